@@ -1,0 +1,91 @@
+"""govhall: a plugin-based SDK for county administrative service centres (行政服务中心).
+
+Public names are imported lazily (PEP 562) so that ``govhall --help`` does
+not pay for pydantic; type checkers and readers see them below.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from govhall.config.load import ConfigReport
+    from govhall.config.load import check_config
+    from govhall.config.load import check_paths
+    from govhall.config.load import load_config
+    from govhall.config.schema import HallConfig
+    from govhall.county import County
+    from govhall.errors import ConfigError
+    from govhall.errors import GovhallError
+    from govhall.errors import LookupFailed
+    from govhall.errors import PluginError
+    from govhall.errors import UnknownCountyError
+    from govhall.hookspecs import hookimpl
+    from govhall.model import Hall
+    from govhall.model import ServiceItem
+    from govhall.model import Staff
+    from govhall.model import Window
+    from govhall.plugins import GovhallPluginManager
+    from govhall.plugins import get_plugin_manager
+    from govhall.problems import Problem
+
+__version__ = "0.1.0"
+
+_LOCATIONS = {
+    "ConfigError": "govhall.errors",
+    "ConfigReport": "govhall.config.load",
+    "County": "govhall.county",
+    "GovhallError": "govhall.errors",
+    "GovhallPluginManager": "govhall.plugins",
+    "Hall": "govhall.model",
+    "HallConfig": "govhall.config.schema",
+    "LookupFailed": "govhall.errors",
+    "PluginError": "govhall.errors",
+    "Problem": "govhall.problems",
+    "ServiceItem": "govhall.model",
+    "Staff": "govhall.model",
+    "UnknownCountyError": "govhall.errors",
+    "Window": "govhall.model",
+    "check_config": "govhall.config.load",
+    "check_paths": "govhall.config.load",
+    "get_plugin_manager": "govhall.plugins",
+    "hookimpl": "govhall.hookspecs",
+    "load_config": "govhall.config.load",
+}
+
+__all__ = [
+    "ConfigError",
+    "ConfigReport",
+    "County",
+    "GovhallError",
+    "GovhallPluginManager",
+    "Hall",
+    "HallConfig",
+    "LookupFailed",
+    "PluginError",
+    "Problem",
+    "ServiceItem",
+    "Staff",
+    "UnknownCountyError",
+    "Window",
+    "__version__",
+    "check_config",
+    "check_paths",
+    "get_plugin_manager",
+    "hookimpl",
+    "load_config",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'govhall' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,128 @@
+"""Config commands: ``validate``, ``schema``, ``init``, ``show``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from govhall.cli.output import emit_json, json_option, render_table
+
+if TYPE_CHECKING:
+    from govhall.config.load import ConfigReport
+    from govhall.config.schema import HallConfig
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@json_option
+def validate(paths: tuple[str, ...], as_json: bool) -> None:
+    """Check hall configs (files, or folders of *.toml) and report every problem.
+
+    Each problem names the file, line, dotted key, severity and what was
+    expected. Exits 1 when any config has an error; warnings alone pass.
+    """
+    from govhall.config.load import check_paths
+    from govhall.plugins import get_plugin_manager
+
+    reports = check_paths(paths, get_plugin_manager())
+    if not reports:
+        raise click.ClickException(f"no *.toml config found in {', '.join(paths)}")
+    if as_json:
+        emit_json({"files": [_report_json(report) for report in reports]})
+    else:
+        for report in reports:
+            _print_report(report)
+    if not all(report.valid for report in reports):
+        raise SystemExit(1)
+
+
+def _report_json(report: ConfigReport) -> dict[str, Any]:
+    return {
+        "path": report.path,
+        "valid": report.valid,
+        "problems": [problem.to_json() for problem in report.problems],
+    }
+
+
+def _print_report(report: ConfigReport) -> None:
+    errors = sum(problem.severity == "error" for problem in report.problems)
+    warnings = len(report.problems) - errors
+    verdict = "valid" if report.valid else "invalid"
+    click.echo(f"{report.path}: {verdict} ({errors} errors, {warnings} warnings)")
+    for problem in report.problems:
+        click.echo(f"  {problem.format()}")
+
+
+@click.command()
+@json_option
+def schema(as_json: bool) -> None:
+    """Print the JSON Schema of a hall config (it is JSON with or without --json)."""
+    from govhall.config.schema import config_json_schema
+
+    emit_json(config_json_schema())
+
+
+@click.command()
+@click.argument("county")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@json_option
+def init(county: str, path: str, force: bool, as_json: bool) -> None:
+    """Write a starter config for COUNTY's plugin to PATH; it validates as written."""
+    from govhall.config.starter import starter_toml
+    from govhall.files import write_text_atomic
+    from govhall.plugins import get_plugin_manager
+
+    text = starter_toml(county, get_plugin_manager())
+    written = write_text_atomic(path, text, force=force)
+    if as_json:
+        emit_json({"path": str(written), "county": county, "written": True})
+    else:
+        click.echo(f"wrote {written} for county {county!r}")
+        click.echo(f"check it with: govhall validate {written}")
+
+
+@click.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@json_option
+def show(config: str, as_json: bool) -> None:
+    """Show the hall as loaded, with defaults and plugin values applied."""
+    from govhall.config.load import load_config
+
+    hall = load_config(config)
+    document = show_document(hall)
+    if as_json:
+        emit_json(document)
+        return
+    info = document["hall"]
+    click.echo(f"{info['name']} ({info['id']}, county {info['county']}, {info['timezone']})")
+    if info.get("address"):
+        click.echo(f"address: {info['address']}")
+    for purpose, phone in info.get("phones", {}).items():
+        click.echo(f"phone ({purpose}): {phone}")
+    click.echo("\nwindows")
+    rows: list[tuple[Any, ...]]
+    rows = [(w["id"], w["name"], w["phone"] or "unknown") for w in document["windows"]]
+    click.echo(render_table(["id", "name", "phone"], rows))
+    click.echo("\nitems")
+    rows = [
+        (i["id"], i["name"], i["window"], i["kind"], i["promised_days"]) for i in document["items"]
+    ]
+    click.echo(render_table(["id", "name", "window", "kind", "promised days"], rows))
+    click.echo("\nstaff")
+    rows = [(s["id"], s["name"], s["window"], s["post"], s["position"]) for s in document["staff"]]
+    click.echo(render_table(["id", "name", "window", "post", "position"], rows))
+
+
+def show_document(config: HallConfig) -> dict[str, Any]:
+    """Build the JSON document of ``govhall show``."""
+    return {
+        "hall": config.hall.model_dump(mode="json"),
+        "windows": [window.model_dump(mode="json") for window in config.windows],
+        "items": [item.model_dump(mode="json") for item in config.items],
+        "staff": [person.model_dump(mode="json") for person in config.staff],
+    }
+
+
+COMMANDS = [validate, schema, init, show]

@@ -1,0 +1,1 @@
+"""Hall configs: schema, loading with line-accurate problems, TOML round trip."""

@@ -1,0 +1,248 @@
+"""Read hall configs: TOML syntax, plugin defaults, schema, cross-checks.
+
+:func:`check_config` never raises for a bad file: it returns a report of
+every problem with file, line, dotted key and message. :func:`load_config`
+is the strict form used by commands that need a usable hall.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from govhall.config.checks import check_references
+from govhall.config.locate import Path as KeyPath
+from govhall.config.locate import Position, locate_keys, nearest_position
+from govhall.config.messages import describe_error
+from govhall.config.schema import HallConfig
+from govhall.errors import ConfigError, GovhallError
+from govhall.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from govhall.plugins import GovhallPluginManager
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_KEY_PART = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[(\d+)\]')
+
+
+@dataclass
+class ConfigReport:
+    """What reading one config file found."""
+
+    path: str
+    config: HallConfig | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when the config loaded and no problem is an error."""
+        return self.config is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def load_config(path: str | Path, manager: GovhallPluginManager | None = None) -> HallConfig:
+    """Load a hall config, with the county plugin's defaults applied.
+
+    Raises:
+        ConfigError: The file has at least one error; ``.problems`` lists them all.
+    """
+    report = check_config(path, manager)
+    if not report.valid or report.config is None:
+        raise ConfigError(report.problems)
+    return report.config
+
+
+def check_config(path: str | Path, manager: GovhallPluginManager | None = None) -> ConfigReport:
+    """Read and check one config file; never raises for bad content."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        problem = Problem("error", f"cannot read file: {reason}", file=name)
+        return ConfigReport(name, problems=[problem])
+    return check_config_bytes(raw, name, manager)
+
+
+def check_config_bytes(
+    raw: bytes, name: str = "<config>", manager: GovhallPluginManager | None = None
+) -> ConfigReport:
+    """Check the bytes of a config file; ``name`` is used in messages."""
+    report = ConfigReport(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        report.problems.append(
+            Problem("error", f"not UTF-8 text: byte {raw[exc.start]:#04x}", line=line, file=name)
+        )
+        return report
+    return check_config_text(text.removeprefix("\ufeff"), name, manager)
+
+
+def check_config_text(
+    text: str, name: str = "<config>", manager: GovhallPluginManager | None = None
+) -> ConfigReport:
+    """Check TOML text as a hall config; ``name`` is used in messages."""
+    report = ConfigReport(name)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line = column = None
+        if match:
+            line, column = int(match[1]), int(match[2])
+            message = message[: match.start()]
+        report.problems.append(
+            Problem("error", f"TOML syntax: {message}", line=line, column=column, file=name)
+        )
+        return report
+    return _check_data(data, locate_keys(text), name, manager)
+
+
+class _Placer:
+    """Attach file positions (or the plugin as source) to problems."""
+
+    def __init__(
+        self,
+        name: str,
+        positions: Mapping[KeyPath, Position],
+        file_data: Mapping[str, Any],
+        defaults: Mapping[str, Any],
+        plugin: str,
+    ) -> None:
+        self.name = name
+        self.positions = positions
+        self.file_data = file_data
+        self.defaults = defaults
+        self.plugin = plugin
+
+    def problem(self, severity: Severity, message: str, loc: KeyPath) -> Problem:
+        from govhall.config.messages import dotted_key
+
+        key = dotted_key(loc)
+        if not _has_path(self.file_data, loc) and _has_path(self.defaults, loc):
+            source = f"plugin {self.plugin}"
+            return Problem(severity, message, key=key, file=self.name, source=source)
+        position = nearest_position(self.positions, loc)
+        line, column = position if position else (None, None)
+        return Problem(severity, message, key=key, line=line, column=column, file=self.name)
+
+
+def _check_data(
+    data: dict[str, Any],
+    positions: Mapping[KeyPath, Position],
+    name: str,
+    manager: GovhallPluginManager | None,
+) -> ConfigReport:
+    if manager is None:
+        from govhall.plugins import get_plugin_manager
+
+        manager = get_plugin_manager()
+    report = ConfigReport(name)
+    placer = _Placer(name, positions, data, {}, "")
+    county = data.get("hall", {}).get("county") if isinstance(data.get("hall"), dict) else None
+    defaults: dict[str, Any] = {}
+    if isinstance(county, str):
+        try:
+            placer.plugin = manager.county_plugin(county)
+            defaults = manager.call_first("govhall_hall_defaults", county) or {}
+        except GovhallError as exc:
+            report.problems.append(placer.problem("error", str(exc), ("hall", "county")))
+            return report
+        placer.defaults = defaults
+    merged = merge_config(defaults, data)
+    for found in check_references(merged):
+        report.problems.append(placer.problem(found.severity, found.message, parse_key(found.key)))
+    try:
+        config = HallConfig.model_validate(merged)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            report.problems.append(placer.problem("error", describe_error(error, HallConfig), loc))
+    else:
+        report.config = config
+        _plugin_checks(report, config, manager, placer)
+    report.problems.sort(key=_problem_order)
+    return report
+
+
+def _plugin_checks(
+    report: ConfigReport, config: HallConfig, manager: GovhallPluginManager, placer: _Placer
+) -> None:
+    try:
+        answers = manager.call_all("govhall_validate_config", config.hall.county, config=config)
+    except GovhallError as exc:
+        report.problems.append(Problem("error", str(exc), file=report.path))
+        return
+    for plugin, problems in answers:
+        if not isinstance(problems, list) or not all(isinstance(p, Problem) for p in problems):
+            message = f"plugin {plugin!r}, hook govhall_validate_config: expected a list of Problem"
+            report.problems.append(Problem("error", message, file=report.path))
+            continue
+        for found in problems:
+            loc = parse_key(found.key)
+            report.problems.append(placer.problem(found.severity, found.message, loc))
+
+
+def _problem_order(problem: Problem) -> tuple[bool, int, int, str]:
+    return (problem.line is None, problem.line or 0, problem.column or 0, problem.key)
+
+
+def check_paths(
+    paths: Iterable[str | Path], manager: GovhallPluginManager | None = None
+) -> list[ConfigReport]:
+    """Check files and folders (every ``*.toml`` inside, sorted) and return one report each."""
+    reports = []
+    for path in _expand(paths):
+        reports.append(check_config(path, manager))
+    return reports
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(path.glob("*.toml"))
+        else:
+            yield path
+
+
+def merge_config(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge a config file over plugin defaults: tables merge, everything else replaces."""
+    merged = dict(defaults)
+    for key, value in overrides.items():
+        base = merged.get(key)
+        if isinstance(base, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_config(base, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def parse_key(key: str) -> KeyPath:
+    """Parse a dotted key such as ``windows[3].phone`` back into a path."""
+    parts: list[str | int] = []
+    for quoted, bare, index in _KEY_PART.findall(key):
+        if index:
+            parts.append(int(index))
+        elif quoted:
+            parts.append(quoted)
+        elif bare:
+            parts.append(bare)
+    return tuple(parts)
+
+
+def _has_path(data: Any, loc: KeyPath) -> bool:
+    for part in loc:
+        in_array = isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data)
+        in_table = isinstance(part, str) and isinstance(data, Mapping) and part in data
+        if not (in_array or in_table):
+            return False
+        data = data[part]
+    return True

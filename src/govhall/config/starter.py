@@ -1,0 +1,43 @@
+"""Starter configs written by ``govhall init``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from govhall.errors import GovhallError
+
+if TYPE_CHECKING:
+    from govhall.plugins import GovhallPluginManager
+
+
+def starter_data(county: str, manager: GovhallPluginManager) -> dict[str, Any]:
+    """Return the county plugin's starter config, or its hall defaults."""
+    data = manager.call_first("govhall_starter_config", county)
+    if data is None:
+        data = manager.call_first("govhall_hall_defaults", county)
+    if not data:
+        raise GovhallError(f"plugin for county {county!r} provides no starter config")
+    return dict(data)
+
+
+def starter_toml(county: str, manager: GovhallPluginManager) -> str:
+    """Render the starter config as TOML and check that it validates.
+
+    Raises:
+        GovhallError: The county is unknown, or its plugin's starter config is invalid.
+    """
+    from govhall.config.load import check_config_text
+    from govhall.config.toml_io import dumps_config
+
+    name = manager.counties()[county].name if county in manager.counties() else county
+    header = (
+        f"# govhall hall config: {name} (county plugin {county!r}), written by `govhall init`.\n"
+        "# Values left out here come from the county plugin; see `govhall show`.\n"
+        "# Reference: `govhall schema` and docs/config.md.\n\n"
+    )
+    text = header + dumps_config(starter_data(county, manager))
+    report = check_config_text(text, f"<starter config of {county}>", manager)
+    if not report.valid:
+        problems = "\n".join(problem.format() for problem in report.problems)
+        raise GovhallError(f"the starter config of county {county!r} is invalid:\n{problems}")
+    return text
