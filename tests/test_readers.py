@@ -1,0 +1,252 @@
+"""Data file readers: CSV and JSON Lines, bad rows reported by line and column (SPEC §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from govhall.errors import GovhallError
+from govhall.readers import (
+    ReadReport,
+    find_data_file,
+    parse_pauses,
+    read_cases,
+    read_findings,
+    read_ratings,
+)
+from govhall.records import Pause
+
+TZ = ZoneInfo("Asia/Shanghai")
+CASE_HEADER = "case_id,window,item,kind,received_at,status,concluded_at,visits"
+
+
+def write(path: Path, text: str, *, bom: bool = False) -> Path:
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def test_good_csv_rows_become_cases_with_local_times(tmp_path: Path) -> None:
+    write(
+        tmp_path / "cases.csv",
+        f"{CASE_HEADER},staff,pauses\n"
+        "c1,w1,i1,promised,2010-03-01T09:00:00,concluded,2010-03-04 16:30,2,s1,"
+        "2010-03-02/2010-03-03\n"
+        "c2,w1,i1,immediate,2010-03-01T01:00:00+00:00,in_review,,1,,\n",
+    )
+    report = ReadReport()
+    cases = list(read_cases(tmp_path, TZ, report))
+    assert [c.case_id for c in cases] == ["c1", "c2"]
+    first, second = cases
+    assert first.received_at == dt.datetime(2010, 3, 1, 9, tzinfo=TZ)
+    assert first.concluded_at == dt.datetime(2010, 3, 4, 16, 30, tzinfo=TZ)
+    assert first.staff == "s1"
+    assert first.pauses == (Pause(dt.date(2010, 3, 2), dt.date(2010, 3, 3)),)
+    assert first.concluded
+    assert first.accepted
+    # an explicit offset is converted to hall time
+    assert second.received_at.hour == 9
+    assert second.received_at.utcoffset() == dt.timedelta(hours=8)
+    assert second.concluded_at is None
+    assert second.staff is None
+    assert (report.read, report.used, report.rejected) == (2, 2, 0)
+    assert report.problems == []
+
+
+def test_broken_rows_are_reported_by_line_and_column_and_the_rest_used(tmp_path: Path) -> None:
+    seen = []
+    write(
+        tmp_path / "cases.csv",
+        f"{CASE_HEADER}\n"
+        "c1,w1,i1,promised,2010-03-01T09:00,concluded,2010-03-02T09:00,1\n"
+        "c2,w1,i1,sometimes,2010-03-01T09:00,concluded,2010-03-02T09:00,1\n"
+        "c3,w1,i1,promised,yesterday,concluded,2010-03-02T09:00,1\n"
+        "c4,w1\n"
+        "\n"
+        "c5,w1,i1,promised,2010-03-01T09:00,delivered,,1\n"
+        "c6,w1,i1,promised,2010-03-01T09:00,concluded,2010-02-01T09:00,1\n"
+        "c7,w1,i1,promised,2010-03-01T09:00,accepted,,-1\n"
+        "c8,w1,i1,promised,2010-03-01T09:00,lost,,1\n"
+        "c9,w1,i1,immediate,2010-03-01T09:00,received,,0\n",
+    )
+    report = ReadReport(on_problem=seen.append)
+    cases = list(read_cases(tmp_path / "cases.csv", TZ, report))
+    assert [c.case_id for c in cases] == ["c1", "c9"]
+    assert (report.read, report.used, report.rejected) == (9, 2, 7)
+    where = [(p.line, p.column, p.key) for p in report.problems]
+    assert where == [
+        (3, 4, "kind"),
+        (4, 5, "received_at"),
+        (5, None, ""),
+        (7, 7, "concluded_at"),
+        (8, 7, "concluded_at"),
+        (9, 8, "visits"),
+        (10, 6, "status"),
+    ]
+    assert report.problems[0].message == "expected one of immediate, promised; found 'sometimes'"
+    assert report.problems[2].message == "expected 8 fields, found 2"
+    assert report.problems[4].message == "concluded before it was received"
+    assert all(p.file == str(tmp_path / "cases.csv") for p in report.problems)
+    assert seen == report.problems
+    assert report.summary() == f"{tmp_path / 'cases.csv'}: read 9, used 2, rejected 7"
+
+
+def test_a_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "cases.csv",
+        f"{CASE_HEADER}\nc1,w1,i1,immediate,2010-03-01T09:00,received,,1\n",
+        bom=True,
+    )
+    report = ReadReport()
+    assert [c.case_id for c in read_cases(path, TZ, report)] == ["c1"]
+    assert report.warnings == []
+
+
+def test_json_lines_are_read_by_extension(tmp_path: Path) -> None:
+    rows = [
+        {
+            "case_id": "c1",
+            "window": "w1",
+            "item": "i1",
+            "kind": "promised",
+            "received_at": "2010-03-01T09:00:00",
+            "status": "delivered",
+            "concluded_at": "2010-03-03T10:00:00",
+            "visits": 2,
+            "pauses": [["2010-03-02", "2010-03-02"]],
+        },
+        {"case_id": 7, "window": "w1"},
+    ]
+    lines = [json.dumps(row) for row in rows] + ["", "{not json", "[1, 2]"]
+    write(tmp_path / "cases.jsonl", "\n".join(lines) + "\n")
+    report = ReadReport()
+    cases = list(read_cases(tmp_path, TZ, report))
+    assert len(cases) == 1
+    assert cases[0].visits == 2
+    assert cases[0].pauses == (Pause(dt.date(2010, 3, 2), dt.date(2010, 3, 2)),)
+    assert (report.read, report.used, report.rejected) == (4, 1, 3)
+    assert [(p.line, p.key) for p in report.problems] == [(2, "case_id"), (4, ""), (5, "")]
+    assert report.problems[1].message.startswith("invalid JSON")
+    assert report.problems[2].message == "expected a JSON object"
+
+
+def test_identity_columns_are_ignored_and_never_echoed(tmp_path: Path) -> None:
+    secret_values = ["张三丰", "13912345678", "330482199001011234"]
+    write(
+        tmp_path / "ratings.csv",
+        "case_id,window,staff,level,rated_at,channel,name,phone,id_number\n"
+        f"c1,w1,s1,5,2010-03-01T10:00,pad,{','.join(secret_values)}\n"
+        f"c2,w1,,9,2010-03-01T10:00,pad,{','.join(secret_values)}\n",
+    )
+    report = ReadReport()
+    ratings = list(read_ratings(tmp_path, TZ, report))
+    assert len(ratings) == 1
+    assert ratings[0].level == 5
+    assert ratings[0].staff == "s1"
+    assert [w.key for w in report.warnings] == ["name", "phone", "id_number"]
+    assert report.problems[0].message == "expected 1 to 5, found 9"
+    everything = repr(ratings) + json.dumps(report.to_json(), ensure_ascii=False)
+    for value in secret_values:
+        assert value not in everything
+
+
+def test_json_lines_unknown_keys_are_warned_once(tmp_path: Path) -> None:
+    row = {
+        "case_id": "c1",
+        "window": "w1",
+        "staff": None,
+        "level": 4,
+        "rated_at": "2010-03-01T10:00",
+        "channel": "online",
+        "phone": "13912345678",
+    }
+    write(tmp_path / "ratings.jsonl", (json.dumps(row) + "\n") * 3)
+    report = ReadReport()
+    assert len(list(read_ratings(tmp_path, TZ, report))) == 3
+    assert [(w.key, w.line) for w in report.warnings] == [("phone", 1)]
+    assert "13912345678" not in json.dumps(report.to_json())
+
+
+def test_findings_default_count_and_decimal_points(tmp_path: Path) -> None:
+    write(
+        tmp_path / "findings.csv",
+        "date,window,staff,rule,count,points\n"
+        "2010-10-05,w1,s1,attendance.absent,,\n"
+        "2010-10-06,w1,,results.wrong,2,3.5\n"
+        "2010-10-32,w1,,results.wrong,1,\n"
+        "2010-10-07,w1,,results.wrong,0,\n",
+    )
+    report = ReadReport()
+    findings = list(read_findings(tmp_path, report))
+    assert [(f.count, f.points, f.staff) for f in findings] == [
+        (1, None, "s1"),
+        (2, Decimal("3.5"), None),
+    ]
+    assert [(p.line, p.key) for p in report.problems] == [(4, "date"), (5, "count")]
+
+
+def test_known_windows_and_items_reject_strangers(tmp_path: Path) -> None:
+    write(
+        tmp_path / "cases.csv",
+        f"{CASE_HEADER}\n"
+        "c1,w1,i1,immediate,2010-03-01T09:00,received,,1\n"
+        "c2,w9,i1,immediate,2010-03-01T09:00,received,,1\n"
+        "c3,w1,i9,immediate,2010-03-01T09:00,received,,1\n",
+    )
+    report = ReadReport()
+    cases = list(read_cases(tmp_path, TZ, report, windows={"w1"}, items={"i1"}))
+    assert [c.case_id for c in cases] == ["c1"]
+    assert [p.message for p in report.problems] == [
+        "unknown window 'w9': not in the hall config",
+        "unknown item 'i9': not in the hall config",
+    ]
+
+
+def test_a_missing_required_column_is_an_error_naming_it(tmp_path: Path) -> None:
+    write(tmp_path / "cases.csv", "case_id,window\nc1,w1\n")
+    with pytest.raises(GovhallError, match=r"cases\.csv:1: missing required column\(s\) item"):
+        list(read_cases(tmp_path, TZ, ReadReport()))
+
+
+def test_missing_ambiguous_and_unknown_files(tmp_path: Path) -> None:
+    assert find_data_file(tmp_path, "ratings") is None
+    with pytest.raises(GovhallError, match=r"no cases\.csv or cases\.jsonl"):
+        list(read_cases(tmp_path, TZ, ReadReport()))
+    write(tmp_path / "cases.csv", CASE_HEADER + "\n")
+    write(tmp_path / "cases.jsonl", "")
+    with pytest.raises(GovhallError, match="several cases files"):
+        find_data_file(tmp_path, "cases")
+    with pytest.raises(GovhallError, match=r"unknown data file type '\.txt'"):
+        list(read_cases(write(tmp_path / "cases.txt", ""), TZ, ReadReport()))
+
+
+def test_not_utf8_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_bytes(f"{CASE_HEADER}\n".encode() + "c1,窗口".encode("gbk") + b"\n")
+    with pytest.raises(GovhallError, match="not UTF-8"):
+        list(read_cases(path, TZ, ReadReport()))
+
+
+def test_problems_kept_are_capped_but_all_counted(tmp_path: Path) -> None:
+    bad = "c,w,i,never,2010-03-01T09:00,received,,1\n" * 5
+    write(tmp_path / "cases.csv", f"{CASE_HEADER}\n{bad}")
+    report = ReadReport(max_problems=2)
+    assert list(read_cases(tmp_path, TZ, report)) == []
+    assert report.rejected == 5
+    assert len(report.problems) == 2
+
+
+def test_parse_pauses_forms() -> None:
+    assert parse_pauses("2010-01-01/2010-01-02;2010-02-01/2010-02-01") == (
+        Pause(dt.date(2010, 1, 1), dt.date(2010, 1, 2)),
+        Pause(dt.date(2010, 2, 1), dt.date(2010, 2, 1)),
+    )
+    assert parse_pauses(["2010-01-01/2010-01-02"]) == (
+        Pause(dt.date(2010, 1, 1), dt.date(2010, 1, 2)),
+    )
+    with pytest.raises(ValueError, match="ends before it starts"):
+        parse_pauses("2010-01-02/2010-01-01")
