@@ -18,6 +18,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 PHONE_PATTERN = r"^(?:0\d{2,3}-)?[1-9]\d{6,7}$|^1[3-9]\d{9}$|^1\d{4}$"
 """A Chinese landline with or without area code (``0573-85061999``, ``3355000``),
@@ -120,6 +121,14 @@ class ServiceItem(_Fact):
         strict=False,  # TOML has no decimal type: accept an integer or a float
         description="Fee in yuan; 0 for items without a fee.",
     )
+
+    @field_validator("fee", mode="before")
+    @classmethod
+    def _fee_is_a_number(cls, fee: object) -> object:
+        # The field is lax so that TOML integers and floats pass; a string or boolean must not.
+        if isinstance(fee, str | bool):
+            raise PydanticCustomError("decimal_type", "Decimal input should be a number")
+        return fee
 
     @field_validator("promised_days", mode="after")
     @classmethod

@@ -21,13 +21,14 @@ from govhall.config.locate import Path as KeyPath
 from govhall.config.locate import Position, locate_keys, nearest_position
 from govhall.config.messages import describe_error
 from govhall.config.schema import HallConfig
-from govhall.errors import ConfigError, GovhallError
+from govhall.errors import ConfigError, GovhallError, PluginError
 from govhall.problems import Problem, Severity
 
 if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_AT_END = " (at end of document)"
 _KEY_PART = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[(\d+)\]')
 
 
@@ -78,9 +79,10 @@ def check_config_bytes(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        report.problems.append(
-            Problem("error", f"not UTF-8 text: byte {raw[exc.start]:#04x}", line=line, file=name)
-        )
+        # Everything before the bad byte decodes, so the column can count characters.
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
+        message = f"not UTF-8 text: byte {raw[exc.start]:#04x}"
+        report.problems.append(Problem("error", message, line=line, column=column, file=name))
         return report
     return check_config_text(text.removeprefix("\ufeff"), name, manager)
 
@@ -99,6 +101,11 @@ def check_config_text(
         if match:
             line, column = int(match[1]), int(match[2])
             message = message[: match.start()]
+        elif message.endswith(_TOML_AT_END):
+            # The error is at the end of the text: name its last line, past its last character.
+            line = text.count("\n") + 1
+            column = len(text) - (text.rfind("\n") + 1) + 1
+            message = message.removesuffix(_TOML_AT_END) + " at the end of the file"
         report.problems.append(
             Problem("error", f"TOML syntax: {message}", line=line, column=column, file=name)
         )
@@ -153,6 +160,7 @@ def _check_data(
         try:
             placer.plugin = manager.county_plugin(county)
             defaults = manager.call_first("govhall_hall_defaults", county) or {}
+            _check_toml_shaped(defaults, placer.plugin, "govhall_hall_defaults")
         except GovhallError as exc:
             report.problems.append(placer.problem("error", str(exc), ("hall", "county")))
             return report
@@ -171,6 +179,26 @@ def _check_data(
         _plugin_checks(report, config, manager, placer)
     report.problems.sort(key=_problem_order)
     return report
+
+
+def _check_toml_shaped(data: Any, plugin: str, hook: str) -> None:
+    """Check that a plugin's answer is a table whose keys (at any depth) are strings.
+
+    Raises:
+        PluginError: It is not; the error names the plugin and the hook.
+    """
+    if not isinstance(data, Mapping):
+        raise PluginError(plugin, hook, f"returned {type(data).__name__}, expected a table (dict)")
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            bad = next((key for key in value if not isinstance(key, str)), None)
+            if bad is not None:
+                raise PluginError(plugin, hook, f"returned a table with a non-string key {bad!r}")
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
 
 
 def _plugin_checks(

@@ -23,6 +23,7 @@ _EXPECTED = {
     "int_from_float": "an integer",
     "float_type": "a number",
     "decimal_type": "a number",
+    "decimal_parsing": "a number",
     "bool_type": "a boolean (true or false)",
     "list_type": "an array",
     "dict_type": "a table",
@@ -103,9 +104,12 @@ def describe_error(error: ErrorDetails, root: type[BaseModel]) -> str:
         return f"expected {_EXPECTED[kind]}, got {toml_type(value)}"
     if kind == "literal_error":
         return f"expected {ctx.get('expected', 'one of the allowed values')}, got {value!r}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
     if kind == "string_pattern_mismatch":
-        field = next((part for part in reversed(loc) if isinstance(part, str)), "")
-        hint = _PATTERN_HINTS.get(field, f"a string matching {ctx.get('pattern')!r}")
+        hint = _PATTERN_HINTS.get(
+            _field_name(root, loc), f"a string matching {ctx.get('pattern')!r}"
+        )
         return f"expected {hint}, got {value!r}"
     if kind == "string_too_short":
         return "expected a non-empty string"
@@ -122,6 +126,16 @@ def describe_error(error: ErrorDetails, root: type[BaseModel]) -> str:
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
+
+
+def _field_name(root: type[BaseModel], loc: Sequence[str | int]) -> str:
+    """Return the model field a location falls in: ``hall.phones."fax line"`` is in ``phones``."""
+    field = ""
+    for index, part in enumerate(loc):
+        model = _model_at(root, loc[:index]) if isinstance(part, str) else None
+        if model is not None and part in model.model_fields:
+            field = str(part)
+    return field
 
 
 def _allowed_keys(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:

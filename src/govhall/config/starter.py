@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from govhall.errors import GovhallError
+from govhall.errors import GovhallError, PluginError
 
 if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
@@ -12,11 +13,16 @@ if TYPE_CHECKING:
 
 def starter_data(county: str, manager: GovhallPluginManager) -> dict[str, Any]:
     """Return the county plugin's starter config, or its hall defaults."""
-    data = manager.call_first("govhall_starter_config", county)
+    hook = "govhall_starter_config"
+    data = manager.call_first(hook, county)
     if data is None:
-        data = manager.call_first("govhall_hall_defaults", county)
+        hook = "govhall_hall_defaults"
+        data = manager.call_first(hook, county)
     if not data:
         raise GovhallError(f"plugin for county {county!r} provides no starter config")
+    if not isinstance(data, Mapping):
+        plugin = manager.county_plugin(county)
+        raise PluginError(plugin, hook, f"returned {type(data).__name__}, expected a table (dict)")
     return dict(data)
 
 
@@ -35,7 +41,11 @@ def starter_toml(county: str, manager: GovhallPluginManager) -> str:
         "# Values left out here come from the county plugin; see `govhall show`.\n"
         "# Reference: `govhall schema` and docs/config.md.\n\n"
     )
-    text = header + dumps_config(starter_data(county, manager))
+    try:
+        text = header + dumps_config(starter_data(county, manager))
+    except (TypeError, ValueError) as exc:  # tomli-w meets a value TOML cannot hold
+        plugin = manager.county_plugin(county)
+        raise PluginError(plugin, "govhall_starter_config", f"not writable as TOML: {exc}") from exc
     report = check_config_text(text, f"<starter config of {county}>", manager)
     if not report.valid:
         problems = "\n".join(problem.format() for problem in report.problems)
