@@ -65,7 +65,7 @@ def test_validate_text(name: str, cli_manager: GovhallPluginManager, monkeypatch
     result = CliRunner().invoke(main, ["validate", f"{name}.toml"])
     verdict = "invalid" if errors else "valid"
     header = f"{name}.toml: {verdict} ({errors} errors, {warnings} warnings)"
-    assert result.output.splitlines() == [header, *(f"  {line}" for line in expected)]
+    assert result.stdout.splitlines() == [header, *(f"  {line}" for line in expected)]
     assert result.exit_code == (1 if errors else 0)
 
 
@@ -74,7 +74,7 @@ def test_validate_json(name: str, cli_manager: GovhallPluginManager, monkeypatch
     monkeypatch.chdir(CORPUS)
     expected = _expected(name)
     result = CliRunner().invoke(main, ["validate", "--json", f"{name}.toml"])
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     [entry] = document["files"]
     assert entry["path"] == f"{name}.toml"
     rendered = [Problem(file=entry["path"], **problem).format() for problem in entry["problems"]]
