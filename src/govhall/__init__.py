@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from govhall.config.load import load_config
     from govhall.config.schema import HallConfig
     from govhall.county import County
+    from govhall.deadlines import Deadline
+    from govhall.deadlines import DeadlineRule
+    from govhall.deadlines import due_at
     from govhall.errors import ConfigError
     from govhall.errors import GovhallError
     from govhall.errors import LookupFailed
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
     from govhall.plugins import get_plugin_manager
     from govhall.problems import Problem
+    from govhall.workdays import WorkCalendar
 
 __version__ = "0.1.0"
 
@@ -36,6 +40,8 @@ _LOCATIONS = {
     "ConfigError": "govhall.errors",
     "ConfigReport": "govhall.config.load",
     "County": "govhall.county",
+    "Deadline": "govhall.deadlines",
+    "DeadlineRule": "govhall.deadlines",
     "GovhallError": "govhall.errors",
     "GovhallPluginManager": "govhall.plugins",
     "Hall": "govhall.model",
@@ -47,8 +53,10 @@ _LOCATIONS = {
     "Staff": "govhall.model",
     "UnknownCountyError": "govhall.errors",
     "Window": "govhall.model",
+    "WorkCalendar": "govhall.workdays",
     "check_config": "govhall.config.load",
     "check_paths": "govhall.config.load",
+    "due_at": "govhall.deadlines",
     "get_plugin_manager": "govhall.plugins",
     "hookimpl": "govhall.hookspecs",
     "load_config": "govhall.config.load",
@@ -58,6 +66,8 @@ __all__ = [
     "ConfigError",
     "ConfigReport",
     "County",
+    "Deadline",
+    "DeadlineRule",
     "GovhallError",
     "GovhallPluginManager",
     "Hall",
@@ -69,9 +79,11 @@ __all__ = [
     "Staff",
     "UnknownCountyError",
     "Window",
+    "WorkCalendar",
     "__version__",
     "check_config",
     "check_paths",
+    "due_at",
     "get_plugin_manager",
     "hookimpl",
     "load_config",

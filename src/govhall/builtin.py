@@ -6,12 +6,13 @@ implementing the same hook.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govhall.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
+    from govhall.deadlines import DeadlineRule
     from govhall.problems import Problem
 
 
@@ -21,3 +22,26 @@ def govhall_validate_config(config: HallConfig) -> list[Problem]:
     from govhall.config.checks import check_hall
 
     return check_hall(config)
+
+
+DEFAULT_HOURS_NOTE = (
+    "built-in default, an assumption (the hall's seed gives no hours): working days "
+    "09:00–12:00 and 14:00–17:00, closed on rest days; override with [[hours.schedules]]"
+)
+
+
+@hookimpl(trylast=True)
+def govhall_opening_hours(county: str) -> dict[str, Any]:
+    """Return the assumed hours of a hall whose plugin gives none (see ``DEFAULT_HOURS_NOTE``)."""
+    return {
+        "note": DEFAULT_HOURS_NOTE,
+        "schedules": [{"workday": [["09:00", "12:00"], ["14:00", "17:00"]]}],
+    }
+
+
+@hookimpl(trylast=True)
+def govhall_deadline_rule(county: str) -> DeadlineRule:
+    """Return SPEC §4's counting rule (receipt day not counted, due at closing time)."""
+    from govhall.deadlines import DeadlineRule
+
+    return DeadlineRule()

@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govhall.chains import ApprovalChain
     from govhall.config.schema import HallConfig
     from govhall.county import County
+    from govhall.deadlines import DeadlineRule
+    from govhall.model import ServiceItem
     from govhall.problems import Problem
 
 hookspec = pluggy.HookspecMarker("govhall")
@@ -101,4 +104,125 @@ def govhall_validate_config(config: HallConfig) -> list[Problem] | None:
             if not config.hall.phones.get("callback"):
                 return [Problem("warning", "no satisfaction call-back phone", key="hall.phones")]
             return None
+    """
+
+
+@hookspec(firstresult=True)
+def govhall_opening_hours(county: str) -> dict[str, Any] | None:
+    """Return the county's opening hours, shaped like the ``[hours]`` config table.
+
+    Keys: ``note`` (where the hours come from), ``schedules`` (dated weekly
+    schedules: ``since``, ``until``, and ``workday`` / ``saturday`` /
+    ``sunday`` / ``holiday`` lists of ``["HH:MM", "HH:MM"]``), ``windows``
+    (per-window ``schedules`` and ``staggered`` 错时 flag) and ``rota``. The
+    config's ``[hours]`` is merged over the answer (tables key by key, arrays
+    replace). The built-in plugin answers last with a documented assumption,
+    so a county plugin only implements this when its seed gives hours. This is
+    a county hook.
+
+    Example::
+
+        import datetime as dt
+
+        @hookimpl
+        def govhall_opening_hours(county):
+            return {
+                "note": "seed 第一篇: 周一至周五 8:30-11:30, 14:00-17:30",
+                "schedules": [{"since": dt.date(2010, 1, 1),
+                               "workday": [["08:30", "11:30"], ["14:00", "17:30"]]}],
+            }
+    """
+
+
+@hookspec(firstresult=True)
+def govhall_duty_rota(county: str) -> dict[str, Any] | None:
+    """Return the county's Sunday rota (轮值服务), shaped like ``[hours.rota]``.
+
+    Keys: ``intervals`` (hours of the window on duty), ``anchor`` (a Sunday
+    on which ``cycle[0]`` serves), ``cycle`` (lists of window ids, repeating
+    week by week) and ``dates`` (explicit Sundays, ``"YYYY-MM-DD"`` to window
+    ids). Used when neither the config nor :func:`govhall_opening_hours` sets
+    ``rota``. This is a county hook.
+
+    Example::
+
+        import datetime as dt
+
+        @hookimpl
+        def govhall_duty_rota(county):
+            return {"intervals": [["09:00", "11:00"], ["14:00", "16:00"]],
+                    "anchor": dt.date(2026, 1, 4), "cycle": [["tax"], ["social"]]}
+    """
+
+
+@hookspec
+def govhall_extra_closures(county: str) -> list[dict[str, Any]] | None:
+    """Return the county's own closed days, shaped like ``[[calendar.closures]]`` entries.
+
+    Each entry has ``date``, optional ``until`` (included) and ``reason``. A
+    closed day is not a working day; duty windows keep their holiday hours.
+    Every plugin's answer is added to the config's ``[[calendar.closures]]``.
+    This is a county hook.
+
+    Example::
+
+        import datetime as dt
+
+        @hookimpl
+        def govhall_extra_closures(county):
+            return [{"date": dt.date(2026, 11, 2), "reason": "大厅搬迁"}]
+    """
+
+
+@hookspec(firstresult=True)
+def govhall_deadline_rule(county: str) -> DeadlineRule | None:
+    """Return how the county counts a case's time limit.
+
+    The built-in rule is SPEC §4's: the day of receipt is not counted, the
+    case is due at the window's closing time on the N-th working day after
+    it, a receipt after closing time or on a rest day counts from the next
+    working day, and the status is ``due_soon`` when at most one counted
+    working day remains. The config's ``[deadlines]`` overrides single fields.
+    This is a county hook.
+
+    Example::
+
+        from govhall.deadlines import DeadlineRule
+
+        @hookimpl
+        def govhall_deadline_rule(county):
+            return DeadlineRule(count_receipt_day=True)  # a county that counts day 1
+    """
+
+
+@hookspec(firstresult=True)
+def govhall_approval_chain(
+    county: str, config: HallConfig, item: ServiceItem
+) -> ApprovalChain | None:
+    """Return the approval chain (审批链) of a service item, or ``None`` for the default.
+
+    The chain lists the levels a case goes through in order, each with a
+    role; a step may be conditional (only some cases take it), delegated to
+    the window, and carry a time budget in working days. ``depth`` counts the
+    unconditional levels; ``on_the_spot`` is true when every step is
+    delegated and ``spot_allowed`` is not ``False``. A ``[[chains]]`` entry in
+    the hall config wins over this hook; without either, the built-in default
+    is one window level, delegated for immediate items. This is a county hook.
+
+    Example::
+
+        from govhall import hookimpl
+        from govhall.chains import build_chain
+
+        @hookimpl
+        def govhall_approval_chain(county, config, item):
+            if item.window != "guihua":
+                return None
+            return build_chain(
+                item.id,
+                ["科室审查", "主管副主任", "主任", "主管副县长",
+                 {"role": "县规划委员会", "condition": "when the item needs the committee"}],
+                spot_allowed=False,
+                source="seed 第三篇",
+            )
     """

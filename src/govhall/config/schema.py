@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from govhall.model import Hall, ServiceItem, Staff, Window
+from govhall.time_config import CalendarConfig, DeadlinesConfig, HoursConfig
 
 _Entry = TypeVar("_Entry", Window, ServiceItem, Staff)
 
@@ -25,6 +26,15 @@ class HallConfig(BaseModel):
     )
     staff: list[Staff] = Field(
         default_factory=list, description="Window staff and their A/B posts (`[[staff]]`)."
+    )
+    calendar: CalendarConfig = Field(
+        default_factory=CalendarConfig, description="Working-calendar overrides (`[calendar]`)."
+    )
+    hours: HoursConfig = Field(
+        default_factory=HoursConfig, description="Opening-hour overrides (`[hours]`)."
+    )
+    deadlines: DeadlinesConfig = Field(
+        default_factory=DeadlinesConfig, description="Deadline-rule overrides (`[deadlines]`)."
     )
 
     def window(self, window_id: str) -> Window:

@@ -43,6 +43,44 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
     }
 
 
+# seed 第一篇: 周一至周五工作日 上午8:30——11:30;下午2:00——5:30
+WEEKDAY = [["08:30", "11:30"], ["14:00", "17:30"]]
+# seed 第一篇: 周六、节假日公安值班时间 上午 9:00-11:00 下午 14:00-16:00
+DUTY = [["09:00", "11:00"], ["14:00", "16:00"]]
+
+HOURS_NOTE = (
+    "seed 第一篇: weekdays 08:30–11:30 and 14:00–17:30; the police window is open all year "
+    "(weekday lunch duty, 09:00–11:00 and 14:00–16:00 on Saturdays and holidays). "
+    "Assumptions: police Sunday duty keeps those hours, and a window on the Sunday rota "
+    "serves them too; the seed names neither the 错时 windows nor the rota windows, so "
+    "the config marks them ([hours.windows.<id>] staggered = true, [hours.rota])"
+)
+
+
+@hookimpl
+def govhall_opening_hours(county: str) -> dict[str, Any]:
+    """Return Pinghu's hall hours and the police window's all-year duty (seed 第一篇)."""
+    return {
+        "note": HOURS_NOTE,
+        "schedules": [{"workday": WEEKDAY, "saturday": [], "sunday": [], "holiday": []}],
+        "windows": {
+            "police": {
+                # seed 第一篇: 公安窗口全年无休, 工作日中午、双休、节假日均有值班
+                "staggered": True,  # weekday lunch duty: 08:30–17:30 without a break
+                "schedules": [{"saturday": DUTY, "holiday": DUTY, "sunday": DUTY}],
+                "note": "seed 第一篇; Sunday hours assumed equal to Saturday duty",
+            }
+        },
+    }
+
+
+@hookimpl
+def govhall_duty_rota(county: str) -> dict[str, Any]:
+    """Return the Sunday rota hours; which windows serve is left to the config (seed is silent)."""
+    # seed 第一篇: 周日部分窗口实行轮值服务 (which windows: not said; hours assumed = DUTY)
+    return {"intervals": DUTY}
+
+
 @hookimpl
 def govhall_starter_config(county: str) -> dict[str, Any]:
     """Return the hall defaults plus example items and an A/B staff pair to replace."""

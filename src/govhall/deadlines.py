@@ -1,0 +1,305 @@
+"""Case deadlines: when a case is due, and how it stands (scalar API, no numpy).
+
+The counting rule (SPEC §4, :class:`DeadlineRule`):
+
+- the day of receipt is not counted (民法典 art. 201); a time limit of N
+  working days (行政许可法 art. 82) ends at the window's closing time on the
+  N-th working day after the day of receipt;
+- an immediate case (即办件, N = 0) is due at closing time the same day;
+- a receipt after the window's closing time, or on a rest day, counts as
+  received on the next working day (that day is then the uncounted day);
+- working days inside a pause (补正, 特别程序; start and end dates both
+  included) are not counted;
+- elapsed and remaining business time are the window's open minutes on
+  counted working days; the status is ``overdue`` after the due time,
+  ``due_soon`` when at most ``due_soon_days`` counted working days remain
+  before the due day, else ``on_track``.
+
+Example: a 5-working-day item at a standard Pinghu window received
+2026-09-30 10:00 is due 2026-10-13 17:30 +08:00 — 1–7 October are National
+Day, 8 and 9 October count 1 and 2, the make-up Saturday 10 October counts
+3, and 12 and 13 October count 4 and 5.
+
+The vectorised form for arrays of receipts is :mod:`govhall.deadlines_batch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from govhall.errors import GovhallError
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.hours import HallTime
+    from govhall.model import ServiceItem
+    from govhall.plugins import GovhallPluginManager
+    from govhall.records import Pause
+
+Status = Literal["on_track", "due_soon", "overdue"]
+
+
+class DeadlineInputError(GovhallError):
+    """A deadline question cannot be answered: bad pause, unknown item or window."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRule:
+    """How a county counts time limits; the defaults are SPEC §4's rule.
+
+    Attributes:
+        count_receipt_day: Count the day of receipt as day 1 (default: not counted).
+        after_hours_next_day: A receipt after closing time or on a rest day
+            counts from the next working day (default: yes).
+        due_soon_days: ``due_soon`` when at most this many counted working days
+            remain before the due day.
+    """
+
+    count_receipt_day: bool = False
+    after_hours_next_day: bool = True
+    due_soon_days: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The due time of one case, with how it was counted.
+
+    ``due`` and ``received`` are aware datetimes in the hall's zone. The
+    progress fields are set when ``due_at`` was given ``now``.
+    """
+
+    item: str
+    window: str
+    received: dt.datetime
+    counted_from: dt.date
+    due: dt.datetime
+    working_days: int
+    pauses: tuple[tuple[dt.date, dt.date], ...] = ()
+    warnings: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = ()
+    now: dt.datetime | None = None
+    elapsed_minutes: int | None = None
+    remaining_minutes: int | None = None
+    status: Status | None = None
+
+
+_CACHE: dict[tuple[int, int], tuple[object, object, HallTime]] = {}
+
+
+def hall_time(config: HallConfig, manager: GovhallPluginManager | None = None) -> HallTime:
+    """Return the hall's calendar, hours and rule, built once per config and manager."""
+    from govhall.hours import build_hall_time
+
+    if manager is None:
+        manager = default_manager()
+    key = (id(config), id(manager))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is config and hit[1] is manager:
+        return hit[2]
+    built = build_hall_time(config, manager)
+    if len(_CACHE) >= 16:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (config, manager, built)
+    return built
+
+
+_MANAGER: list[GovhallPluginManager] = []
+
+
+def default_manager() -> GovhallPluginManager:
+    """Return the plugin manager used when none is given (built on first use)."""
+    if not _MANAGER:
+        from govhall.plugins import get_plugin_manager
+
+        _MANAGER.append(get_plugin_manager())
+    return _MANAGER[0]
+
+
+def normalise_pauses(
+    pauses: Iterable[Pause | tuple[dt.date, dt.date]],
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """Return pauses as sorted ``(start, end)`` date pairs.
+
+    Raises:
+        DeadlineInputError: A pause ends before it starts.
+    """
+    spans = []
+    for pause in pauses:
+        if isinstance(pause, tuple):
+            start, end = pause
+        else:
+            start, end = pause.start, pause.end
+        if end < start:
+            raise DeadlineInputError(f"pause {start}/{end} ends before it starts")
+        spans.append((start, end))
+    return tuple(sorted(spans))
+
+
+def closing_minute(time: HallTime, window: str, day: dt.date) -> int:
+    """Return the minute a case at ``window`` is due on ``day``: the window's closing.
+
+    Falls back to the hall schedule's closing, then to midnight, when the
+    window has no hours that day.
+    """
+    found = time.hours.closing(window, day)
+    if found is None:
+        found = time.hours.hall_closing(day)
+    return 24 * 60 if found is None else found
+
+
+def counted_from(time: HallTime, window: str, local: dt.datetime) -> dt.date:
+    """Return the day a receipt at local time ``local`` counts from (the uncounted day)."""
+    day = local.date()
+    if not time.rule.after_hours_next_day:
+        return day
+    if not time.calendar.is_workday(day):
+        return time.calendar.next_workday(day)
+    minute = local.hour * 60 + local.minute
+    closing = closing_minute(time, window, day)
+    if minute >= closing:
+        return time.calendar.next_workday(day)
+    return day
+
+
+def due_at(
+    config: HallConfig,
+    item: str | ServiceItem,
+    received: dt.datetime,
+    pauses: Iterable[Pause | tuple[dt.date, dt.date]] = (),
+    *,
+    window: str | None = None,
+    manager: GovhallPluginManager | None = None,
+    now: dt.datetime | None = None,
+) -> Deadline:
+    """Return when a case of ``item`` received at ``received`` is due.
+
+    Args:
+        config: The loaded hall config.
+        item: The service item, or its id.
+        received: Receipt time; naive means hall-local time.
+        pauses: Date spans (both ends included) when the clock stops.
+        window: The window the case is handled at (default: the item's).
+        manager: Plugin manager (default: one with the installed plugins).
+        now: When given, also compute elapsed/remaining business minutes and the status.
+
+    Raises:
+        LookupFailed: Unknown item or window.
+        DeadlineInputError: A pause ends before it starts.
+
+    Example:
+        >>> d = due_at(config, "household-move", dt.datetime(2026, 9, 30, 10, 0))
+        >>> d.due.isoformat(), d.working_days
+        ('2026-10-13T17:30:00+08:00', 5)
+    """
+    time = hall_time(config, manager)
+    service = config.item(item) if isinstance(item, str) else item
+    window_id = window or service.window
+    config.window(window_id)
+    spans = normalise_pauses(pauses)
+    days = (service.promised_days or 0) if service.kind == "promised" else 0
+    local = time.local(received)
+    start = counted_from(time, window_id, local)
+    count = days
+    if time.rule.count_receipt_day and days > 0:
+        count -= 1
+    due_day = time.calendar.nth_workday_after(start, count, spans)
+    due_local = dt.datetime.combine(due_day, dt.time()) + dt.timedelta(
+        minutes=closing_minute(time, window_id, due_day)
+    )
+    warnings = tuple(time.calendar.warnings(start, due_day))
+    why = _explain(time, local, start, due_day, days, spans)
+    deadline = Deadline(
+        item=service.id,
+        window=window_id,
+        received=time.aware(local),
+        counted_from=start,
+        due=time.aware(due_local),
+        working_days=days,
+        pauses=spans,
+        warnings=warnings,
+        explanation=why,
+    )
+    if now is None:
+        return deadline
+    return with_progress(time, deadline, now)
+
+
+def _explain(
+    time: HallTime,
+    local: dt.datetime,
+    start: dt.date,
+    due_day: dt.date,
+    days: int,
+    pauses: Sequence[tuple[dt.date, dt.date]],
+) -> tuple[str, ...]:
+    lines = []
+    if start != local.date():
+        lines.append(f"received {local:%Y-%m-%d %H:%M} outside working hours: counts from {start}")
+    if days == 0:
+        lines.append(f"immediate: due at closing time on {due_day}")
+    else:
+        counted = []
+        day = start
+        one = dt.timedelta(days=1)
+        while day < due_day:
+            day += one
+            if time.calendar.is_workday(day) and not any(a <= day <= b for a, b in pauses):
+                counted.append(day.isoformat())
+        lines.append(f"{days} working days after {start} (not counted): {', '.join(counted)}")
+    for a, b in pauses:
+        lines.append(f"paused {a}/{b}: working days inside not counted")
+    return tuple(lines)
+
+
+def business_minutes(
+    time: HallTime,
+    window: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    pauses: Sequence[tuple[dt.date, dt.date]] = (),
+) -> int:
+    """Return the window's open minutes on counted working days from ``start`` to ``end``.
+
+    Both are naive hall-local times; negative when ``end`` is before ``start``.
+    """
+    if end < start:
+        return -business_minutes(time, window, end, start, pauses)
+    total = 0
+    day = start.date()
+    one = dt.timedelta(days=1)
+    while day <= end.date():
+        if time.calendar.is_workday(day) and not any(a <= day <= b for a, b in pauses):
+            low = start.hour * 60 + start.minute if day == start.date() else 0
+            high = end.hour * 60 + end.minute if day == end.date() else 24 * 60
+            for a, b in time.hours.intervals(window, day):
+                total += max(0, min(b, high) - max(a, low))
+        day += one
+    return total
+
+
+def with_progress(time: HallTime, deadline: Deadline, now: dt.datetime) -> Deadline:
+    """Return ``deadline`` with elapsed/remaining business minutes and status as of ``now``."""
+    from dataclasses import replace
+
+    local_now = time.local(now)
+    received = time.local(deadline.received)
+    due = time.local(deadline.due)
+    window, pauses = deadline.window, deadline.pauses
+    elapsed = business_minutes(time, window, received, max(local_now, received), pauses)
+    remaining = business_minutes(time, window, local_now, due, pauses)
+    status: Status
+    if local_now > due:
+        status = "overdue"
+    else:
+        left = time.calendar.count_workdays(local_now.date(), due.date(), pauses)
+        status = "due_soon" if left <= time.rule.due_soon_days else "on_track"
+    return replace(
+        deadline,
+        now=time.aware(local_now),
+        elapsed_minutes=elapsed,
+        remaining_minutes=remaining,
+        status=status,
+    )

@@ -1,0 +1,273 @@
+"""The working calendar: which days are working days (工作日) in a hall.
+
+Working days follow the State Council holiday arrangement (国务院办公厅
+关于部分节假日安排的通知): public holidays are rest days, and some Saturdays
+or Sundays are make-up working days (调休上班).
+
+**Source: the ``chinese-calendar`` package** (``chinese_calendar``), not
+``holidays``. Both carry holidays and make-up days for the published years,
+but they differ on the one thing SPEC §2 insists on: a year whose
+arrangement is not published. ``chinese-calendar`` holds exactly the
+published notices (2004 to its latest release) as explicit date tables and
+refuses any other year, so govhall knows which years are covered and warns
+for the rest. ``holidays`` (``holidays.China``) *computes* any year from
+rules — for 2027 it returns New Year, Spring Festival "observed" days and so
+on with no make-up working days — which would silently treat an unpublished
+year as settled. Its explicit tables also make the vectorised batch API a
+plain array lookup. ``holidays`` serves as the independent check in the
+tests (every date 2020–2026 must agree).
+
+On top of the package, a hall config adds (``[calendar]``):
+
+- ``[[calendar.arrangements]]``: a whole year's arrangement (next year's, as
+  soon as the notice is out and before the package ships it); it replaces the
+  package's data for that year;
+- ``[[calendar.closures]]``: the hall's own extra rest days; county plugins
+  add theirs through the hook ``govhall_extra_closures``.
+
+A day in a year that neither covers is counted as Monday–Friday working, and
+every answer that touches it carries a warning naming the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+DayKind = Literal["workday", "holiday", "closure", "saturday", "sunday"]
+"""What kind of day a date is, for opening hours: a working day (weekday or
+make-up weekend), a public-holiday rest day, a hall closure, or an ordinary
+rest Saturday / Sunday."""
+
+PACKAGE = "chinese-calendar"
+
+_TABLE_FIRST = dt.date(2000, 1, 1)
+_TABLE_LAST = dt.date(2069, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """What the calendar says about one date."""
+
+    date: dt.date
+    kind: DayKind
+    workday: bool
+    name: str | None
+    covered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class YearArrangement:
+    """One year's rest days and make-up working days, with where they come from."""
+
+    year: int
+    holidays: Mapping[dt.date, str]
+    workdays: Mapping[dt.date, str]
+    source: str
+
+
+@dataclass
+class _Table:
+    """Running count of working days over a fixed span, for O(1) counting."""
+
+    base: int
+    cumulative: list[int] = field(default_factory=list)
+    work_ordinals: list[int] = field(default_factory=list)
+
+
+def package_arrangements() -> dict[int, YearArrangement]:
+    """Return the arrangements ``chinese-calendar`` carries, by year."""
+    import chinese_calendar  # type: ignore[import-untyped]
+
+    version = getattr(chinese_calendar, "__version__", "")
+    source = f"{PACKAGE} {version}".strip()
+    holidays: dict[int, dict[dt.date, str]] = {}
+    workdays: dict[int, dict[dt.date, str]] = {}
+    for day, holiday in chinese_calendar.constants.holidays.items():
+        holidays.setdefault(day.year, {})[day] = str(getattr(holiday, "value", holiday))
+    for day, holiday in chinese_calendar.constants.workdays.items():
+        name = getattr(holiday, "value", holiday)
+        workdays.setdefault(day.year, {})[day] = f"{name} (make-up working day)"
+    return {
+        year: YearArrangement(year, holidays[year], workdays.get(year, {}), source)
+        for year in sorted(holidays)
+    }
+
+
+class WorkCalendar:
+    """Working days of one hall: arrangements by year, plus the hall's closures.
+
+    Build one with :func:`work_calendar` (package + config + plugins) or
+    directly for tests.
+
+    Example:
+        >>> cal = WorkCalendar(package_arrangements())
+        >>> cal.is_workday(dt.date(2026, 10, 10))  # make-up Saturday after National Day
+        True
+        >>> cal.nth_workday_after(dt.date(2026, 9, 30), 5)
+        datetime.date(2026, 10, 13)
+    """
+
+    def __init__(
+        self,
+        arrangements: Mapping[int, YearArrangement],
+        closures: Mapping[dt.date, str] | None = None,
+        *,
+        package_source: str = PACKAGE,
+    ) -> None:
+        self.arrangements = dict(arrangements)
+        self.closures = dict(closures or {})
+        self.package_source = package_source
+        self._holidays: dict[dt.date, str] = {}
+        self._workdays: dict[dt.date, str] = {}
+        for arrangement in self.arrangements.values():
+            self._holidays.update(arrangement.holidays)
+            self._workdays.update(arrangement.workdays)
+        self._table: _Table | None = None
+
+    # -- single days -----------------------------------------------------------
+    def covered(self, year: int) -> bool:
+        """Return True when the year's holiday arrangement is known."""
+        return year in self.arrangements
+
+    def is_workday(self, day: dt.date) -> bool:
+        """Return True when ``day`` is a working day of the hall."""
+        if day in self.closures or day in self._holidays:
+            return False
+        if day in self._workdays:
+            return True
+        return day.weekday() < 5
+
+    def day(self, day: dt.date) -> DayInfo:
+        """Describe ``day``: its kind, whether it is worked, its holiday name."""
+        covered = self.covered(day.year)
+        if day in self.closures:
+            return DayInfo(day, "closure", False, self.closures[day], covered)
+        if day in self._holidays:
+            return DayInfo(day, "holiday", False, self._holidays[day], covered)
+        if day in self._workdays:
+            return DayInfo(day, "workday", True, self._workdays[day], covered)
+        weekday = day.weekday()
+        if weekday == 5:
+            return DayInfo(day, "saturday", False, None, covered)
+        if weekday == 6:
+            return DayInfo(day, "sunday", False, None, covered)
+        return DayInfo(day, "workday", True, None, covered)
+
+    def warning(self, year: int) -> str:
+        """Return the warning for a year whose arrangement is not known."""
+        known = sorted(self.arrangements)
+        span = f"{known[0]}–{known[-1]}" if known else "no year"
+        return (
+            f"no State Council holiday arrangement for {year} ({self.package_source} and the "
+            f"config cover {span}): {year} counted as Monday–Friday working days; add "
+            f"[[calendar.arrangements]] year = {year} once it is published"
+        )
+
+    def warnings(self, first: dt.date, last: dt.date) -> list[str]:
+        """Return one warning per uncovered year between two dates (both included)."""
+        low, high = sorted((first, last))
+        return [self.warning(y) for y in range(low.year, high.year + 1) if not self.covered(y)]
+
+    # -- counting --------------------------------------------------------------
+    def _counts(self) -> _Table:
+        if self._table is None:
+            table = _Table(_TABLE_FIRST.toordinal())
+            count = 0
+            day = _TABLE_FIRST
+            one = dt.timedelta(days=1)
+            while day <= _TABLE_LAST:
+                if self.is_workday(day):
+                    count += 1
+                    table.work_ordinals.append(day.toordinal())
+                table.cumulative.append(count)
+                day += one
+            self._table = table
+        return self._table
+
+    def _in_table(self, day: dt.date, n: int) -> bool:
+        return day >= _TABLE_FIRST and day.year + n // 200 + 2 <= _TABLE_LAST.year
+
+    def next_workday(self, day: dt.date) -> dt.date:
+        """Return the first working day strictly after ``day``."""
+        return self.nth_workday_after(day, 1)
+
+    def nth_workday_after(
+        self, day: dt.date, n: int, pauses: Sequence[tuple[dt.date, dt.date]] = ()
+    ) -> dt.date:
+        """Return the ``n``-th working day after ``day`` (``day`` itself not counted).
+
+        Working days inside a pause (start and end dates both included) are not
+        counted. ``n = 0`` returns ``day`` if it is a counted working day, else
+        the next one.
+
+        Raises:
+            ValueError: ``n`` is negative.
+        """
+        if n < 0:
+            raise ValueError(f"a number of working days cannot be negative: {n}")
+        if n > 0 and not pauses and self._in_table(day, n):
+            table = self._counts()
+            seen = table.cumulative[day.toordinal() - table.base]
+            return dt.date.fromordinal(table.work_ordinals[seen + n - 1])
+        one = dt.timedelta(days=1)
+        if n == 0:
+            current = day
+            while not self._counted(current, pauses):
+                current += one
+            return current
+        current, left = day, n
+        while left:
+            current += one
+            if self._counted(current, pauses):
+                left -= 1
+        return current
+
+    def _counted(self, day: dt.date, pauses: Sequence[tuple[dt.date, dt.date]]) -> bool:
+        if not self.is_workday(day):
+            return False
+        return not any(start <= day <= end for start, end in pauses)
+
+    def count_workdays(
+        self,
+        start: dt.date,
+        end: dt.date,
+        pauses: Sequence[tuple[dt.date, dt.date]] = (),
+    ) -> int:
+        """Return the counted working days after ``start`` up to ``end`` (included).
+
+        Zero when ``end <= start``.
+        """
+        if end <= start:
+            return 0
+        if not pauses and self._in_table(start, 0) and self._in_table(end, 0):
+            table = self._counts()
+            cum = table.cumulative
+            return cum[end.toordinal() - table.base] - cum[start.toordinal() - table.base]
+        one = dt.timedelta(days=1)
+        total, day = 0, start + one
+        while day <= end:
+            total += self._counted(day, pauses)
+            day += one
+        return total
+
+    def workday_flags(self, first: dt.date, days: int) -> list[bool]:
+        """Return ``is_workday`` for ``days`` consecutive dates from ``first``."""
+        one = dt.timedelta(days=1)
+        return [self.is_workday(first + one * i) for i in range(days)]
+
+
+def closures_by_day(
+    entries: Iterable[tuple[dt.date, dt.date | None, str]],
+) -> dict[dt.date, str]:
+    """Expand ``(first, last or None, reason)`` closures into one reason per day."""
+    days: dict[dt.date, str] = {}
+    one = dt.timedelta(days=1)
+    for first, last, reason in entries:
+        day = first
+        while day <= (last or first):
+            days[day] = reason
+            day += one
+    return days
