@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import County, hookimpl
+from govhall_luanchuan.chain import govhall_approval_chain as govhall_approval_chain
 
 COUNTY_ID = "luanchuan"
 SEED = "第三篇 行政服务中心窗口自查报告 (栾川县城乡规划办公室)"

@@ -1,0 +1,114 @@
+"""Approval chains: levels, conditional steps, on the spot, budgets, Luanchuan's seed chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govhall.chains import (
+    ApprovalChain,
+    ChainStep,
+    approval_chain,
+    build_chain,
+    check_chain,
+    default_chain,
+)
+from govhall.config.load import load_config
+from govhall.errors import LookupFailed, PluginError
+from govhall.hookspecs import hookimpl
+from govhall.model import ServiceItem
+from govhall.plugins import get_plugin_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+PROMISED = ServiceItem(id="p", name="许可", window="w", kind="promised", promised_days=5)
+IMMEDIATE = ServiceItem(id="i", name="证明", window="w", kind="immediate")
+
+
+def test_depth_counts_unconditional_steps_only() -> None:
+    chain = build_chain("p", ["科室审查", "主任", {"role": "委员会", "condition": "重大项目"}])
+    assert chain.depth == 2
+    assert [(s.level, s.role, s.conditional) for s in chain.steps] == [
+        (1, "科室审查", False),
+        (2, "主任", False),
+        (3, "委员会", True),
+    ]
+
+
+def test_all_delegated_is_on_the_spot_unless_forbidden() -> None:
+    delegated = [{"role": "窗口", "delegated": True}, {"role": "首席代表", "delegated": True}]
+    assert build_chain("i", delegated).on_the_spot is True
+    assert build_chain("i", delegated, spot_allowed=False).on_the_spot is False
+    mixed = [{"role": "窗口", "delegated": True}, "局长"]
+    assert build_chain("i", mixed).on_the_spot is False
+
+
+def test_default_chain_is_one_window_level() -> None:
+    assert default_chain(IMMEDIATE).on_the_spot is True
+    assert default_chain(PROMISED).on_the_spot is False
+    assert default_chain(PROMISED).depth == 1
+
+
+def test_budgets_beyond_the_promise_are_a_warning() -> None:
+    within = build_chain("p", [{"role": "a", "budget_days": 2}, {"role": "b", "budget_days": 3}])
+    assert check_chain(within, PROMISED) == []
+    over = build_chain(
+        "p",
+        [{"role": "a", "budget_days": 4}, {"role": "b", "condition": "x", "budget_days": 3}],
+    )
+    (problem,) = check_chain(over, PROMISED, key="items[0]")
+    assert problem.severity == "warning"
+    assert problem.key == "items[0]"
+    assert problem.message == (
+        "item 'p': the approval levels' budgets add up to 7 working days, more than the 5 promised"
+    )
+
+
+def test_luanchuan_planning_item_has_four_levels_and_is_never_on_the_spot() -> None:
+    manager = get_plugin_manager()
+    config = load_config(ROOT / "configs" / "luanchuan.toml", manager)
+    chain = approval_chain(config, "works-permit", manager)
+    assert chain.depth == 4
+    assert chain.on_the_spot is False
+    assert [step.role for step in chain.steps] == [
+        "科室审查",
+        "主管主任",
+        "主任",
+        "主管县长",
+        "县规划委员会",
+    ]
+    assert [step.conditional for step in chain.steps] == [False, False, False, False, True]
+    assert chain.source.startswith("seed 第三篇")
+
+
+def test_unknown_item_names_the_known_ones() -> None:
+    config = load_config(ROOT / "configs" / "luanchuan.toml")
+    with pytest.raises(LookupFailed, match="no item with id 'nope'"):
+        approval_chain(config, "nope")
+
+
+class _Broken:
+    @staticmethod
+    @hookimpl
+    def govhall_approval_chain(config: object, item: ServiceItem) -> object:
+        return "four levels"
+
+
+class _Custom:
+    @staticmethod
+    @hookimpl
+    def govhall_approval_chain(config: object, item: ServiceItem) -> ApprovalChain:
+        return ApprovalChain(item.id, (ChainStep(1, "窗口", delegated=True),), source="custom")
+
+
+def test_govhall_approval_chain_answers_are_checked() -> None:
+    config = load_config(ROOT / "configs" / "luanchuan.toml")
+    neutral = get_plugin_manager(load_entry_points=False, plugins=[("custom", _Custom())])
+    # no county plugin is loaded here, so route without a county
+    answer = neutral.call_first("govhall_approval_chain", None, config=config, item=config.items[0])
+    assert answer.source == "custom"
+    broken = get_plugin_manager(plugins=[("broken", _Broken())])
+    with pytest.raises(
+        PluginError, match=r"plugin .broken., hook govhall_approval_chain: expected"
+    ):
+        approval_chain(config, "works-permit", broken)
