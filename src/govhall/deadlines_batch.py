@@ -1,0 +1,257 @@
+"""Deadlines and business minutes for arrays of cases, vectorised with numpy.
+
+Same rule and answers as :func:`govhall.deadlines.due_at`, without a Python
+loop per row: a table is built once per window over the span of days the
+receipts need (a few thousand days at most, one Python step per *day*), then
+every row is a handful of array lookups:
+
+- ``cum[d]`` — running count of working days up to day ``d`` (included);
+- ``work[k]`` — the day of the ``k+1``-th working day;
+- ``close[d]`` — the window's closing minute on day ``d``.
+
+A receipt on day ``d`` with a limit of ``n`` working days is due on
+``work[cum[d] + n - 1]`` at ``close`` of that day. numpy is a runtime
+dependency for this module only; the scalar API does not import it.
+
+Times are ``datetime64`` values in hall-local time (no zone), as a hall's
+case export has them; convert aware times first (``HallTime.local``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from govhall.deadlines import closing_minute, hall_time
+from govhall.errors import GovhallError
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.hours import HallTime
+    from govhall.plugins import GovhallPluginManager
+
+Int64Array = npt.NDArray[np.int64]
+_EPOCH = np.datetime64("1970-01-01", "D")
+_MAX_SPAN_DAYS = 40 * 366
+
+
+@dataclass(frozen=True)
+class DayTable:
+    """Per-day lookup arrays for one window over ``first`` .. ``first + len - 1``."""
+
+    first: dt.date
+    is_work: npt.NDArray[np.bool_]
+    cum: Int64Array
+    work: Int64Array
+    next_work: Int64Array
+    close: Int64Array
+    starts: Int64Array
+    ends: Int64Array
+    open_before_day: Int64Array
+
+
+@dataclass(frozen=True)
+class BatchDeadlines:
+    """Due times for an array of receipts (hall-local ``datetime64[m]``)."""
+
+    due: npt.NDArray[np.datetime64]
+    counted_from: npt.NDArray[np.datetime64]
+    warnings: tuple[str, ...]
+
+
+_TABLES: dict[tuple[int, str, dt.date, int], DayTable] = {}
+
+
+def day_table(time: HallTime, window: str, first: dt.date, days: int) -> DayTable:
+    """Build (or reuse) the lookup arrays of ``window`` for ``days`` days from ``first``."""
+    key = (id(time), window, first, days)
+    found = _TABLES.get(key)
+    if found is not None:
+        return found
+    if days > _MAX_SPAN_DAYS:
+        raise GovhallError(f"receipts span more than {_MAX_SPAN_DAYS} days: split the batch")
+    one = dt.timedelta(days=1)
+    dates = [first + one * i for i in range(days)]
+    is_work = np.fromiter((time.calendar.is_workday(d) for d in dates), bool, days)
+    cum = np.cumsum(is_work, dtype=np.int64)
+    work = np.flatnonzero(is_work).astype(np.int64)
+    # next working day strictly after each day (days past the last one point past the end)
+    after = np.searchsorted(work, np.arange(days), side="right")
+    next_work = np.append(work, days)[after]
+    close = np.fromiter((closing_minute(time, window, d) for d in dates), np.int64, days)
+    spans = [
+        time.hours.intervals(window, d) if w else () for d, w in zip(dates, is_work, strict=True)
+    ]
+    width = max((len(s) for s in spans), default=0) or 1
+    starts = np.zeros((days, width), np.int64)
+    ends = np.zeros((days, width), np.int64)
+    for row, day_spans in enumerate(spans):
+        for col, (start, end) in enumerate(day_spans):
+            starts[row, col], ends[row, col] = start, end
+    per_day = (ends - starts).sum(axis=1)
+    open_before_day = np.concatenate(([0], np.cumsum(per_day)))
+    table = DayTable(first, is_work, cum, work, next_work, close, starts, ends, open_before_day)
+    if len(_TABLES) > 32:
+        _TABLES.clear()
+    _TABLES[key] = table
+    return table
+
+
+def _as_minutes(values: Any, name: str) -> npt.NDArray[np.datetime64]:
+    array = np.asarray(values)
+    if not np.issubdtype(array.dtype, np.datetime64):
+        raise GovhallError(f"{name}: expected datetime64 values, got dtype {array.dtype}")
+    if np.isnat(array).any():
+        raise GovhallError(f"{name}: contains NaT (missing times)")
+    return array.astype("datetime64[m]")
+
+
+def _span(
+    days: npt.NDArray[np.datetime64], margin: int
+) -> tuple[dt.date, int, npt.NDArray[np.int64]]:
+    low = days.min()
+    first = low.astype(dt.date) - dt.timedelta(days=1)
+    index = (days - np.datetime64(first, "D")).astype(np.int64)
+    return first, int(index.max()) + margin + 2, index
+
+
+def due_batch(
+    config: HallConfig,
+    received: Any,
+    working_days: Any,
+    *,
+    window: str,
+    manager: GovhallPluginManager | None = None,
+    pause_start: Any = None,
+    pause_end: Any = None,
+) -> BatchDeadlines:
+    """Return the due times of many receipts at one window, by the scalar rule.
+
+    Args:
+        config: The loaded hall config.
+        received: Receipt times, ``datetime64`` in hall-local time.
+        working_days: The time limit of each case (array or one integer); 0 = immediate.
+        window: The window the cases are handled at.
+        manager: Plugin manager (default: one with the installed plugins).
+        pause_start: Optional first paused date per row (``datetime64[D]``, NaT = none).
+        pause_end: Last paused date per row (included); needed with ``pause_start``.
+
+    Raises:
+        GovhallError: Non-datetime input, missing times, negative limits, unknown window.
+
+    Example:
+        >>> r = np.array(["2026-09-30T10:00"], dtype="datetime64[m]")
+        >>> due_batch(config, r, 5, window="police").due
+        array(['2026-10-13T17:30'], dtype='datetime64[m]')
+    """
+    time = hall_time(config, manager)
+    config.window(window)
+    moments = _as_minutes(received, "received")
+    limits = np.broadcast_to(np.asarray(working_days, dtype=np.int64), moments.shape)
+    if moments.size == 0:
+        empty = np.array([], dtype="datetime64[m]")
+        return BatchDeadlines(empty, empty.astype("datetime64[D]"), ())
+    if (limits < 0).any():
+        raise GovhallError("working_days: a time limit cannot be negative")
+    receipt_days = moments.astype("datetime64[D]")
+    has_pause = pause_start is not None
+    pause_days = 0
+    if has_pause:
+        starts = np.broadcast_to(np.asarray(pause_start, "datetime64[D]"), moments.shape)
+        ends = np.broadcast_to(np.asarray(pause_end, "datetime64[D]"), moments.shape)
+        if (ends < starts).any():
+            raise GovhallError("pause_end: a pause ends before it starts")
+        lengths = (ends - starts).astype(np.int64)
+        pause_days = int(np.nanmax(np.where(np.isnat(starts), 0, lengths))) + 1
+    margin = int(limits.max()) * 3 // 2 + 40 + pause_days
+    first, days, day = _span(receipt_days, margin)
+    table = day_table(time, window, first, days)
+    minute = (moments - receipt_days).astype(np.int64)
+
+    effective = day
+    if time.rule.after_hours_next_day:
+        late = ~table.is_work[day] | (minute >= table.close[day])
+        effective = np.where(late, table.next_work[day], day)
+    count = limits - (limits > 0) if time.rule.count_receipt_day else limits
+    seen = table.cum[effective]
+    ordinal = np.where(count == 0, seen + ~table.is_work[effective], seen + count)
+    if has_pause:
+        ordinal = _skip_pauses(table, first, effective, seen, count, ordinal, starts, ends)
+    due_day = table.work[ordinal - 1]
+    due = (
+        np.datetime64(first, "m")
+        + due_day.astype("timedelta64[D]")
+        + table.close[due_day].astype("timedelta64[m]")
+    )
+    counted = np.datetime64(first, "D") + effective.astype("timedelta64[D]")
+    low = counted.min().astype(dt.date)
+    high = due.max().astype("datetime64[D]").astype(dt.date)
+    return BatchDeadlines(due, counted, tuple(time.calendar.warnings(low, high)))
+
+
+def _skip_pauses(
+    table: DayTable,
+    first: dt.date,
+    effective: Int64Array,
+    seen: Int64Array,
+    count: Int64Array,
+    ordinal: Int64Array,
+    starts: npt.NDArray[np.datetime64],
+    ends: npt.NDArray[np.datetime64],
+) -> Int64Array:
+    paused = ~np.isnat(starts)
+    base = np.datetime64(first, "D")
+    last = len(table.cum) - 1
+    ps = np.clip(np.where(paused, (starts - base).astype(np.int64), 0), 0, last)
+    pe = np.clip(np.where(paused, (ends - base).astype(np.int64), -1), -1, last)
+    cum0 = np.concatenate(([0], table.cum))  # cum0[i] = working days before day i
+    before = np.maximum(cum0[ps] - seen, 0)  # counted days after receipt, before the pause
+    inside = np.maximum(cum0[pe + 1] - np.maximum(cum0[ps], seen), 0)
+    immediate_inside = (count == 0) & (ps <= effective) & (effective <= pe)
+    shifted = np.where((count > before) & (pe > effective), ordinal + inside, ordinal)
+    shifted = np.where(immediate_inside, cum0[pe + 1] + 1, shifted)
+    result: Int64Array = np.where(paused, shifted, ordinal)
+    return result
+
+
+def business_minutes_batch(
+    config: HallConfig,
+    start: Any,
+    end: Any,
+    *,
+    window: str,
+    manager: GovhallPluginManager | None = None,
+) -> Int64Array:
+    """Return the window's open minutes on working days between paired local times.
+
+    Vectorised form of :func:`govhall.deadlines.business_minutes` (without
+    pauses): split shifts count only their open intervals; negative where
+    ``end`` is before ``start``.
+
+    Raises:
+        GovhallError: Non-datetime input, missing times, unknown window.
+    """
+    time = hall_time(config, manager)
+    config.window(window)
+    a = _as_minutes(start, "start")
+    b = _as_minutes(end, "end")
+    if a.size == 0:
+        return np.array([], dtype=np.int64)
+    both = np.concatenate([a.ravel(), b.ravel()]).astype("datetime64[D]")
+    first, days, _ = _span(both, 0)
+    table = day_table(time, window, first, days)
+    return _position(table, first, b) - _position(table, first, a)
+
+
+def _position(table: DayTable, first: dt.date, moments: npt.NDArray[np.datetime64]) -> Int64Array:
+    days = moments.astype("datetime64[D]")
+    index = (days - np.datetime64(first, "D")).astype(np.int64)
+    minute = (moments - days).astype(np.int64)[..., None]
+    starts, ends = table.starts[index], table.ends[index]
+    inside = np.clip(minute - starts, 0, ends - starts).sum(axis=-1)
+    result: Int64Array = table.open_before_day[index] + inside
+    return result
