@@ -1,0 +1,695 @@
+"""Score windows and staff for a month: explained lines, caps and a deterministic ranking.
+
+:class:`Scorer` takes cases, ratings and inspection findings as plain
+iterables (one pass each; memory grows with the number of windows, staff and
+months, not with the number of records) and scores the months asked for with
+the rulebooks in force on the first day of each month.
+
+Every score is a list of :class:`Line` objects: the rule, the points, and the
+evidence ids behind them (``case:<case_id>``,
+``rating:<case_id>@<rated_at>``, ``finding:<date>:<window>:<staff>:<rule>``
+with ``#2``, ``#3`` for identical findings). Lines that only enforce a cap
+(a category cannot go below zero; the total cannot pass the maximum) have
+the rule ``<category>.floor``, ``<category>.limit`` or ``<rulebook>.maximum``
+and no evidence.
+
+Counting rules (documented assumptions where the seed is silent; see
+``docs/scoring.md``):
+
+* overdue: a promised case whose due time falls in the month and that was
+  concluded after it, or is not concluded at all (the month's end is past its
+  due time); each counts once, in the month it fell due;
+* completion: accepted cases received in the month; concluded / accepted,
+  short by whole percentage points (floor);
+* ratings: those given in the month; findings: those dated in the month.
+
+Ranking: score descending, then the smaller total of deductions, then id.
+Input order never matters: ``Scorer`` sorts everything it reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from govhall.errors import GovhallError
+from govhall.records import CONCLUDED_STATUSES, Case, Finding, Rating
+from govhall.rulebook import BUCKETS, Category, Rule, Rulebook
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.plugins import GovhallPluginManager
+
+DueFunction = Callable[[Case], dt.datetime]
+"""Return a promised case's due time (timezone-aware)."""
+
+COMPOSITE_SOURCES = ("window_head", "managers", "inspection", "citizens")
+"""Zhenhai's four sources of a window's score (seed 第二篇 四(一)1(1), 第四)."""
+COMPOSITE_RULES = {"composite.window-head": "window_head", "composite.managers": "managers"}
+"""Finding rules that carry a window head's or managers' 0-100 score in ``points``."""
+CITIZEN_LEVEL = 3
+"""Ratings at this level or above count as satisfied for the citizens' source (SPEC §4)."""
+_ACCEPTED = frozenset({"accepted", "in_review", "concluded", "delivered", "withdrawn"})
+_OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
+_CENT = Decimal("0.01")
+
+
+class ScoringError(GovhallError):
+    """Scoring cannot proceed: a bad month, no rules in force, a number missing."""
+
+
+class Month(NamedTuple):
+    """A calendar month."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Parse ``YYYY-MM``.
+
+        Raises:
+            ScoringError: Not a month in that form.
+        """
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            dt.date(year, month, 1)
+        except ValueError:
+            raise ScoringError(f"month {text!r}: expected YYYY-MM, e.g. 2010-10") from None
+        return cls(year, month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> dt.date:
+        """Return the month's first day."""
+        return dt.date(self.year, self.month, 1)
+
+    def next(self) -> Month:
+        """Return the following month."""
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a score: the rule, the points it gives, and the evidence behind them."""
+
+    rule: str
+    points: Decimal
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"rule", "points", "evidence", "note"}`` (SPEC §4 plus ``note``)."""
+        return {
+            "rule": self.rule,
+            "points": number(self.points),
+            "evidence": list(self.evidence),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A window's or staff member's score for one month, with its lines and rank."""
+
+    subject: str
+    score: Decimal
+    lines: tuple[Line, ...]
+    rank: int = 0
+    assessment: Score | None = None
+    """With a composite (Zhenhai), the rulebook assessment behind the inspection source."""
+
+    @property
+    def deductions(self) -> Decimal:
+        """Return the total of negative lines, as a positive number."""
+        return -sum((line.points for line in self.lines if line.points < 0), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that could not be used in scoring, and why (never dropped silently)."""
+
+    evidence: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonthScores:
+    """The scores of one month, ranked."""
+
+    month: Month
+    windows: tuple[Score, ...]
+    staff: tuple[Score, ...]
+    rejected: tuple[Rejection, ...] = ()
+    active: bool = False
+    """True when any case, rating or finding fell in the month."""
+    staff_on_post: frozenset[str] = frozenset()
+    """Staff named by a case received, a rating or a finding in the month."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``govhall score --json`` document (SPEC §4)."""
+        return {
+            "month": str(self.month),
+            "windows": [_score_json(s, "window") for s in self.windows],
+            "staff": [_score_json(s, "staff") for s in self.staff],
+            "rejected": [{"evidence": r.evidence, "reason": r.reason} for r in self.rejected],
+        }
+
+
+def _score_json(score: Score, key: str) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        key: score.subject,
+        "score": number(score.score),
+        "rank": score.rank,
+        "lines": [line.to_json() for line in score.lines],
+    }
+    if score.assessment is not None:
+        document["assessment"] = {
+            "score": number(score.assessment.score),
+            "lines": [line.to_json() for line in score.assessment.lines],
+        }
+    return document
+
+
+def number(value: Decimal) -> int | float:
+    """Return a Decimal as a JSON number: an int when whole."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# -- accumulation ---------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    """What one subject (window or staff) collected in one month."""
+
+    accepted: int = 0
+    concluded: int = 0
+    unconcluded: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+    ratings: int = 0
+    satisfied: int = 0
+    citizen_satisfied: int = 0
+    rating_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _MonthData:
+    windows: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
+    staff: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
+    findings: list[Finding] = field(default_factory=list)
+    active: bool = False
+    on_post: set[str] = field(default_factory=set)
+
+
+class Scorer:
+    """Collect a hall's records and score chosen months.
+
+    Args:
+        config: The hall (its windows and staff are the ones scored).
+        window_book: The window rulebook (overrides already applied).
+        staff_book: The staff rulebook.
+        months: The months to score.
+        due: Due time of a promised case (see :func:`deadline_function`).
+        weights: Composite weights by source (:data:`COMPOSITE_SOURCES`), or
+            ``None`` to rank windows by the rulebook score alone.
+
+    Example::
+
+        scorer = Scorer(config, window_book, staff_book, [Month(2010, 10)], due)
+        scorer.add_cases(cases); scorer.add_ratings(ratings); scorer.add_findings(findings)
+        october = scorer.results()[Month(2010, 10)]
+    """
+
+    def __init__(
+        self,
+        config: HallConfig,
+        window_book: Rulebook,
+        staff_book: Rulebook,
+        months: Iterable[Month],
+        due: DueFunction,
+        weights: Mapping[str, Decimal] | None = None,
+    ) -> None:
+        self.window_book = window_book
+        self.staff_book = staff_book
+        self.due = due
+        self.weights = dict(weights) if weights is not None else None
+        self.window_ids = sorted(w.id for w in config.windows)
+        self.staff_ids = sorted(s.id for s in config.staff)
+        self._known_staff = frozenset(self.staff_ids)
+        tz = ZoneInfo(config.hall.timezone)
+        self.months = sorted(set(months))
+        if not self.months:
+            raise ScoringError("no month to score")
+        self._data = {month: _MonthData() for month in self.months}
+        self._bounds = {
+            month: (
+                dt.datetime(month.year, month.month, 1, tzinfo=tz),
+                dt.datetime(*month.next(), 1, tzinfo=tz),
+            )
+            for month in self.months
+        }
+        self._first = self._bounds[self.months[0]][0]
+        self._last = self._bounds[self.months[-1]][1]
+        self._rejected: list[Rejection] = []
+        self._unknown_staff: dict[str, int] = defaultdict(int)
+        self._satisfied_level = {month: self._ratings_level(month) for month in self.months}
+
+    def _ratings_level(self, month: Month) -> int:
+        for rule in self.window_book.rules():
+            if rule.kind == "ratings":
+                return int(
+                    self.window_book.parameters.at(f"{rule.id}.satisfied_level", month.first_day)
+                )
+        return 6  # no ratings rule: nothing counts as satisfied
+
+    # -- feeding ----------------------------------------------------------------
+    def add_cases(self, cases: Iterable[Case]) -> None:
+        """Take cases into the months' tallies (one pass; nothing is kept per case)."""
+        data, first, last, due = self._data, self._first, self._last, self.due
+        known_staff, unknown = self._known_staff, self._unknown_staff
+        for case in cases:
+            received = case.received_at
+            if received >= last:
+                continue
+            status = case.status
+            staff = case.staff
+            if first <= received:
+                month = data.get(Month(received.year, received.month))
+                if month is not None:
+                    month.active = True
+                    if status in _ACCEPTED:
+                        done = status in CONCLUDED_STATUSES
+                        tallies = [month.windows[case.window]]
+                        if staff is not None:
+                            if staff in known_staff:
+                                month.on_post.add(staff)
+                                tallies.append(month.staff[staff])
+                            else:
+                                unknown[staff] += 1
+                        for tally in tallies:
+                            tally.accepted += 1
+                            if done:
+                                tally.concluded += 1
+                            else:
+                                tally.unconcluded.append(case.case_id)
+            if case.kind != "promised" or status not in _OPEN_OR_DONE:
+                continue
+            try:
+                due_time = due(case)
+            except GovhallError as exc:
+                self._rejected.append(Rejection(f"case:{case.case_id}", f"no due time: {exc}"))
+                continue
+            if not first <= due_time < last:
+                continue
+            concluded = case.concluded_at
+            if concluded is not None and concluded <= due_time:
+                continue
+            month = data.get(Month(due_time.year, due_time.month))
+            if month is None:
+                continue
+            month.windows[case.window].overdue.append(case.case_id)
+            if staff is not None and staff in known_staff:
+                month.staff[staff].overdue.append(case.case_id)
+
+    def add_ratings(self, ratings: Iterable[Rating]) -> None:
+        """Take ratings into the months' tallies."""
+        data, first, last = self._data, self._first, self._last
+        known_staff = self._known_staff
+        for rating in ratings:
+            rated = rating.rated_at
+            if not first <= rated < last:
+                continue
+            key = Month(rated.year, rated.month)
+            month = data.get(key)
+            if month is None:
+                continue
+            month.active = True
+            tally = month.windows[rating.window]
+            tally.ratings += 1
+            level = rating.level
+            if level >= self._satisfied_level[key]:
+                tally.satisfied += 1
+            if level >= CITIZEN_LEVEL:
+                tally.citizen_satisfied += 1
+            tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
+            if rating.staff is not None and rating.staff in known_staff:
+                month.on_post.add(rating.staff)
+
+    def add_findings(self, findings: Iterable[Finding]) -> None:
+        """Take inspection findings dated in the months."""
+        for finding in findings:
+            month = self._data.get(Month(finding.date.year, finding.date.month))
+            if month is not None:
+                month.active = True
+                month.findings.append(finding)
+                if finding.staff is not None and finding.staff in self._known_staff:
+                    month.on_post.add(finding.staff)
+
+    # -- scoring ----------------------------------------------------------------
+    def results(self) -> dict[Month, MonthScores]:
+        """Score every month asked for.
+
+        Raises:
+            ScoringError: A rulebook is not in force, or a number a line needs is missing.
+        """
+        return {month: self._score_month(month) for month in self.months}
+
+    def _score_month(self, month: Month) -> MonthScores:
+        from govhall.params import ParameterError
+
+        data = self._data[month]
+        rejected = list(self._rejected)
+        for staff, count in sorted(self._unknown_staff.items()):
+            rejected.append(
+                Rejection(
+                    f"staff:{staff}",
+                    f"{count} case(s) name staff not in the config: scored for their window only",
+                )
+            )
+        found = _FindingLines(self, month, data.findings)
+        rejected.extend(found.rejected)
+        try:
+            windows = [
+                self._subject(self.window_book, month, w, data.windows.get(w), found)
+                for w in self.window_ids
+            ]
+            staff_scores = [
+                self._subject(self.staff_book, month, s, data.staff.get(s), found)
+                for s in self.staff_ids
+            ]
+        except ParameterError as exc:
+            raise ScoringError(f"scoring {month}: {exc}") from None
+        if self.weights is not None:
+            windows = [
+                _composite(score, self.weights, data.windows.get(score.subject), found)
+                for score in windows
+            ]
+        return MonthScores(
+            month,
+            _ranked(windows),
+            _ranked(staff_scores),
+            tuple(sorted(set(rejected), key=lambda r: (r.evidence, r.reason))),
+            data.active,
+            frozenset(data.on_post),
+        )
+
+    def _subject(
+        self,
+        book: Rulebook,
+        month: Month,
+        subject: str,
+        tally: _Tally | None,
+        found: _FindingLines,
+    ) -> Score:
+        when = month.first_day
+        tally = tally or _Tally()
+        lines: list[Line] = []
+        for category in book.categories:
+            cat_lines: list[Line] = []
+            for rule in category.rules:
+                cat_lines.extend(_data_lines(book, rule, tally, when))
+                cat_lines.extend(found.lines(book.subject, subject, rule))
+            lines.extend(cat_lines)
+            lines.extend(_cap_lines(book, category, cat_lines, when))
+        base = book.value("base", when)
+        maximum = book.value("maximum", when)
+        total = base + sum((line.points for line in lines), Decimal(0))
+        if total > maximum:
+            lines.append(
+                Line(
+                    f"{book.id}.maximum",
+                    maximum - total,
+                    (),
+                    f"the score cannot exceed the maximum {maximum}",
+                )
+            )
+            total = maximum
+        return Score(subject, total, tuple(lines))
+
+
+def _data_lines(book: Rulebook, rule: Rule, tally: _Tally, when: dt.date) -> list[Line]:
+    """Lines a rule computes from cases and ratings."""
+    if rule.kind == "overdue" and tally.overdue:
+        per = book.parameters.at(f"{rule.id}.points", when)
+        ids = sorted(tally.overdue)
+        note = f"{len(ids)} overdue promised case(s) × {rule.sign * per}"
+        return [Line(rule.id, rule.sign * per * len(ids), _prefixed("case:", ids), note)]
+    if rule.kind == "completion" and tally.accepted:
+        missing = tally.accepted - tally.concluded
+        shortfall = (missing * 100) // tally.accepted
+        if shortfall <= 0:
+            return []
+        per = book.parameters.at(f"{rule.id}.points", when)
+        rate = Decimal(tally.concluded * 100) / tally.accepted
+        note = (
+            f"completion {tally.concluded}/{tally.accepted} = {rate.quantize(_CENT)} %: "
+            f"{shortfall} whole percentage point(s) short × {rule.sign * per}"
+        )
+        unconcluded = _prefixed("case:", sorted(tally.unconcluded))
+        return [Line(rule.id, rule.sign * per * shortfall, unconcluded, note)]
+    if rule.kind == "ratings" and tally.ratings:
+        bucket = _bucket(book, rule, tally, when)
+        points = book.parameters.at(f"{rule.id}.{bucket}", when)
+        share = Decimal(tally.satisfied * 100) / tally.ratings
+        note = (
+            f"{tally.satisfied} of {tally.ratings} ratings satisfied "
+            f"({share.quantize(_CENT)} %): {bucket}"
+        )
+        return [Line(rule.id, points, tuple(sorted(tally.rating_ids)), note)]
+    return []
+
+
+def _bucket(book: Rulebook, rule: Rule, tally: _Tally, when: dt.date) -> str:
+    for bucket in BUCKETS[:-1]:
+        threshold = book.parameters.at(f"{rule.id}.threshold.{bucket}", when)
+        if tally.satisfied >= threshold * tally.ratings:
+            return bucket
+    return BUCKETS[-1]
+
+
+def _cap_lines(
+    book: Rulebook, category: Category, lines: Sequence[Line], when: dt.date
+) -> list[Line]:
+    net = sum((line.points for line in lines), Decimal(0))
+    if category.allotment:
+        allotment = book.parameters.at(f"{category.id}.allotment", when)
+        if net < -allotment:
+            note = f"{category.name} cannot go below zero (allotment {allotment})"
+            return [Line(f"{category.id}.floor", -allotment - net, (), note)]
+    if category.limit:
+        limit = book.parameters.at(f"{category.id}.limit", when)
+        if abs(net) > limit:
+            capped = limit if net > 0 else -limit
+            note = f"{category.name}: points are limited to ±{limit}"
+            return [Line(f"{category.id}.limit", capped - net, (), note)]
+    return []
+
+
+def _prefixed(prefix: str, ids: Sequence[str]) -> tuple[str, ...]:
+    return tuple(prefix + i for i in ids)
+
+
+def _ranked(scores: Sequence[Score]) -> tuple[Score, ...]:
+    ordered = sorted(scores, key=lambda s: (-s.score, s.deductions, s.subject))
+    return tuple(
+        Score(s.subject, s.score, s.lines, rank, s.assessment) for rank, s in enumerate(ordered, 1)
+    )
+
+
+# -- findings -------------------------------------------------------------------
+
+
+class _FindingLines:
+    """Turn a month's findings into lines by (subject kind, subject, rule), checking each."""
+
+    def __init__(self, scorer: Scorer, month: Month, findings: Sequence[Finding]) -> None:
+        self.rejected: list[Rejection] = []
+        self.when = month.first_day
+        self.by_rule: dict[tuple[str, str, str], list[tuple[str, Finding]]] = defaultdict(list)
+        self.composite: dict[tuple[str, str], list[tuple[str, Decimal]]] = defaultdict(list)
+        books = {scorer.window_book.id: scorer.window_book, scorer.staff_book.id: scorer.staff_book}
+        self.books = books
+        windows = set(scorer.window_ids)
+        for fid, finding in _identified(findings):
+            reason = self._take(fid, finding, books, windows, frozenset(scorer.staff_ids))
+            if reason:
+                self.rejected.append(Rejection(fid, reason))
+
+    def _take(
+        self,
+        fid: str,
+        finding: Finding,
+        books: Mapping[str, Rulebook],
+        windows: set[str],
+        staff: frozenset[str],
+    ) -> str:
+        if finding.window not in windows:
+            return f"window {finding.window!r} is not in the config"
+        if finding.rule in COMPOSITE_RULES:
+            if finding.points is None or not 0 <= finding.points <= 100:
+                return "a composite score needs points between 0 and 100"
+            self.composite[(finding.window, COMPOSITE_RULES[finding.rule])].append(
+                (fid, finding.points)
+            )
+            return ""
+        book = books.get(finding.rule.split(".", 1)[0])
+        if book is None:
+            return f"rule {finding.rule!r} belongs to no rulebook ({', '.join(sorted(books))})"
+        try:
+            rule = book.rule(finding.rule)
+        except GovhallError as exc:
+            return str(exc)
+        if rule.kind in ("overdue", "completion", "ratings"):
+            return f"rule {rule.id!r} is computed from cases and ratings, not from findings"
+        if book.subject == "staff":
+            if finding.staff is None:
+                return f"rule {rule.id!r} is a staff rule: the finding needs a staff id"
+            if finding.staff not in staff:
+                return f"staff {finding.staff!r} is not in the config"
+            subject = finding.staff
+        else:
+            subject = finding.window
+        problem = _check_points(book, rule, finding, self.when)
+        if problem:
+            return problem
+        self.by_rule[(book.subject, subject, rule.id)].append((fid, finding))
+        return ""
+
+    def lines(self, kind: str, subject: str, rule: Rule) -> list[Line]:
+        found = self.by_rule.get((kind, subject, rule.id))
+        if not found:
+            return []
+        if rule.kind == "occurrence":
+            return [self._occurrence_line(rule, found)]
+        return [
+            Line(
+                rule.id,
+                rule.sign * abs(f.points or Decimal(0)) * f.count,
+                (fid,),
+                f"{f.count} × {rule.sign * abs(f.points or Decimal(0))} (stated by the inspector)",
+            )
+            for fid, f in found
+        ]
+
+    def _occurrence_line(self, rule: Rule, found: list[tuple[str, Finding]]) -> Line:
+        book = self.books[rule.id.split(".", 1)[0]]
+        count = sum(f.count for _, f in found)
+        per = book.parameters.at(f"{rule.id}.points", self.when)
+        note = f"{count} occurrence(s) × {rule.sign * per}"
+        return Line(rule.id, rule.sign * per * count, tuple(fid for fid, _ in found), note)
+
+
+def _check_points(book: Rulebook, rule: Rule, finding: Finding, when: dt.date) -> str:
+    points = finding.points
+    if rule.kind == "occurrence":
+        fixed = book.parameters.at(f"{rule.id}.points", when)
+        if points is not None and abs(points) != fixed:
+            return f"rule {rule.id!r} gives fixed points ({fixed}); leave `points` empty"
+        return ""
+    if points is None:
+        return f"rule {rule.id!r} allows a range: the finding must state its points"
+    if points < 0 and rule.effect == "add":
+        return f"rule {rule.id!r} adds points: state a positive number"
+    low = book.parameters.at(f"{rule.id}.min", when)
+    high = book.parameters.at(f"{rule.id}.max", when)
+    if not low <= abs(points) <= high:
+        return f"points {abs(points)} outside the rule's range {low}-{high} ({rule.source})"
+    return ""
+
+
+def _identified(findings: Iterable[Finding]) -> list[tuple[str, Finding]]:
+    """Give each finding a stable id, independent of input order."""
+
+    def key(f: Finding) -> tuple[Any, ...]:
+        return (f.date, f.window, f.staff or "", f.rule, f.count, f.points or Decimal(0))
+
+    result = []
+    seen: dict[str, int] = defaultdict(int)
+    for finding in sorted(findings, key=key):
+        base = f"finding:{finding.date.isoformat()}:{finding.window}:{finding.staff or '-'}:"
+        base += finding.rule
+        seen[base] += 1
+        result.append((base if seen[base] == 1 else f"{base}#{seen[base]}", finding))
+    return result
+
+
+# -- Zhenhai's composite ----------------------------------------------------------
+
+
+def _composite(
+    assessment: Score, weights: Mapping[str, Decimal], tally: _Tally | None, found: _FindingLines
+) -> Score:
+    """Weight the four sources into one window score; absent sources share out their weight."""
+    values: dict[str, tuple[Decimal, tuple[str, ...], str]] = {}
+    evidence = sorted({e for line in assessment.lines for e in line.evidence})
+    values["inspection"] = (assessment.score, tuple(evidence), "the monthly window assessment")
+    if tally is not None and tally.ratings:
+        share = Decimal(tally.citizen_satisfied * 100) / tally.ratings
+        note = f"{tally.citizen_satisfied} of {tally.ratings} ratings at level >= {CITIZEN_LEVEL}"
+        values["citizens"] = (share, tuple(sorted(tally.rating_ids)), note)
+    for source in ("window_head", "managers"):
+        stated = found.composite.get((assessment.subject, source))
+        if stated:
+            mean = sum((p for _, p in stated), Decimal(0)) / len(stated)
+            ids = tuple(sorted(fid for fid, _ in stated))
+            values[source] = (mean, ids, f"mean of {len(stated)} stated score(s)")
+    present = [s for s in COMPOSITE_SOURCES if s in values and weights.get(s, Decimal(0)) > 0]
+    weight_sum = sum((weights[s] for s in present), Decimal(0))
+    lines = []
+    for source in COMPOSITE_SOURCES:
+        weight = weights.get(source, Decimal(0))
+        if source not in present:
+            why = "weight 0" if source in values else "no score this month"
+            lines.append(
+                Line(f"composite.{source}", Decimal(0), (), f"{why}: weight shared among the rest")
+            )
+            continue
+        value, ids, what = values[source]
+        points = (weight / weight_sum * value).quantize(_CENT, ROUND_HALF_UP)
+        scale = f"{weight}/{weight_sum}" if weight_sum != 1 else f"{weight}"
+        note = f"{what}: {value.quantize(_CENT, ROUND_HALF_UP)} × weight {scale}"
+        lines.append(Line(f"composite.{source}", points, ids, note))
+    total = sum((line.points for line in lines), Decimal(0))
+    return Score(assessment.subject, total, tuple(lines), assessment=assessment)
+
+
+def deadline_function(
+    config: HallConfig, manager: GovhallPluginManager | None = None
+) -> DueFunction:
+    """Return a due-time function for promised cases, backed by :mod:`govhall.deadlines`.
+
+    A case's due time depends on its item, window, pauses and the day its
+    count starts from (``counted_from``), so results are cached on those:
+    scoring a million cases computes a few thousand deadlines.
+    """
+    from govhall.deadlines import counted_from, due_at, hall_time
+
+    time = hall_time(config, manager)
+    cache: dict[tuple[Any, ...], dt.datetime] = {}
+    local = time.local
+
+    def due(case: Case) -> dt.datetime:
+        start = counted_from(time, case.window, local(case.received_at))
+        key = (case.item, case.window, start, case.pauses)
+        hit = cache.get(key)
+        if hit is None:
+            hit = due_at(
+                config,
+                case.item,
+                case.received_at,
+                case.pauses,
+                window=case.window,
+                manager=manager,
+            ).due
+            cache[key] = hit
+        return hit
+
+    return due
