@@ -226,3 +226,69 @@ def govhall_approval_chain(
                 source="seed 第三篇",
             )
     """
+
+
+@hookspec(firstresult=True)
+def govhall_scoring_weights(county: str) -> dict[str, float] | None:
+    """Return the weights of a window's monthly score sources, or ``None`` for none.
+
+    With weights, a window's monthly score is a composite (seed 第二篇, Zhenhai's
+    多途径、多角度百分制合成法): the sources ``window_head`` (窗口负责人评分),
+    ``managers`` (管理人员评分), ``inspection`` (现场考查评分: the monthly
+    rulebook score) and ``citizens`` (办事群众满意度: the share of ratings at
+    level 3 or above, × 100), each weighted. A source with no score in a
+    month shares its weight among the others. Without weights (the
+    default) a window's score is the rulebook score alone. ``[scoring.weights]``
+    in the hall config wins over this hook. This is a county hook.
+
+    Example::
+
+        @hookimpl
+        def govhall_scoring_weights(county):
+            return {"window_head": 0.2, "managers": 0.2, "inspection": 0.3, "citizens": 0.3}
+    """
+
+
+@hookspec
+def govhall_rulebook_overrides(county: str) -> dict[str, Any] | None:
+    """Return parameter overrides for the reference rulebooks, by parameter name.
+
+    Names are ``<rulebook>.<category>.<rule>.<number>`` (``govhall score``
+    explains them; ``docs/scoring.md`` lists them), e.g.
+    ``window.time-limit.overdue.points``. A plain number replaces the
+    parameter's history; a list of ``{"since": date, "value": number,
+    "source": text}`` adds dated values, so past months keep the rules in force
+    then. Answers are applied in order built-in, county plugin, then the
+    config's ``[scoring.parameters]``; every step returns a changed copy. This
+    is a county hook.
+
+    Example::
+
+        import datetime as dt
+
+        @hookimpl
+        def govhall_rulebook_overrides(county):
+            return {"window.time-limit.overdue.points": [
+                {"since": dt.date(2012, 1, 1), "value": 3, "source": "county notice 2012-1"}]}
+    """
+
+
+@hookspec
+def govhall_reward_rules(county: str) -> dict[str, Any] | None:
+    """Return the county's annual grade and reward rules, shaped like ``[rewards]``.
+
+    Keys: ``demonstration_windows``, ``grade_thresholds`` (``excellent``,
+    ``competent``, ``basically_competent``), ``excellent_quota``,
+    ``allowance_per_month`` (yuan), ``on_post`` (``data`` or ``config``),
+    ``service_model_award`` (yuan), ``service_model_winners``, and ``notes``
+    (a mapping from key to the seed passage or assumption it rests on, shown
+    next to each payment). Answers merge key by key: built-in defaults, then
+    the county plugin, then the config's ``[rewards]``. This is a county hook.
+
+    Example::
+
+        @hookimpl
+        def govhall_reward_rules(county):
+            return {"allowance_per_month": 365,
+                    "notes": {"allowance_per_month": "seed 第二篇: 每月增发岗位补贴365元"}}
+    """

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import datetime as dt
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,6 +11,77 @@ from govhall.model import Hall, ServiceItem, Staff, Window
 from govhall.time_config import CalendarConfig, DeadlinesConfig, HoursConfig
 
 _Entry = TypeVar("_Entry", Window, ServiceItem, Staff)
+
+
+class DatedPoints(BaseModel):
+    """A rule parameter's value from a date on (`{ since = 2011-01-01, value = 3 }`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    since: dt.date = Field(description="First day the value is in force.")
+    value: int | float = Field(description="The number (points are magnitudes).")
+    source: str | None = Field(default=None, description="Where the value comes from.")
+
+
+class ScoringConfig(BaseModel):
+    """Monthly assessment settings (`[scoring]`); see docs/scoring.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    parameters: dict[str, int | float | list[DatedPoints]] = Field(
+        default_factory=dict,
+        description="Rulebook parameter overrides by name, e.g. "
+        '`"window.results.completion.points" = 1`; a list of dated values adds history.',
+    )
+    weights: dict[Literal["window_head", "managers", "inspection", "citizens"], float] | None = (
+        Field(
+            default=None,
+            description="Composite weights of a window's score sources (Zhenhai); "
+            "unset: the county plugin's, or the rulebook score alone.",
+        )
+    )
+
+
+class GradeThresholds(BaseModel):
+    """Least annual staff score for each grade (优秀, 称职, 基本称职); below: 不称职."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    excellent: int | float = Field(description="Least score for 优秀 (excellent).")
+    competent: int | float = Field(description="Least score for 称职 (competent).")
+    basically_competent: int | float = Field(
+        description="Least score for 基本称职 (basically competent)."
+    )
+
+
+class RewardsConfig(BaseModel):
+    """Annual grades and rewards (`[rewards]`); unset keys come from the county plugin."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    demonstration_windows: int | None = Field(
+        default=None, ge=0, description="How many demonstration windows (示范窗口; seed: 3-5)."
+    )
+    grade_thresholds: GradeThresholds | None = Field(
+        default=None, description="Staff grade thresholds on the annual score."
+    )
+    excellent_quota: float | None = Field(
+        default=None, gt=0, le=1, description="Most staff graded excellent, as a share (0-1]."
+    )
+    allowance_per_month: int | float | None = Field(
+        default=None, ge=0, description="Post allowance in yuan per staff member per month."
+    )
+    on_post: Literal["data", "config"] | None = Field(
+        default=None,
+        description="`data`: a month counts as on post when the data names the person; "
+        "`config`: every listed staff member is on post every month with data.",
+    )
+    service_model_award: int | float | None = Field(
+        default=None, ge=0, description="Annual service-model (服务标兵) award in yuan."
+    )
+    service_model_winners: int | None = Field(
+        default=None, ge=0, description="How many staff win the service-model award."
+    )
 
 
 class HallConfig(BaseModel):
@@ -35,6 +107,12 @@ class HallConfig(BaseModel):
     )
     deadlines: DeadlinesConfig = Field(
         default_factory=DeadlinesConfig, description="Deadline-rule overrides (`[deadlines]`)."
+    )
+    scoring: ScoringConfig = Field(
+        default_factory=ScoringConfig, description="Monthly assessment settings (`[scoring]`)."
+    )
+    rewards: RewardsConfig = Field(
+        default_factory=RewardsConfig, description="Annual grades and rewards (`[rewards]`)."
     )
 
     def window(self, window_id: str) -> Window:
