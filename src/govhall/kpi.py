@@ -1,0 +1,334 @@
+"""Key performance indicators of a hall over a period (SPEC §4 counting rules).
+
+- accepted: cases not refused at intake (statuses ``accepted``, ``in_review``,
+  ``concluded``, ``delivered``, ``withdrawn``);
+- concluded: cases ``concluded`` or ``delivered``;
+- completion rate = concluded / accepted;
+- immediate: accepted cases of kind ``immediate`` (即办件);
+  immediate rate = immediate / accepted;
+- on-time rate = concluded cases concluded by their due time / concluded cases
+  (due times from :func:`govhall.deadlines.due_at`: the item's promised days,
+  or the same day for an immediate case, at the window's closing time);
+- satisfaction rate = ratings at level 3 (基本满意) or above / ratings;
+- visits: the share of concluded cases finished in at most one visit, two,
+  and three or more (the survey's "最多跑一次" measure; a case with 0 visits,
+  done online, counts as "1": at most one);
+- average handling time: the window's open hours on counted working days
+  between receipt and conclusion, averaged over concluded cases.
+
+The period selects cases by the local date of receipt and ratings by the
+local date of rating, both ends included.
+
+A due time depends only on the day the case counts from (its receipt date and
+whether it came after closing), the item's days and the window, so due times
+are computed once per such key, not once per case; cases with pauses are
+computed one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from govhall.errors import GovhallError
+from govhall.records import ACCEPTED_STATUSES, CONCLUDED_STATUSES, Case, Rating
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.hours import HallTime
+    from govhall.model import ServiceItem
+    from govhall.plugins import GovhallPluginManager
+
+SATISFIED_LEVEL = 3
+"""Ratings at this level (基本满意) or above count as satisfied (SPEC §4)."""
+VISIT_BUCKETS = ("1", "2", "3+")
+RATE_DIGITS = 4
+"""Rates are rounded to 4 decimals in JSON (0.9976 = 99.76%)."""
+
+
+@dataclass
+class Kpis:
+    """The counts behind every indicator; rates are derived from them."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    cases: int = 0
+    """Cases received in the period (any status)."""
+    accepted: int = 0
+    concluded: int = 0
+    immediate: int = 0
+    on_time: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+    visits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VISIT_BUCKETS, 0))
+    handling_minutes: int = 0
+    """Open minutes between receipt and conclusion, summed over concluded cases."""
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Concluded / accepted, or ``None`` without accepted cases."""
+        return _ratio(self.concluded, self.accepted)
+
+    @property
+    def immediate_rate(self) -> float | None:
+        """Immediate / accepted."""
+        return _ratio(self.immediate, self.accepted)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Concluded by the due time / concluded."""
+        return _ratio(self.on_time, self.concluded)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Ratings at level 3 or above / ratings."""
+        return _ratio(self.satisfied, self.ratings)
+
+    @property
+    def average_handling_hours(self) -> float | None:
+        """Mean open hours from receipt to conclusion over concluded cases."""
+        if not self.concluded:
+            return None
+        return self.handling_minutes / self.concluded / 60
+
+    def visit_shares(self) -> dict[str, float | None]:
+        """Share of concluded cases per visits bucket (1, 2, 3+)."""
+        total = sum(self.visits.values())
+        return {key: _rounded(_ratio(count, total)) for key, count in self.visits.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """Return SPEC §4's ``kpi`` keys (rates as fractions) plus the counts behind them."""
+        hours = self.average_handling_hours
+        return {
+            "accepted": self.accepted,
+            "concluded": self.concluded,
+            "completion_rate": _rounded(self.completion_rate),
+            "immediate": self.immediate,
+            "immediate_rate": _rounded(self.immediate_rate),
+            "on_time_rate": _rounded(self.on_time_rate),
+            "satisfaction_rate": _rounded(self.satisfaction_rate),
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "cases": self.cases,
+            "on_time": self.on_time,
+            "ratings": self.ratings,
+            "satisfied": self.satisfied,
+            "visits": self.visit_shares(),
+            "visit_counts": dict(self.visits),
+            "average_handling_hours": None if hours is None else round(hours, 2),
+        }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, RATE_DIGITS)
+
+
+class DueTimes:
+    """Due times and open minutes of cases, memoised per (window, day, item, kind).
+
+    Args:
+        config: The hall config.
+        manager: Plugin manager for the hall's calendar and hours.
+    """
+
+    def __init__(self, config: HallConfig, manager: GovhallPluginManager | None = None) -> None:
+        from govhall.deadlines import hall_time
+
+        self.config = config
+        self.manager = manager
+        self.time: HallTime = hall_time(config, manager)
+        self._items = {item.id: item for item in config.items}
+        self._due: dict[tuple[str, dt.date, str, str], tuple[int, dt.datetime, dt.datetime]] = {}
+        self._clocks: dict[str, _OpenClock] = {}
+
+    def _item(self, case: Case) -> ServiceItem:
+        item = self._items.get(case.item)
+        if item is None:
+            raise GovhallError(f"case {case.case_id!r}: no item {case.item!r} in the hall config")
+        if case.kind != item.kind:
+            # the case's own kind wins: an item may be handled at once this time
+            update: dict[str, Any] = {"kind": case.kind}
+            update["promised_days"] = None if case.kind == "immediate" else item.promised_days or 0
+            item = item.model_copy(update=update)
+        return item
+
+    def due(self, case: Case) -> dt.datetime:
+        """Return the case's due time (aware, hall zone)."""
+        if case.pauses:
+            return self._due_at(case, case.received_at, case.pauses)
+        received = case.received_at
+        key = (case.window, received.date(), case.item, case.kind)
+        hit = self._due.get(key)
+        if hit is None:
+            hit = self._day_entry(case)
+            self._due[key] = hit
+        closing, before, after = hit
+        return before if received.hour * 60 + received.minute < closing else after
+
+    def _day_entry(self, case: Case) -> tuple[int, dt.datetime, dt.datetime]:
+        from govhall.deadlines import closing_minute
+
+        day = case.received_at.date()
+        closing = closing_minute(self.time, case.window, day)
+        morning = dt.datetime.combine(day, dt.time())
+        before = self._due_at(case, morning, ())
+        if closing >= 24 * 60:
+            return closing, before, before
+        late = morning + dt.timedelta(minutes=closing)
+        return closing, before, self._due_at(case, late, ())
+
+    def _due_at(self, case: Case, received: dt.datetime, pauses: Any) -> dt.datetime:
+        from govhall.deadlines import due_at
+
+        item = self._item(case)
+        deadline = due_at(
+            self.config, item, received, pauses, window=case.window, manager=self.manager
+        )
+        return deadline.due
+
+    def open_minutes(self, case: Case) -> int:
+        """Return the window's open minutes from receipt to conclusion (0 if not concluded)."""
+        if case.concluded_at is None:
+            return 0
+        if case.pauses:
+            from govhall.deadlines import business_minutes, normalise_pauses
+
+            start = self.time.local(case.received_at).replace(tzinfo=None)
+            end = self.time.local(case.concluded_at).replace(tzinfo=None)
+            spans = normalise_pauses(case.pauses)
+            return business_minutes(self.time, case.window, start, end, spans)
+        clock = self._clocks.get(case.window)
+        if clock is None:
+            clock = self._clocks[case.window] = _OpenClock(self.time, case.window)
+        return clock.at(case.concluded_at) - clock.at(case.received_at)
+
+
+class _OpenClock:
+    """Open minutes of one window since a base day, for O(1) differences."""
+
+    def __init__(self, time: HallTime, window: str) -> None:
+        self.time = time
+        self.window = window
+        self.base: dt.date | None = None
+        self.days: list[tuple[int, tuple[tuple[int, int], ...]]] = []
+        """Per day from ``base``: (open minutes before that day, that day's spans)."""
+
+    def _extend_to(self, day: dt.date) -> None:
+        if self.base is None or day < self.base:
+            self.base = day - dt.timedelta(days=366)
+            self.days = []
+        total = self.days[-1][0] + _sum(self.days[-1][1]) if self.days else 0
+        current = self.base + dt.timedelta(days=len(self.days))
+        one = dt.timedelta(days=1)
+        while current <= day:
+            spans: tuple[tuple[int, int], ...] = ()
+            if self.time.calendar.is_workday(current):
+                spans = tuple((a, b) for a, b in self.time.hours.intervals(self.window, current))
+            self.days.append((total, spans))
+            total += _sum(spans)
+            current += one
+
+    def at(self, moment: dt.datetime) -> int:
+        """Return open minutes from the base day to ``moment`` (hall-local time)."""
+        day = moment.date()
+        index = (day - self.base).days if self.base is not None else -1
+        if index < 0 or index >= len(self.days):
+            self._extend_to(day)
+            assert self.base is not None
+            index = (day - self.base).days
+        before, spans = self.days[index]
+        minute = moment.hour * 60 + moment.minute
+        for a, b in spans:
+            if minute <= a:
+                break
+            before += (b if minute > b else minute) - a
+        return before
+
+
+def _sum(spans: tuple[tuple[int, int], ...]) -> int:
+    return sum(b - a for a, b in spans)
+
+
+def compute_kpis(
+    config: HallConfig,
+    cases: Iterable[Case],
+    ratings: Iterable[Rating] = (),
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    manager: GovhallPluginManager | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Kpis:
+    """Count the KPIs of cases received and ratings given between ``start`` and ``end``.
+
+    Case and rating times must be in the hall's zone, as the readers yield them.
+
+    Args:
+        config: The hall config (items give the promised days).
+        cases: Cases, e.g. from :func:`govhall.readers.read_cases`.
+        ratings: Ratings, e.g. from :func:`govhall.readers.read_ratings`.
+        start: First day of the period (local date), or ``None`` for no bound.
+        end: Last day of the period, included, or ``None``.
+        manager: Plugin manager for calendar and hours.
+        progress: Called with the number of cases seen every 100,000 cases.
+
+    Raises:
+        GovhallError: A case names an item the config does not have.
+    """
+    kpis = Kpis(start=start, end=end)
+    times = DueTimes(config, manager)
+    due = times.due
+    open_minutes = times.open_minutes
+    accepted_statuses = ACCEPTED_STATUSES
+    concluded_statuses = CONCLUDED_STATUSES
+    received_n = accepted = concluded = immediate = on_time = minutes = 0
+    one = two = more = 0
+    seen = 0
+    for case in cases:
+        seen += 1
+        if progress is not None and seen % 100_000 == 0:
+            progress(seen)
+        if start is not None or end is not None:
+            day = case.received_at.date()
+            if (start is not None and day < start) or (end is not None and day > end):
+                continue
+        received_n += 1
+        status = case.status
+        if status not in accepted_statuses:
+            continue
+        accepted += 1
+        if case.kind == "immediate":
+            immediate += 1
+        if status not in concluded_statuses:
+            continue
+        concluded += 1
+        finished = case.concluded_at
+        if finished is not None:
+            if finished <= due(case):
+                on_time += 1
+            minutes += open_minutes(case)
+        visits = case.visits
+        if visits <= 1:
+            one += 1
+        elif visits == 2:
+            two += 1
+        else:
+            more += 1
+    kpis.cases, kpis.accepted, kpis.concluded = received_n, accepted, concluded
+    kpis.immediate, kpis.on_time, kpis.handling_minutes = immediate, on_time, minutes
+    kpis.visits = {"1": one, "2": two, "3+": more}
+    for rating in ratings:
+        if start is not None or end is not None:
+            day = rating.rated_at.date()
+            if (start is not None and day < start) or (end is not None and day > end):
+                continue
+        kpis.ratings += 1
+        if rating.level >= SATISFIED_LEVEL:
+            kpis.satisfied += 1
+    return kpis

@@ -1,0 +1,461 @@
+"""Deterministic sample data for a hall: ``cases.csv``, ``ratings.csv``, ``findings.csv``.
+
+``govhall sample CONFIG --out DIR`` writes a data folder that ``govhall kpi``
+and ``govhall score`` read. For the halls the seeds report on, the default
+data reproduces the seed's aggregates exactly; everything else is
+illustrative and says so:
+
+- **Zhenhai, H1 2010** (seed 第二篇 一(二)): 28151 cases accepted, 28083
+  concluded (99.76%), 14198 immediate (50.44%). Visits of concluded cases
+  70% / 25% / 5% in one / two / three visits (the survey, 一(一)4). Ratings:
+  998 (the questionnaires returned), levels from the survey's judgement of
+  staff attitude (一(一)3: 94% satisfied -> levels 5 and 4, 3% average ->
+  3, 2% "hard to accept" -> 2, 1% complained -> 1). Not in the seed, and
+  illustrative: 1% of receipts not accepted at intake, 0.5% of promised
+  cases concluded late.
+- **Luanchuan, 2010** (seed 第三篇): 311 planning cases accepted, all 311
+  concluded on time, no complaint (every rating 4 or 5, one per case).
+- **Any other hall**: 1000 cases in 2025, illustrative shares.
+
+Receipts fall on working days inside the window's opening hours (the hall's
+calendar and hours); immediate cases end the same day before closing;
+promised cases end by their due time (:func:`govhall.deadlines.due_at`)
+unless chosen to be late. Exact totals come from sequential sampling without
+replacement: each case takes a category with probability remaining-needed /
+remaining-cases, so the totals are exact and the order is random. The same
+config, seed and row count always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import random
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from govhall.errors import GovhallError
+from govhall.readers import CASE_COLUMNS, RATING_COLUMNS
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.kpi import DueTimes
+    from govhall.model import ServiceItem
+    from govhall.plugins import GovhallPluginManager
+
+DEFAULT_SEED = 2010
+FILES = ("cases.csv", "ratings.csv", "findings.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a sample must add up to.
+
+    Attributes:
+        start: First day of receipts.
+        end: Last day of receipts (included).
+        accepted: Cases accepted.
+        concluded: Accepted cases concluded (the rest stay open).
+        immediate: Accepted cases that are immediate (all concluded).
+        refused: Extra cases not accepted at intake.
+        late: Promised concluded cases concluded after their due time.
+        visits: Shares of concluded cases in 1, 2 and 3 visits.
+        rating_levels: Ratings to write per level (5..1); ``None`` = one per case.
+        source: Where the totals come from.
+    """
+
+    start: dt.date
+    end: dt.date
+    accepted: int
+    concluded: int
+    immediate: int
+    refused: int
+    late: int
+    visits: tuple[float, float, float]
+    rating_levels: dict[int, int] | None
+    source: str
+
+    def scaled(self, rows: int) -> Profile:
+        """Return this profile scaled so that accepted + refused == ``rows``."""
+        total = self.accepted + self.refused
+        if rows == total:
+            return self
+        factor = rows / total
+        accepted = round(self.accepted * factor)
+        concluded = min(accepted, round(self.concluded * factor))
+        ratings = None
+        if self.rating_levels is not None:
+            ratings = {k: round(v * factor) for k, v in self.rating_levels.items()}
+        return Profile(
+            self.start,
+            self.end,
+            accepted,
+            concluded,
+            min(concluded, round(self.immediate * factor)),
+            rows - accepted,
+            round(self.late * factor),
+            self.visits,
+            ratings,
+            f"{self.source}, scaled to {rows} rows",
+        )
+
+
+PROFILES: dict[str, Profile] = {
+    "zhenhai": Profile(
+        dt.date(2010, 1, 1),
+        dt.date(2010, 6, 30),
+        accepted=28151,  # seed 第二篇 一(二): 受理各类办件28151件
+        concluded=28083,  # 办结28083件
+        immediate=14198,  # 即办件14198件
+        refused=282,  # illustrative: 1% of accepted, not in the seed
+        late=70,  # illustrative: 0.5% of promised concluded cases, not in the seed
+        visits=(0.70, 0.25, 0.05),  # seed 第二篇 一(一)4
+        rating_levels={5: 600, 4: 338, 3: 30, 2: 20, 1: 10},  # 998 returned; 94/3/2/1%
+        source="seed 第二篇 (Zhenhai, H1 2010)",
+    ),
+    "luanchuan": Profile(
+        dt.date(2010, 1, 1),
+        dt.date(2010, 12, 31),
+        accepted=311,  # seed 第三篇: 全年...共受理各类规划审批事项311件
+        concluded=311,  # 按期办结各类事项311件
+        immediate=0,  # seed 第三篇: no item can be concluded on the spot
+        refused=0,
+        late=0,  # 按期办结: all on time
+        visits=(0.70, 0.25, 0.05),  # illustrative: the seed gives no visits
+        rating_levels=None,  # one rating per case, no complaint (全年没有接到服务对象投诉)
+        source="seed 第三篇 (Luanchuan, 2010)",
+    ),
+}
+GENERIC = Profile(
+    dt.date(2025, 1, 1),
+    dt.date(2025, 12, 31),
+    accepted=980,
+    concluded=970,
+    immediate=490,
+    refused=20,
+    late=5,
+    visits=(0.70, 0.25, 0.05),
+    rating_levels={5: 200, 4: 80, 3: 12, 2: 5, 1: 3},
+    source="illustrative (no seed totals for this hall)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSummary:
+    """What :func:`write_sample` wrote."""
+
+    directory: Path
+    files: tuple[Path, ...]
+    cases: int
+    ratings: int
+    findings: int
+    profile: Profile
+
+
+def profile_for(config: HallConfig, rows: int | None = None) -> Profile:
+    """Return the sample profile of the hall's county, scaled to ``rows`` if given."""
+    profile = PROFILES.get(config.hall.county, GENERIC)
+    if rows is not None:
+        if rows < 1:
+            raise GovhallError(f"--rows must be at least 1, got {rows}")
+        profile = profile.scaled(rows)
+    return profile
+
+
+class _Draw:
+    """Sequential sampling without replacement: exact totals, random order."""
+
+    def __init__(self, rng: random.Random, counts: dict[str, int]) -> None:
+        self.rng = rng
+        self.left = dict(counts)
+
+    def take(self) -> str:
+        total = sum(self.left.values())
+        pick = self.rng.randrange(total)
+        for name, count in self.left.items():
+            if pick < count:
+                self.left[name] -= 1
+                return name
+            pick -= count
+        raise AssertionError("drew from an empty pool")
+
+
+def _shares(total: int, shares: Sequence[float]) -> list[int]:
+    counts = [int(total * share) for share in shares]
+    counts[0] += total - sum(counts)
+    return counts
+
+
+def write_sample(
+    config: HallConfig,
+    out: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    rows: int | None = None,
+    force: bool = False,
+    manager: GovhallPluginManager | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SampleSummary:
+    """Write ``cases.csv``, ``ratings.csv`` and ``findings.csv`` for the hall into ``out``.
+
+    Each file is written to a temporary file and renamed into place.
+
+    Raises:
+        GovhallError: A file exists and ``force`` is false (nothing is written
+            then), the hall has no item of a kind the profile needs, or a file
+            cannot be written.
+    """
+    from govhall.kpi import DueTimes
+
+    directory = Path(out)
+    targets = tuple(directory / name for name in FILES)
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise GovhallError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
+    profile = profile_for(config, rows)
+    rng = random.Random(seed)
+    times = DueTimes(config, manager)
+    generator = _CaseMaker(config, profile, rng, times)
+    rated: list[tuple[str, str, str, str]] = []
+    keep_every = max(1, profile.concluded // 5000)
+
+    def case_rows() -> Iterator[Sequence[Any]]:
+        for number, row in enumerate(generator.rows(), start=1):
+            if progress is not None and number % 100_000 == 0:
+                progress(number)
+            if row[5] in ("concluded", "delivered") and number % keep_every == 0:
+                rated.append((row[0], row[1], row[8], row[6]))
+            yield row
+
+    directory.mkdir(parents=True, exist_ok=True)
+    cases = _write_csv(targets[0], (*CASE_COLUMNS, "staff"), case_rows())
+    rating_rows = list(_ratings(profile, rated, rng, generator))
+    _write_csv(targets[1], RATING_COLUMNS, rating_rows)
+    finding_rows = list(_findings(config, profile, rng))
+    _write_csv(targets[2], ("date", "window", "staff", "rule", "count", "points"), finding_rows)
+    return SampleSummary(directory, targets, cases, len(rating_rows), len(finding_rows), profile)
+
+
+def _write_csv(
+    target: Path, header: Sequence[str], rows: Iterator[Sequence[Any]] | list[Any]
+) -> int:
+    count = 0
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        stream: TextIO
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise GovhallError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return count
+
+
+class _CaseMaker:
+    """Cases of one hall in receipt order."""
+
+    def __init__(
+        self, config: HallConfig, profile: Profile, rng: random.Random, times: DueTimes
+    ) -> None:
+        self.config = config
+        self.profile = profile
+        self.rng = rng
+        self.times = times
+        self.immediate_items = [i for i in config.items if i.kind == "immediate"]
+        self.promised_items = [i for i in config.items if i.kind == "promised"]
+        if profile.immediate and not self.immediate_items:
+            raise GovhallError(f"{config.hall.id}: the sample needs an immediate item; none found")
+        if profile.accepted > profile.immediate and not self.promised_items:
+            raise GovhallError(f"{config.hall.id}: the sample needs a promised item; none found")
+        self.staff: dict[str, list[str]] = {}
+        for person in config.staff:
+            self.staff.setdefault(person.window, []).append(person.id)
+        self.tz = times.time.zone
+
+    def _workdays(self) -> list[dt.date]:
+        days = []
+        day = self.profile.start
+        while day <= self.profile.end:
+            if self.times.time.calendar.is_workday(day):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        if not days:
+            raise GovhallError("the sample period has no working day")
+        return days
+
+    def _moment(
+        self, window: str, day: dt.date, after: int = 0, before: int = 24 * 60
+    ) -> dt.datetime:
+        """A random open minute of ``window`` on ``day`` in [after, before), else ``after``."""
+        spans = [
+            (max(a, after), min(b, before))
+            for a, b in self.times.time.hours.intervals(window, day)
+            if min(b, before) > max(a, after)
+        ]
+        if not spans:
+            minute = min(after, 24 * 60 - 1)
+        else:
+            total = sum(b - a for a, b in spans)
+            pick = self.rng.randrange(total)
+            for a, b in spans:
+                if pick < b - a:
+                    minute = a + pick
+                    break
+                pick -= b - a
+        return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), self.tz)
+
+    def rows(self) -> Iterator[Sequence[Any]]:
+        p = self.profile
+        promised_concluded = p.concluded - p.immediate
+        kinds = _Draw(
+            self.rng,
+            {
+                "immediate": p.immediate,
+                "promised": promised_concluded,
+                "open": p.accepted - p.concluded,
+                "refused": p.refused,
+            },
+        )
+        visits = _Draw(
+            self.rng, dict(zip(("1", "2", "3"), _shares(p.concluded, p.visits), strict=True))
+        )
+        late = _Draw(self.rng, {"late": p.late, "on_time": max(0, promised_concluded - p.late)})
+        days = self._workdays()
+        total = p.accepted + p.refused
+        number = 0
+        for index, day in enumerate(days):
+            todays = total * (index + 1) // len(days) - total * index // len(days)
+            moments = []
+            for _ in range(todays):
+                category = kinds.take()
+                item = self._item(category)
+                moments.append((self._moment(item.window, day), category, item))
+            moments.sort(key=lambda entry: entry[0])
+            for received, category, item in moments:
+                number += 1
+                yield self._row(number, received, category, item, visits, late)
+
+    def _within(self, window: str, received: dt.datetime, due: dt.datetime) -> dt.datetime:
+        """A random open moment of ``window`` after ``received`` and by ``due``."""
+        calendar = self.times.time.calendar
+        days = []
+        day = received.date()
+        while day <= due.date():
+            if calendar.is_workday(day):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        day = days[self.rng.randrange(len(days))] if days else received.date()
+        after = received.hour * 60 + received.minute + 1 if day == received.date() else 0
+        before = due.hour * 60 + due.minute + 1 if day == due.date() else 24 * 60
+        return min(max(self._moment(window, day, after, before), received), due)
+
+    def _item(self, category: str) -> ServiceItem:
+        pool = self.immediate_items if category == "immediate" else self.promised_items
+        if not pool:
+            pool = self.immediate_items or self.promised_items
+        return pool[self.rng.randrange(len(pool))]
+
+    def _row(
+        self,
+        number: int,
+        received: dt.datetime,
+        category: str,
+        item: ServiceItem,
+        visits: _Draw,
+        late: _Draw,
+    ) -> Sequence[Any]:
+        from govhall.records import Case
+
+        case_id = f"{self.config.hall.id}-{received.year}-{number:07d}"
+        staff_pool = self.staff.get(item.window, [])
+        staff = staff_pool[self.rng.randrange(len(staff_pool))] if staff_pool else ""
+        status, concluded, visit_count = "", "", 1
+        if category == "refused":
+            status = self.rng.choice(("not_accepted", "not_accepted", "correction", "returned"))
+        elif category == "open":
+            status = self.rng.choice(("accepted", "in_review", "in_review", "withdrawn"))
+        else:
+            status = "delivered" if self.rng.random() < 0.3 else "concluded"
+            visit_count = int(visits.take())
+            case = Case(case_id, item.window, item.id, item.kind, received, "accepted", None, 1)
+            due = self.times.due(case)
+            if category == "immediate":
+                end = self._moment(
+                    item.window, received.date(), received.hour * 60 + received.minute + 5
+                )
+                finished = min(max(end, received + dt.timedelta(minutes=5)), due)
+                finished = max(finished, received)
+            elif late.take() == "late":
+                finished = due + dt.timedelta(days=self.rng.randint(1, 5))
+            else:
+                finished = self._within(item.window, received, due)
+            concluded = finished.replace(tzinfo=None).isoformat(timespec="minutes")
+        return (
+            case_id,
+            item.window,
+            item.id,
+            item.kind,
+            received.replace(tzinfo=None).isoformat(timespec="minutes"),
+            status,
+            concluded,
+            visit_count,
+            staff,
+        )
+
+
+def _ratings(
+    profile: Profile,
+    rated: list[tuple[str, str, str, str]],
+    rng: random.Random,
+    maker: _CaseMaker,
+) -> Iterator[Sequence[Any]]:
+    if not rated:
+        return
+    if profile.rating_levels is None:
+        levels = {5: 0, 4: 0}
+        levels[5] = (len(rated) * 2) // 3
+        levels[4] = len(rated) - levels[5]
+    else:
+        levels = dict(profile.rating_levels)
+    draw = _Draw(rng, {str(level): count for level, count in levels.items()})
+    wanted = sum(levels.values())
+    for index in range(wanted):
+        # spread the ratings evenly over the rated cases
+        case_id, window, staff, concluded = rated[index * len(rated) // wanted % len(rated)]
+        channel = rng.choice(("pad", "pad", "pad", "online", "sms"))
+        yield (case_id, window, staff, draw.take(), concluded, channel)
+
+
+FINDING_RULES = (
+    ("absent-half-day", None),
+    ("review-meeting-late", None),
+    ("untidy", None),
+    ("missing-material", None),
+    ("negligence", "4"),
+    ("praise-letter", "2"),
+)
+"""Inspection findings written by the sample (rule ids of the county window rulebook)."""
+
+
+def _findings(config: HallConfig, profile: Profile, rng: random.Random) -> Iterator[Sequence[Any]]:
+    windows = [w.id for w in config.windows]
+    if not windows:
+        return
+    months = (
+        (profile.end.year - profile.start.year) * 12 + profile.end.month - profile.start.month + 1
+    )
+    for index in range(months * 3):
+        month = profile.start.month - 1 + index // 3
+        day = dt.date(profile.start.year + month // 12, month % 12 + 1, rng.randint(1, 28))
+        rule, points = FINDING_RULES[rng.randrange(len(FINDING_RULES))]
+        window = windows[rng.randrange(len(windows))]
+        staff = [s.id for s in config.staff if s.window == window]
+        yield (day.isoformat(), window, staff[0] if staff else "", rule, 1, points or "")
