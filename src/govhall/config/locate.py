@@ -115,6 +115,9 @@ class _Scanner:
         self._expect("]]" if is_array else "]")
         resolved = self._resolve(keys[:-1])
         base = (*resolved, keys[-1])
+        # ``[a.b]`` also defines the table ``a`` when no header of its own came first.
+        for end in range(1, len(resolved) + 1):
+            self._record(resolved[:end], start)
         self._record(base, start)
         if is_array:
             index = self.array_tables.get(base, -1) + 1
