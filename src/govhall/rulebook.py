@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from govhall.errors import GovhallError
 from govhall.params import (
@@ -51,12 +51,18 @@ from govhall.params import (
 )
 from govhall.problems import Problem
 
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.plugins import GovhallPluginManager
+
 RuleKind = Literal["occurrence", "range", "overdue", "completion", "ratings"]
 RULE_KINDS: tuple[RuleKind, ...] = ("occurrence", "range", "overdue", "completion", "ratings")
 Effect = Literal["deduct", "add"]
 Subject = Literal["window", "staff"]
 BUCKETS: tuple[str, ...] = ("good", "fairly_good", "average", "poor")
 """The seed's four overall citizen verdicts: 好, 较好, 一般, 较差 (第四篇 一.8)."""
+COMPOSITE_SOURCES: tuple[str, ...] = ("window_head", "managers", "inspection", "citizens")
+"""Zhenhai's four sources of a window's score (seed 第二篇 四(一)1(1), 第四)."""
 MISSING = "missing"
 """The TOML value of a number the seed leaves out."""
 
@@ -170,53 +176,60 @@ class Rulebook:
             Decimal(0),
         )
 
-    def check(self, when: dt.date) -> list[Problem]:
-        """Return problems with the rulebook as of ``when``: missing numbers, allotments vs base.
+    def check(self) -> list[Problem]:
+        """Return problems with the rulebook: missing numbers, allotments that do not add up.
 
-        Every missing number is a warning naming the config key that supplies
-        it; allotments that do not add up to the base are a warning too (the
-        seed's window items add up to 80, not 100).
+        Every number missing in some period is a warning naming the config key
+        that supplies it; allotments that do not add up to the base (on any
+        date a number changes) are a warning too: the seed's window items add
+        up to 80, not 100.
         """
         problems: list[Problem] = []
-        for parameter in self.parameters.missing(when):
-            entry = parameter.entry(when)
-            problems.append(
-                Problem(
-                    "warning",
-                    f"rulebook {self.id!r}: {parameter.description or parameter.name} has no "
-                    f"number ({entry.source}); set "
-                    f'[scoring.parameters] "{parameter.name}" = <points>',
-                    key="scoring.parameters",
-                )
-            )
-        try:
-            total = self.allotment_total(when)
-            base = self.value("base", when)
-        except ParameterError as exc:
-            problems.append(Problem("warning", f"rulebook {self.id!r}: {exc}", key="scoring"))
-            return problems
-        if total != base:
-            problems.append(
-                Problem(
-                    "warning",
-                    f"rulebook {self.id!r} ({self.source}): the category allotments add up "
-                    f"to {total}, not the base {base}; the score still starts from {base}",
-                    key="scoring",
-                )
-            )
-        for group, name in self.groups.items():
-            expected = self.parameters.at(f"{group}.allotment", when)
-            parts = self.allotment_total(when, group)
-            if parts != expected:
+        for parameter in self.parameters:
+            gaps = [v for v in parameter.values if v.value is None]
+            if gaps:
+                since = gaps[0].start.isoformat()
                 problems.append(
                     Problem(
                         "warning",
-                        f"rulebook {self.id!r}: the sub-items of {name} add up to {parts}, "
-                        f"not its allotment {expected}",
-                        key="scoring",
+                        f"rulebook {self.id!r}: {parameter.description} has no number from "
+                        f"{since} ({gaps[0].source}); set "
+                        f'[scoring.parameters] "{parameter.name}" = <points>',
+                        key="scoring.parameters",
                     )
                 )
+        seen: set[str] = set()
+        for when in sorted({v.start for p in self.parameters for v in p.values}):
+            for message in self._allotment_messages(when):
+                if message not in seen:
+                    seen.add(message)
+                    problems.append(Problem("warning", message, key="scoring"))
         return problems
+
+    def _allotment_messages(self, when: dt.date) -> list[str]:
+        try:
+            total = self.allotment_total(when)
+            base = self.value("base", when)
+        except ParameterError:
+            return []  # a number not yet in force (or missing) is reported elsewhere
+        messages = []
+        if total != base:
+            messages.append(
+                f"rulebook {self.id!r} ({self.source}): the category allotments add up "
+                f"to {total}, not the base {base}; the score still starts from {base}"
+            )
+        for group, name in self.groups.items():
+            try:
+                expected = self.parameters.at(f"{group}.allotment", when)
+                parts = self.allotment_total(when, group)
+            except ParameterError:
+                continue
+            if parts != expected:
+                messages.append(
+                    f"rulebook {self.id!r}: the sub-items of {name} add up to {parts}, "
+                    f"not its allotment {expected}"
+                )
+        return messages
 
 
 def load_rulebook_text(text: str, name: str) -> Rulebook:
@@ -388,3 +401,106 @@ def _text(data: Mapping[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise RulebookError(f"{where}.{key}: expected a non-empty string")
     return value
+
+
+# -- the rulebooks of a hall -------------------------------------------------
+
+
+def hall_rulebooks(config: HallConfig, manager: GovhallPluginManager) -> dict[str, Rulebook]:
+    """Return the reference rulebooks with the county's and the config's overrides applied.
+
+    Order: built-in, then the county plugin (hook ``govhall_rulebook_overrides``),
+    then ``[scoring.parameters]``; each step returns a changed copy.
+
+    Raises:
+        ParameterError: An override names no parameter or is malformed.
+        PluginError: A plugin's hook failed.
+    """
+    books = {book_id: reference_rulebook(book_id) for book_id in REFERENCE_RULEBOOKS}
+    answers = manager.call_all("govhall_rulebook_overrides", config.hall.county)
+    layers = [(f"plugin {plugin}", overrides) for plugin, overrides in reversed(answers)]
+    layers.append((f"config {config.hall.id}", config_overrides(config)))
+    for source, overrides in layers:
+        _check_prefixes(overrides, books, source)
+        books = {k: book.with_overrides(overrides, source) for k, book in books.items()}
+    return books
+
+
+def config_overrides(config: HallConfig) -> dict[str, Any]:
+    """Return ``[scoring.parameters]`` in the shape ``ParameterSet.with_overrides`` takes."""
+    result: dict[str, Any] = {}
+    for name, value in config.scoring.parameters.items():
+        if isinstance(value, list):
+            result[name] = [
+                {k: v for k, v in item.model_dump().items() if v is not None} for item in value
+            ]
+        else:
+            result[name] = value
+    return result
+
+
+def _check_prefixes(
+    overrides: Mapping[str, Any], books: Mapping[str, Rulebook], source: str
+) -> None:
+    for name in overrides:
+        if name.split(".", 1)[0] not in books:
+            raise ParameterError(
+                f"{source}: no parameter named {name!r} (names start with "
+                f"{' or '.join(repr(b + '.') for b in sorted(books))})"
+            )
+
+
+def check_hall_rulebooks(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
+    """Return the problems of a hall's rulebooks and composite weights, for ``govhall validate``."""
+    problems: list[Problem] = []
+    books = {book_id: reference_rulebook(book_id) for book_id in REFERENCE_RULEBOOKS}
+    for name, value in config_overrides(config).items():
+        key = f'scoring.parameters."{name}"'
+        book = books.get(name.split(".", 1)[0])
+        if book is None or name not in book.parameters:
+            problems.append(Problem("error", f"no rulebook parameter named {name!r}", key=key))
+            continue
+        try:
+            book.with_overrides({name: value}, "config")
+        except ParameterError as exc:
+            problems.append(Problem("error", str(exc), key=key))
+    if any(p.severity == "error" for p in problems):
+        return problems
+    try:
+        resolved = hall_rulebooks(config, manager)
+    except GovhallError as exc:
+        return [Problem("error", str(exc), key="scoring.parameters")]
+    for book in resolved.values():
+        problems.extend(book.check())
+    try:
+        hall_weights(config, manager)
+    except GovhallError as exc:
+        problems.append(Problem("error", str(exc), key="scoring.weights"))
+    return problems
+
+
+def hall_weights(config: HallConfig, manager: GovhallPluginManager) -> dict[str, Decimal] | None:
+    """Return the composite weights: ``[scoring.weights]``, else the county plugin's, else None.
+
+    Raises:
+        ParameterError: An unknown source, a negative weight, or all weights zero.
+        PluginError: The plugin's hook failed.
+    """
+    own = config.scoring.weights
+    raw: Mapping[str, Any] | None = None if own is None else {str(k): v for k, v in own.items()}
+    source = "[scoring.weights]"
+    if raw is None:
+        raw = manager.call_first("govhall_scoring_weights", config.hall.county)
+        source = f"plugin weights of county {config.hall.county!r}"
+    if raw is None:
+        return None
+    weights = {}
+    for name, value in raw.items():
+        if name not in COMPOSITE_SOURCES:
+            raise ParameterError(
+                f"{source}: unknown source {name!r} (sources: {', '.join(COMPOSITE_SOURCES)})"
+            )
+        weights[name] = to_decimal(value, f"{source} {name}")
+    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+        raise ParameterError(f"{source}: weights must be >= 0 and not all 0")
+    return weights

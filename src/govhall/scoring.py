@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from govhall.errors import GovhallError
 from govhall.records import CONCLUDED_STATUSES, Case, Finding, Rating
-from govhall.rulebook import BUCKETS, Category, Rule, Rulebook
+from govhall.rulebook import BUCKETS, COMPOSITE_SOURCES, Category, Rule, Rulebook
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -48,8 +48,6 @@ if TYPE_CHECKING:
 DueFunction = Callable[[Case], dt.datetime]
 """Return a promised case's due time (timezone-aware)."""
 
-COMPOSITE_SOURCES = ("window_head", "managers", "inspection", "citizens")
-"""Zhenhai's four sources of a window's score (seed 第二篇 四(一)1(1), 第四)."""
 COMPOSITE_RULES = {"composite.window-head": "window_head", "composite.managers": "managers"}
 """Finding rules that carry a window head's or managers' 0-100 score in ``points``."""
 CITIZEN_LEVEL = 3

@@ -1,0 +1,385 @@
+"""Annual results: yearly scores, demonstration windows, staff grades, allowances and awards.
+
+The year is built from the monthly scores (:mod:`govhall.scoring`):
+
+* a window's yearly score is the mean of its monthly scores over the year's
+  *active* months (months with any case, rating or finding);
+* a staff member's yearly score is the mean over their months on post;
+* demonstration windows (示范窗口, seed 第四篇 三.3: 3-5 a year) are the top
+  ``demonstration_windows`` by yearly score, ties broken as in the monthly
+  ranking (fewer deductions, then id);
+* grades 优秀 / 称职 / 基本称职 / 不称职 (seed 第四篇 三.4: by score) use
+  thresholds from the rules, with an optional quota on 优秀: the excellent
+  beyond the quota, lowest first, become 称职;
+* the post allowance is paid per month on post (Zhenhai: 365 yuan, seed 第二篇);
+  the service-model award (服务标兵, Zhenhai: 2000 yuan) goes to the top
+  ``service_model_winners`` by yearly score — an assumption standing in for
+  the contest the seed describes.
+
+Every payment carries its explanation. Rules merge key by key: built-in
+defaults (:data:`BUILTIN_RULES`), the county plugin's ``govhall_reward_rules``,
+then the config's ``[rewards]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from govhall.errors import GovhallError
+from govhall.params import ParameterError, to_decimal
+from govhall.problems import Problem
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.plugins import GovhallPluginManager
+    from govhall.scoring import Month, MonthScores
+
+GRADES = (
+    ("excellent", "优秀"),
+    ("competent", "称职"),
+    ("basically_competent", "基本称职"),
+    ("incompetent", "不称职"),
+)
+"""The four grades of seed 第四篇 三.4, best first."""
+
+BUILTIN_RULES: dict[str, Any] = {
+    "demonstration_windows": 3,
+    "grade_thresholds": {"excellent": 90, "competent": 80, "basically_competent": 60},
+    "excellent_quota": None,
+    "allowance_per_month": 0,
+    "on_post": "data",
+    "service_model_award": 0,
+    "service_model_winners": 0,
+    "notes": {
+        "demonstration_windows": "seed 第四篇 三.3: 評定示範窗口3-5個; built-in default 3 "
+        "(assumption: the least the seed allows)",
+        "grade_thresholds": "seed 第四篇 三.4 grades by score but gives no thresholds; "
+        "built-in assumption 90 / 80 / 60",
+        "excellent_quota": "no quota (the seed sets none)",
+        "allowance_per_month": "no post allowance (seed 第四篇 names none)",
+        "on_post": "a month on post is one in which the data names the person "
+        "(a case received, a rating or a finding): assumption",
+        "service_model_award": "no service-model award (seed 第四篇 names none)",
+    },
+}
+"""The built-in reward rules; each note says where the value comes from."""
+
+_CENT = Decimal("0.01")
+
+
+class RewardsError(GovhallError):
+    """The reward rules cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class RewardRules:
+    """The reward rules in force for one hall."""
+
+    demonstration_windows: int
+    thresholds: tuple[tuple[str, Decimal], ...]
+    """(grade, least score) for excellent, competent, basically competent."""
+    excellent_quota: Decimal | None
+    allowance_per_month: Decimal
+    on_post: str
+    service_model_award: Decimal
+    service_model_winners: int
+    notes: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """Money paid to one person, with why."""
+
+    rule: str
+    amount: Decimal
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"rule", "amount", "explanation"}`` (amount in yuan)."""
+        return {"rule": self.rule, "amount": _money(self.amount), "explanation": self.explanation}
+
+
+@dataclass(frozen=True, slots=True)
+class WindowYear:
+    """A window's year: score, rank and whether it is a demonstration window."""
+
+    window: str
+    score: Decimal | None
+    rank: int
+    demonstration: bool
+    months: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StaffYear:
+    """A staff member's year: score, grade and every payment."""
+
+    staff: str
+    score: Decimal | None
+    rank: int
+    grade: str | None
+    grade_note: str
+    months_on_post: tuple[str, ...]
+    allowance: Payment
+    awards: tuple[Payment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YearResult:
+    """The annual results of one hall."""
+
+    year: int
+    active_months: tuple[str, ...]
+    windows: tuple[WindowYear, ...]
+    staff: tuple[StaffYear, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``govhall rewards --json`` document (SPEC §4, money in yuan)."""
+        return {
+            "year": self.year,
+            "months": list(self.active_months),
+            "windows": [
+                {
+                    "window": w.window,
+                    "score": _score(w.score),
+                    "demonstration": w.demonstration,
+                    "rank": w.rank,
+                    "months": len(w.months),
+                }
+                for w in self.windows
+            ],
+            "staff": [
+                {
+                    "staff": s.staff,
+                    "score": _score(s.score),
+                    "grade": s.grade,
+                    "allowance": _money(s.allowance.amount),
+                    "awards": [award.to_json() for award in s.awards],
+                    "rank": s.rank,
+                    "grade_note": s.grade_note,
+                    "months_on_post": list(s.months_on_post),
+                    "payments": [s.allowance.to_json(), *(a.to_json() for a in s.awards)],
+                }
+                for s in self.staff
+            ],
+        }
+
+
+def _score(value: Decimal | None) -> int | float | None:
+    from govhall.scoring import number
+
+    return None if value is None else number(value)
+
+
+def _money(value: Decimal) -> int | float:
+    from govhall.scoring import number
+
+    return number(value.quantize(_CENT, ROUND_HALF_UP))
+
+
+# -- rules ------------------------------------------------------------------------
+
+
+def merged_rule_data(config: HallConfig, manager: GovhallPluginManager) -> dict[str, Any]:
+    """Merge built-in rules, the county plugin's answers and ``[rewards]``, key by key."""
+    merged = {**BUILTIN_RULES, "notes": dict(BUILTIN_RULES["notes"])}
+    answers = manager.call_all("govhall_reward_rules", config.hall.county)
+    layers = [(f"plugin {plugin}", dict(answer)) for plugin, answer in reversed(answers)]
+    own = config.rewards.model_dump(exclude_none=True)
+    layers.append((f"config [rewards] of {config.hall.id}", own))
+    for source, layer in layers:
+        notes = layer.pop("notes", {})
+        for key, value in layer.items():
+            merged[key] = value
+            merged["notes"][key] = notes.get(key, f"set by {source}")
+    return merged
+
+
+def reward_rules(config: HallConfig, manager: GovhallPluginManager) -> RewardRules:
+    """Return the hall's reward rules.
+
+    Raises:
+        RewardsError: A value is of the wrong kind or out of order.
+    """
+    data = merged_rule_data(config, manager)
+    try:
+        thresholds = tuple(
+            (grade, to_decimal(data["grade_thresholds"][grade], f"grade_thresholds.{grade}"))
+            for grade, _ in GRADES[:-1]
+        )
+        quota = data.get("excellent_quota")
+        rules = RewardRules(
+            demonstration_windows=int(data["demonstration_windows"]),
+            thresholds=thresholds,
+            excellent_quota=None if quota is None else to_decimal(quota, "excellent_quota"),
+            allowance_per_month=to_decimal(data["allowance_per_month"], "allowance_per_month"),
+            on_post=str(data["on_post"]),
+            service_model_award=to_decimal(data["service_model_award"], "service_model_award"),
+            service_model_winners=int(data["service_model_winners"]),
+            notes=dict(data["notes"]),
+        )
+    except (KeyError, TypeError, ValueError, ParameterError) as exc:
+        raise RewardsError(f"reward rules: {exc}") from None
+    values = [value for _, value in rules.thresholds]
+    if values != sorted(values, reverse=True):
+        raise RewardsError(
+            "reward rules: grade thresholds must not rise from excellent to basically "
+            f"competent (got {', '.join(str(v) for v in values)})"
+        )
+    if rules.on_post not in ("data", "config"):
+        raise RewardsError(
+            f"reward rules: on_post must be 'data' or 'config', not {rules.on_post!r}"
+        )
+    return rules
+
+
+def check_reward_rules(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
+    """Return the problems of a hall's reward rules, for ``govhall validate``."""
+    try:
+        rules = reward_rules(config, manager)
+    except GovhallError as exc:
+        return [Problem("error", str(exc), key="rewards")]
+    if not 3 <= rules.demonstration_windows <= 5:
+        message = (
+            f"{rules.demonstration_windows} demonstration windows: the seed (第四篇 三.3) "
+            "names 3-5 a year"
+        )
+        return [Problem("warning", message, key="rewards.demonstration_windows")]
+    return []
+
+
+# -- the year ---------------------------------------------------------------------
+
+
+def annual_results(
+    year: int,
+    config: HallConfig,
+    rules: RewardRules,
+    monthly: Mapping[Month, MonthScores],
+) -> YearResult:
+    """Build the year from its monthly scores (the months not in ``monthly`` did not happen)."""
+    months = sorted(m for m in monthly if m.year == year)
+    active = [m for m in months if monthly[m].active]
+    window_scores: dict[str, list[Decimal]] = {w.id: [] for w in config.windows}
+    deductions: dict[str, Decimal] = dict.fromkeys(window_scores, Decimal(0))
+    for month in active:
+        for score in monthly[month].windows:
+            window_scores.setdefault(score.subject, []).append(score.score)
+            deductions[score.subject] = deductions.get(score.subject, Decimal(0)) + score.deductions
+    windows = _rank_windows(window_scores, deductions, rules, [str(m) for m in active])
+    staff = _staff_years(config, rules, monthly, active)
+    return YearResult(year, tuple(str(m) for m in active), windows, staff)
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(_CENT, ROUND_HALF_UP)
+
+
+def _rank_windows(
+    scores: Mapping[str, list[Decimal]],
+    deductions: Mapping[str, Decimal],
+    rules: RewardRules,
+    active: list[str],
+) -> tuple[WindowYear, ...]:
+    means = {window: _mean(values) for window, values in scores.items()}
+    order = sorted(
+        means,
+        key=lambda w: (means[w] is None, -(means[w] or 0), deductions.get(w, Decimal(0)), w),
+    )
+    result = []
+    for rank, window in enumerate(order, 1):
+        scored = means[window] is not None
+        demonstration = scored and rank <= rules.demonstration_windows
+        months = tuple(active) if scored else ()
+        result.append(WindowYear(window, means[window], rank, demonstration, months))
+    return tuple(result)
+
+
+def _staff_years(
+    config: HallConfig,
+    rules: RewardRules,
+    monthly: Mapping[Month, MonthScores],
+    active: Sequence[Month],
+) -> tuple[StaffYear, ...]:
+    per_staff: dict[str, list[Decimal]] = {}
+    on_post: dict[str, list[str]] = {}
+    deductions: dict[str, Decimal] = {}
+    for person in config.staff:
+        per_staff[person.id], on_post[person.id] = [], []
+        deductions[person.id] = Decimal(0)
+    for month in active:
+        scores = monthly[month]
+        for score in scores.staff:
+            if score.subject not in per_staff:
+                continue
+            if rules.on_post == "config" or score.subject in scores.staff_on_post:
+                per_staff[score.subject].append(score.score)
+                on_post[score.subject].append(str(month))
+                deductions[score.subject] += score.deductions
+    means = {staff: _mean(values) for staff, values in per_staff.items()}
+    order = sorted(
+        means,
+        key=lambda s: (means[s] is None, -(means[s] or 0), deductions[s], s),
+    )
+    grades = _grades([s for s in order if means[s] is not None], means, rules)
+    winners = [s for s in order if means[s] is not None][: rules.service_model_winners]
+    result = []
+    for rank, staff in enumerate(order, 1):
+        grade, note = grades.get(staff, (None, "no month on post: not graded"))
+        months = tuple(on_post[staff])
+        allowance = _allowance(rules, months)
+        awards: tuple[Payment, ...] = ()
+        if staff in winners and rules.service_model_award > 0:
+            place = winners.index(staff) + 1
+            awards = (
+                Payment(
+                    "service_model",
+                    rules.service_model_award,
+                    f"服务标兵: place {place} of {len(winners)} by yearly score "
+                    f"{means[staff]} ({rules.notes.get('service_model_award', '')})",
+                ),
+            )
+        result.append(StaffYear(staff, means[staff], rank, grade, note, months, allowance, awards))
+    return tuple(result)
+
+
+def _grades(
+    ranked: Sequence[str], means: Mapping[str, Decimal | None], rules: RewardRules
+) -> dict[str, tuple[str, str]]:
+    names = dict(GRADES)
+    thresholds = dict(rules.thresholds)
+    result: dict[str, tuple[str, str]] = {}
+    for staff in ranked:
+        score = means[staff]
+        assert score is not None  # ranked holds scored staff only
+        grade = next((g for g, least in rules.thresholds if score >= least), "incompetent")
+        least = thresholds.get(grade)
+        why = f"score {score} >= {least}" if least is not None else "below every threshold"
+        result[staff] = (grade, f"{names[grade]}: {why}")
+    if rules.excellent_quota is not None:
+        excellent = [s for s in ranked if result[s][0] == "excellent"]
+        allowed = int((rules.excellent_quota * len(ranked)).to_integral_value(ROUND_FLOOR))
+        for staff in excellent[allowed:]:
+            result[staff] = (
+                "competent",
+                f"{names['competent']}: score {means[staff]} reaches 优秀 but the quota "
+                f"({rules.excellent_quota} of {len(ranked)} graded = {allowed}) is full",
+            )
+    return result
+
+
+def _allowance(rules: RewardRules, months: Sequence[str]) -> Payment:
+    amount = rules.allowance_per_month * len(months)
+    if rules.allowance_per_month == 0:
+        return Payment("allowance", amount, rules.notes.get("allowance_per_month", "no allowance"))
+    listed = ", ".join(months) if months else "none"
+    explanation = (
+        f"{rules.allowance_per_month} yuan × {len(months)} month(s) on post ({listed}); "
+        f"{rules.notes.get('allowance_per_month', '')}"
+    )
+    return Payment("allowance", amount, explanation)
