@@ -1,0 +1,215 @@
+"""Case commands: ``chain``, ``kpi``, ``sample``.
+
+``kpi`` reads the ``--data`` folder (SPEC §5): each rejected row is printed
+on stderr with file, line and column as it is found, then a summary of rows
+read, used and rejected; ``--strict`` turns any rejected row into exit 1.
+Progress of long runs goes to stderr, never into ``--json`` output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from govhall.cli.output import emit_json, json_option, render_table
+
+if TYPE_CHECKING:
+    from govhall.problems import Problem
+
+_config_argument = click.argument("config", type=click.Path(dir_okay=False))
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.ClickException(f"{option}: {text!r} is not a date YYYY-MM-DD") from None
+
+
+def _progress(what: str) -> Any:
+    def report(count: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"{what}: {count:,} rows ...", err=True)
+
+    return report
+
+
+@click.command()
+@_config_argument
+@click.option("--item", "item_id", required=True, help="Id of the service item.")
+@json_option
+def chain(config: str, item_id: str, as_json: bool) -> None:
+    """Show the approval chain of an item and whether it can be concluded on the spot."""
+    from govhall.chains import approval_chain, check_chain
+    from govhall.config.load import load_config
+    from govhall.plugins import get_plugin_manager
+
+    manager = get_plugin_manager()
+    hall = load_config(config, manager)
+    found = approval_chain(hall, item_id, manager)
+    warnings = check_chain(found, hall.item(item_id))
+    if as_json:
+        document = found.to_json()
+        document["warnings"] = [problem.message for problem in warnings]
+        emit_json(document)
+        return
+    spot = "yes" if found.on_the_spot else "no"
+    click.echo(f"item {found.item}: {found.depth} levels, on the spot: {spot}")
+    rows = [
+        (
+            step.level,
+            step.role,
+            step.condition or "always",
+            "yes" if step.delegated else "no",
+            "" if step.budget_days is None else step.budget_days,
+        )
+        for step in found.steps
+    ]
+    click.echo(render_table(["level", "role", "when", "delegated", "budget days"], rows))
+    if found.source:
+        click.echo(f"source: {found.source}")
+    for problem in warnings:
+        click.echo(f"warning: {problem.message}", err=True)
+
+
+@click.command()
+@_config_argument
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder with cases.csv (or .jsonl) and optionally ratings.csv.",
+)
+@click.option("--from", "start", help="First day of receipt, YYYY-MM-DD (included).")
+@click.option("--to", "end", help="Last day of receipt, YYYY-MM-DD (included).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
+@json_option
+def kpi(
+    config: str, data_dir: str, start: str | None, end: str | None, strict: bool, as_json: bool
+) -> None:
+    """Count accepted, concluded, immediate, on-time and satisfaction rates and visits.
+
+    Rates follow SPEC §4: completion = concluded / accepted, immediate =
+    immediate / accepted, on time = concluded by the due time / concluded,
+    satisfaction = ratings at level 3 or above / ratings. Cases are selected
+    by the day they were received, ratings by the day they were given.
+    """
+    from zoneinfo import ZoneInfo
+
+    from govhall.config.load import load_config
+    from govhall.kpi import compute_kpis
+    from govhall.plugins import get_plugin_manager
+    from govhall.readers import ReadReport, find_data_file, read_cases, read_ratings
+
+    first, last = _date(start, "--from"), _date(end, "--to")
+    if first and last and last < first:
+        raise click.ClickException(f"--to {last} is before --from {first}")
+    manager = get_plugin_manager()
+    hall = load_config(config, manager)
+    tz = ZoneInfo(hall.hall.timezone)
+    report = ReadReport(on_problem=_print_problem)
+    windows = {window.id for window in hall.windows}
+    items = {item.id for item in hall.items}
+    cases = read_cases(data_dir, tz, report, windows=windows, items=items)
+    ratings_file = find_data_file(data_dir, "ratings")
+    ratings = read_ratings(ratings_file, tz, report, windows=windows) if ratings_file else ()
+    result = compute_kpis(
+        hall, cases, ratings, start=first, end=last, manager=manager, progress=_progress("cases")
+    )
+    click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
+    document = result.to_json()
+    document["data"] = report.to_json()
+    if as_json:
+        emit_json(document)
+    else:
+        _print_kpis(document)
+    if strict and report.rejected:
+        raise click.ClickException(f"--strict: {report.rejected} row(s) rejected")
+
+
+def _print_problem(problem: Problem) -> None:
+    click.echo(problem.format(), err=True)
+
+
+def _summary_line(read: int, used: int, rejected: int) -> str:
+    return f"rows: read {read}, used {used}, rejected {rejected}"
+
+
+def _percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate * 100:.2f}%"
+
+
+def _print_kpis(document: dict[str, Any]) -> None:
+    period = f"{document['from'] or 'start'} .. {document['to'] or 'end'}"
+    visits = document["visits"]
+    hours = document["average_handling_hours"]
+    rows = [
+        ("period (received)", period),
+        ("accepted", document["accepted"]),
+        ("concluded", document["concluded"]),
+        ("completion rate", _percent(document["completion_rate"])),
+        ("immediate", document["immediate"]),
+        ("immediate rate", _percent(document["immediate_rate"])),
+        ("on-time rate", _percent(document["on_time_rate"])),
+        ("satisfaction rate", _percent(document["satisfaction_rate"])),
+        ("ratings", document["ratings"]),
+        (
+            "visits 1 / 2 / 3+",
+            " / ".join(_percent(visits[key]) for key in ("1", "2", "3+")),
+        ),
+        ("average handling (open hours)", "n/a" if hours is None else f"{hours:.2f}"),
+    ]
+    click.echo(render_table(["indicator", "value"], rows))
+
+
+@click.command()
+@_config_argument
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+)
+@click.option("--seed", default=2010, show_default=True, help="Random seed.")
+@click.option("--rows", type=int, help="Number of cases (default: the seed's totals for the hall).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@json_option
+def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_json: bool) -> None:
+    """Write deterministic sample cases, ratings and findings for a hall into --out.
+
+    For Zhenhai and Luanchuan the default data adds up to the seed's totals
+    (Zhenhai H1 2010: 28151 accepted, 28083 concluded, 14198 immediate;
+    Luanchuan 2010: 311 accepted, all concluded on time).
+    """
+    from govhall.config.load import load_config
+    from govhall.plugins import get_plugin_manager
+    from govhall.samples import write_sample
+
+    manager = get_plugin_manager()
+    hall = load_config(config, manager)
+    written = write_sample(
+        hall, out, seed=seed, rows=rows, force=force, manager=manager, progress=_progress("sample")
+    )
+    document = {
+        "directory": str(written.directory),
+        "files": [str(path) for path in written.files],
+        "cases": written.cases,
+        "ratings": written.ratings,
+        "findings": written.findings,
+        "seed": seed,
+        "source": written.profile.source,
+    }
+    if as_json:
+        emit_json(document)
+        return
+    click.echo(
+        f"wrote {written.cases} cases, {written.ratings} ratings, {written.findings} findings "
+        f"to {written.directory} ({written.profile.source})"
+    )
+    click.echo(f"try: govhall kpi {config} --data {written.directory}")
+
+
+COMMANDS = [chain, kpi, sample]
