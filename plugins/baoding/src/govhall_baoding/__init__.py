@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import County, hookimpl
+from govhall_baoding.scoring import *  # noqa: F403  (its hookimpls, see scoring.__all__)
 
 COUNTY_ID = "baoding"
 HALL_NAME = "保定市行政服务中心"

@@ -15,6 +15,7 @@ from typing import Any
 
 from govhall import County, hookimpl
 from govhall_luanchuan.chain import govhall_approval_chain as govhall_approval_chain
+from govhall_luanchuan.scoring import *  # noqa: F403  (its hookimpls, see scoring.__all__)
 
 COUNTY_ID = "luanchuan"
 SEED = "第三篇 行政服务中心窗口自查报告 (栾川县城乡规划办公室)"

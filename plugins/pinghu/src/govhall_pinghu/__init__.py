@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import County, hookimpl
+from govhall_pinghu.scoring import *  # noqa: F403  (its hookimpls, see scoring.__all__)
 
 COUNTY_ID = "pinghu"
 SEED = "第一篇 平湖行政服务中心窗口服务电话表"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import County, hookimpl
+from govhall_zhenhai.scoring import *  # noqa: F403  (its hookimpls, see scoring.__all__)
 
 COUNTY_ID = "zhenhai"
 HALL_NAME = "镇海区行政服务中心"

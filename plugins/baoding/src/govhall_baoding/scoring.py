@@ -1,0 +1,55 @@
+"""Baoding's assessment rules: documented assumptions (seed 第五篇 gives none).
+
+Seed 第五篇 (保定市行政服务中心电话) is the county's only source.
+
+The county's seed states no assessment rules, weights or rewards. This
+plugin therefore declares, explicitly:
+
+* rulebooks: govhall's reference window and staff rulebooks (seed 第四篇, a
+  county hall's rules) apply unchanged — no overrides;
+* weights: none — a window's monthly score is the rulebook score alone (no
+  composite);
+* rewards: the built-in defaults (3 demonstration windows, grade thresholds
+  90 / 80 / 60, no allowance, no award), each an assumption.
+
+A hall config overrides any of these under ``[scoring]`` and ``[rewards]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govhall import hookimpl
+
+__all__ = ["govhall_reward_rules", "govhall_rulebook_overrides", "govhall_scoring_weights"]
+
+ASSUMPTION = "assumption: seed 第五篇 (保定市行政服务中心电话) gives no assessment rules"
+
+
+@hookimpl
+def govhall_scoring_weights(county: str) -> None:
+    """Return no composite weights: the rulebook score alone ranks windows (assumption)."""
+    return None
+
+
+@hookimpl
+def govhall_rulebook_overrides(county: str) -> dict[str, Any]:
+    """Return no overrides: the reference rulebooks of seed 第四篇 apply (assumption)."""
+    return {}
+
+
+@hookimpl
+def govhall_reward_rules(county: str) -> dict[str, Any]:
+    """Return the reward rules this county is assumed to use, each with its note."""
+    return {
+        "demonstration_windows": 3,  # seed 第四篇 三.3 names 3-5; assumption: 3
+        "grade_thresholds": {"excellent": 90, "competent": 80, "basically_competent": 60},
+        "allowance_per_month": 0,
+        "service_model_award": 0,
+        "notes": {
+            "demonstration_windows": f"seed 第四篇 三.3: 3-5 a year; 3 is an {ASSUMPTION}",
+            "grade_thresholds": f"90 / 80 / 60: {ASSUMPTION}",
+            "allowance_per_month": f"no post allowance: {ASSUMPTION}",
+            "service_model_award": f"no service-model award: {ASSUMPTION}",
+        },
+    }
