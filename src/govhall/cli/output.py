@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,10 +14,14 @@ json_option = click.option(
 
 def emit_json(document: Any) -> None:
     """Print ``document`` as indented JSON with Chinese text kept readable."""
+    import json  # here, not at the top: ``govhall --help`` should not pay for it
+
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
 def _width(text: str) -> int:
+    import unicodedata
+
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
