@@ -29,9 +29,24 @@ if TYPE_CHECKING:
     from govhall.model import ServiceItem
     from govhall.model import Staff
     from govhall.model import Window
+    from govhall.params import DatedValue
+    from govhall.params import Parameter
+    from govhall.params import ParameterSet
     from govhall.plugins import GovhallPluginManager
     from govhall.plugins import get_plugin_manager
     from govhall.problems import Problem
+    from govhall.rewards import RewardRules
+    from govhall.rewards import YearResult
+    from govhall.rewards import annual_results
+    from govhall.rewards import reward_rules
+    from govhall.rulebook import Rulebook
+    from govhall.rulebook import hall_rulebooks
+    from govhall.rulebook import reference_rulebook
+    from govhall.scoring import Line
+    from govhall.scoring import Month
+    from govhall.scoring import MonthScores
+    from govhall.scoring import Score
+    from govhall.scoring import Scorer
     from govhall.workdays import WorkCalendar
 
 __version__ = "0.1.0"
@@ -40,53 +55,83 @@ _LOCATIONS = {
     "ConfigError": "govhall.errors",
     "ConfigReport": "govhall.config.load",
     "County": "govhall.county",
+    "DatedValue": "govhall.params",
     "Deadline": "govhall.deadlines",
     "DeadlineRule": "govhall.deadlines",
     "GovhallError": "govhall.errors",
     "GovhallPluginManager": "govhall.plugins",
     "Hall": "govhall.model",
     "HallConfig": "govhall.config.schema",
+    "Line": "govhall.scoring",
     "LookupFailed": "govhall.errors",
+    "Month": "govhall.scoring",
+    "MonthScores": "govhall.scoring",
+    "Parameter": "govhall.params",
+    "ParameterSet": "govhall.params",
     "PluginError": "govhall.errors",
     "Problem": "govhall.problems",
+    "RewardRules": "govhall.rewards",
+    "Rulebook": "govhall.rulebook",
+    "Score": "govhall.scoring",
+    "Scorer": "govhall.scoring",
     "ServiceItem": "govhall.model",
     "Staff": "govhall.model",
     "UnknownCountyError": "govhall.errors",
     "Window": "govhall.model",
     "WorkCalendar": "govhall.workdays",
+    "YearResult": "govhall.rewards",
+    "annual_results": "govhall.rewards",
     "check_config": "govhall.config.load",
     "check_paths": "govhall.config.load",
     "due_at": "govhall.deadlines",
     "get_plugin_manager": "govhall.plugins",
+    "hall_rulebooks": "govhall.rulebook",
     "hookimpl": "govhall.hookspecs",
     "load_config": "govhall.config.load",
+    "reference_rulebook": "govhall.rulebook",
+    "reward_rules": "govhall.rewards",
 }
 
 __all__ = [
     "ConfigError",
     "ConfigReport",
     "County",
+    "DatedValue",
     "Deadline",
     "DeadlineRule",
     "GovhallError",
     "GovhallPluginManager",
     "Hall",
     "HallConfig",
+    "Line",
     "LookupFailed",
+    "Month",
+    "MonthScores",
+    "Parameter",
+    "ParameterSet",
     "PluginError",
     "Problem",
+    "RewardRules",
+    "Rulebook",
+    "Score",
+    "Scorer",
     "ServiceItem",
     "Staff",
     "UnknownCountyError",
     "Window",
     "WorkCalendar",
+    "YearResult",
     "__version__",
+    "annual_results",
     "check_config",
     "check_paths",
     "due_at",
     "get_plugin_manager",
+    "hall_rulebooks",
     "hookimpl",
     "load_config",
+    "reference_rulebook",
+    "reward_rules",
 ]
 
 
