@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 def govhall_validate_config(config: HallConfig) -> list[Problem]:
     """Check unique ids, references to windows, promised vs statutory limits and A/B posts."""
     from govhall.config.checks import check_hall
+    from govhall.time_config import check_time_references
 
-    return check_hall(config)
+    return check_hall(config) + check_time_references(config)
 
 
 DEFAULT_HOURS_NOTE = (

@@ -16,9 +16,10 @@ A day's intervals for a window are resolved in this order:
    week add the rota's intervals.
 
 The hours come from the config's ``[hours]`` merged over the county
-plugin's (hook ``govhall_opening_hours``, ``govhall_duty_rota``) and, when the
-plugin is silent, the built-in default — an assumption, stated in its
-``note``.
+plugin's (hooks ``govhall_opening_hours``, ``govhall_duty_rota``) or, when
+the plugin is silent, the built-in default — an assumption, stated in its
+``note``. Tables merge key by key; ``schedules`` arrays are joined rather
+than replaced, since they are dated rules and the latest ``since`` wins.
 """
 
 from __future__ import annotations
@@ -205,6 +206,9 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in over.items():
         if isinstance(merged.get(key), Mapping) and isinstance(value, Mapping):
             merged[key] = _merge(merged[key], value)
+        elif key == "schedules" and isinstance(merged.get(key), list):
+            # dated rules layer: the config's schedules join the plugin's, latest `since` wins
+            merged[key] = [*merged[key], *value]
         else:
             merged[key] = value
     return merged

@@ -12,22 +12,35 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Annotated
+import re
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
 from govhall.model import Identifier
 
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.problems import Problem
+
+_CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def _clock(text: str) -> str:
+    if not _CLOCK.match(text):
+        raise ValueError(f"expected a time of day HH:MM (00:00–24:00), got {text!r}")
+    return text
+
+
 Clock = Annotated[
-    str,
-    StringConstraints(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$"),
+    str, AfterValidator(_clock), WithJsonSchema({"type": "string", "pattern": _CLOCK.pattern})
 ]
 """A time of day ``"HH:MM"`` (00:00–24:00)."""
 
@@ -216,8 +229,9 @@ class HoursConfig(_Section):
     )
     schedules: list[WeekSchedule] = Field(
         default_factory=list,
-        description="The hall's schedules (`[[hours.schedules]]`); on a given day the one "
-        "with the latest `since` that covers the day applies.",
+        description="The hall's schedules (`[[hours.schedules]]`). They join the county "
+        "plugin's; on a given day the one with the latest `since` that covers the day "
+        "applies (on a tie, the config's).",
     )
     windows: dict[Identifier, WindowHours] = Field(
         default_factory=dict, description="Per-window overrides, by window id."
@@ -244,3 +258,28 @@ class DeadlinesConfig(_Section):
         description="Status `due_soon` when at most this many counted working days remain "
         "before the due day.",
     )
+
+
+def check_time_references(config: HallConfig) -> list[Problem]:
+    """Return a problem for each ``[hours]`` window id that is not a window of the hall."""
+    from govhall.problems import Problem
+
+    known = {window.id for window in config.windows}
+    problems = []
+    for window_id in config.hours.windows:
+        if window_id not in known:
+            message = f"unknown window {window_id!r} (windows: {', '.join(sorted(known))})"
+            problems.append(Problem("error", message, key=f"hours.windows.{window_id}"))
+    rota = config.hours.rota
+    if rota is not None:
+        for index, turn in enumerate(rota.cycle):
+            for window_id in turn:
+                if window_id not in known:
+                    message = f"unknown window {window_id!r} in the Sunday rota"
+                    problems.append(Problem("error", message, key=f"hours.rota.cycle[{index}]"))
+        for day, turn in rota.dates.items():
+            for window_id in turn:
+                if window_id not in known:
+                    message = f"unknown window {window_id!r} in the Sunday rota"
+                    problems.append(Problem("error", message, key=f'hours.rota.dates."{day}"'))
+    return problems

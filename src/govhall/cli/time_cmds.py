@@ -1,0 +1,236 @@
+"""Time commands: ``hours``, ``open``, ``deadline``.
+
+Dates are ``YYYY-MM-DD``; moments are ISO 8601 (``2026-10-10T10:00``, a
+space works too) in the hall's local time unless they carry an offset.
+Answers give moments with the hall's offset (``+08:00``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from govhall.cli.output import emit_json, json_option, render_table
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.hours import HallTime
+    from govhall.plugins import GovhallPluginManager
+
+_config_argument = click.argument("config", type=click.Path(dir_okay=False))
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` or fail with exit 1 naming the option."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.ClickException(
+            f"{option}: {text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)"
+        ) from None
+
+
+def parse_moment(text: str, option: str) -> dt.datetime:
+    """Parse an ISO 8601 date-time (a bare date means its midnight) or fail with exit 1."""
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.ClickException(
+            f"{option}: {text!r} is not a date-time YYYY-MM-DDTHH:MM[+08:00] "
+            "(e.g. 2026-09-30T10:00)"
+        ) from None
+
+
+def parse_pause(text: str) -> tuple[dt.date, dt.date]:
+    """Parse ``START/END`` (dates, both included; ``START`` alone is one day)."""
+    first, _, last = text.partition("/")
+    start = parse_date(first, "--pause")
+    end = parse_date(last, "--pause") if last else start
+    if end < start:
+        raise click.ClickException(f"--pause: {text!r} ends before it starts")
+    return start, end
+
+
+def _load(config: str) -> tuple[HallConfig, GovhallPluginManager, HallTime]:
+    from govhall.config.load import load_config
+    from govhall.deadlines import hall_time
+    from govhall.plugins import get_plugin_manager
+
+    manager = get_plugin_manager()
+    hall = load_config(config, manager)
+    return hall, manager, hall_time(hall, manager)
+
+
+def _clock_pairs(spans: Any) -> list[list[str]]:
+    from govhall.hours import format_clock
+
+    return [[format_clock(a), format_clock(b)] for a, b in spans]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _warn(warnings: list[str] | tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@click.command()
+@_config_argument
+@click.option("--on", "on", required=True, metavar="DATE", help="The day, YYYY-MM-DD.")
+@click.option("--window", metavar="ID", help="Only this window.")
+@json_option
+def hours(config: str, on: str, window: str | None, as_json: bool) -> None:
+    """Show each window's open intervals on a day.
+
+    The kind of day (working day, make-up working day, holiday, rest
+    Saturday/Sunday) comes from the working calendar; the hours from the
+    config's [hours] over the county plugin's (or the built-in assumption).
+    """
+    day = parse_date(on, "--on")
+    hall, _, time = _load(config)
+    ids = [window] if window else [w.id for w in hall.windows]
+    for window_id in ids:
+        hall.window(window_id)
+    info = time.calendar.day(day)
+    rota = time.hours.rota_windows(day) if info.kind == "sunday" else []
+    intervals = {window_id: _clock_pairs(time.hours.intervals(window_id, day)) for window_id in ids}
+    windows = [
+        {"window": window_id, "intervals": intervals[window_id], "rota": window_id in rota}
+        for window_id in ids
+    ]
+    warnings = time.calendar.warnings(day, day)
+    document = {
+        "date": day.isoformat(),
+        "windows": windows,
+        "day": {"kind": info.kind, "workday": info.workday, "name": info.name},
+        "note": time.note,
+        "warnings": warnings,
+    }
+    if as_json:
+        emit_json(document)
+        return
+    label = f"{info.kind}: {info.name}" if info.name else info.kind
+    click.echo(f"{day.isoformat()} ({day:%A}, {label})")
+    names = {w.id: w.name for w in hall.windows}
+    rows = [
+        (window_id, names[window_id], ", ".join(f"{a}–{b}" for a, b in spans) or "closed")
+        for window_id, spans in intervals.items()
+    ]
+    click.echo(render_table(["window", "name", "open"], rows))
+    if time.note:
+        click.echo(f"hours: {time.note}")
+    _warn(warnings)
+
+
+@click.command(name="open")
+@_config_argument
+@click.option("--at", "at", required=True, metavar="DATETIME", help="The moment, ISO 8601.")
+@json_option
+def open_(config: str, at: str, as_json: bool) -> None:
+    """Show which windows are open at a moment, and when each closed one opens next."""
+    moment = parse_moment(at, "--at")
+    hall, _, time = _load(config)
+    local = time.local(moment)
+    opened, closed = [], []
+    for window in hall.windows:
+        if time.hours.is_open(window.id, local):
+            opened.append(window.id)
+        else:
+            upcoming = time.hours.next_open(window.id, local)
+            closed.append(
+                {
+                    "window": window.id,
+                    "next_open": _iso(time.aware(upcoming) if upcoming else None),
+                }
+            )
+    warnings = time.calendar.warnings(local.date(), local.date())
+    document = {
+        "at": time.aware(local).isoformat(),
+        "open": opened,
+        "closed": closed,
+        "warnings": warnings,
+    }
+    if as_json:
+        emit_json(document)
+        return
+    click.echo(f"at {document['at']}")
+    rows: list[tuple[str, str, str]] = [(window_id, "open", "") for window_id in opened]
+    rows += [(str(c["window"]), "closed", c["next_open"] or "not within 400 days") for c in closed]
+    click.echo(render_table(["window", "state", "next open"], rows))
+    _warn(warnings)
+
+
+@click.command()
+@_config_argument
+@click.option("--item", required=True, metavar="ID", help="The service item's id.")
+@click.option("--received", required=True, metavar="DATETIME", help="Receipt time, ISO 8601.")
+@click.option(
+    "--pause",
+    "pauses",
+    multiple=True,
+    metavar="START/END",
+    help="Dates (both included) when the clock stops; repeatable.",
+)
+@click.option("--window", metavar="ID", help="Window handling the case (default: the item's).")
+@click.option("--now", metavar="DATETIME", help="Report progress as of this moment (default: now).")
+@json_option
+def deadline(
+    config: str,
+    item: str,
+    received: str,
+    pauses: tuple[str, ...],
+    window: str | None,
+    now: str | None,
+    as_json: bool,
+) -> None:
+    """Show when a case is due, how it was counted, and how it stands now.
+
+    The day of receipt is not counted; the case is due at the window's
+    closing time on the N-th working day after it (an immediate case: the
+    same day). A receipt after closing or on a rest day counts from the next
+    working day; working days inside a --pause are not counted.
+    """
+    from govhall.deadlines import due_at
+
+    moment = parse_moment(received, "--received")
+    spans = [parse_pause(text) for text in pauses]
+    at = parse_moment(now, "--now") if now else None
+    hall, manager, time = _load(config)
+    if at is None:
+        at = dt.datetime.now(time.zone)
+    answer = due_at(hall, item, moment, spans, window=window, manager=manager, now=at)
+    document = {
+        "item": answer.item,
+        "received": answer.received.isoformat(),
+        "due": answer.due.isoformat(),
+        "working_days": answer.working_days,
+        "window": answer.window,
+        "counted_from": answer.counted_from.isoformat(),
+        "pauses": [[a.isoformat(), b.isoformat()] for a, b in answer.pauses],
+        "now": _iso(answer.now),
+        "status": answer.status,
+        "elapsed_minutes": answer.elapsed_minutes,
+        "remaining_minutes": answer.remaining_minutes,
+        "explanation": list(answer.explanation),
+        "warnings": list(answer.warnings),
+    }
+    if as_json:
+        emit_json(document)
+        return
+    shown = ", ".join(f"{a}/{b}" for a, b in answer.pauses)
+    rows = [
+        (key.replace("_", " "), shown if key == "pauses" else value)
+        for key, value in document.items()
+        if key not in ("explanation", "warnings")
+    ]
+    click.echo(render_table(["", "value"], rows))
+    for line in answer.explanation:
+        click.echo(f"  {line}")
+    _warn(answer.warnings)
+
+
+COMMANDS = [hours, open_, deadline]

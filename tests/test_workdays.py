@@ -1,0 +1,149 @@
+"""The working calendar: State Council arrangements, 调休, config years, closures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import holidays
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from govhall.workdays import WorkCalendar, YearArrangement, closures_by_day, package_arrangements
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkCalendar:
+    return WorkCalendar(package_arrangements())
+
+
+def test_national_day_2026_is_seven_rest_days_then_work(cal: WorkCalendar) -> None:
+    for day in range(1, 8):
+        info = cal.day(D(2026, 10, day))
+        assert (info.kind, info.workday, info.name) == ("holiday", False, "National Day")
+    assert cal.day(D(2026, 10, 8)).kind == "workday"
+    assert cal.day(D(2026, 9, 30)).workday
+
+
+def test_make_up_weekend_days_are_working_days(cal: WorkCalendar) -> None:
+    saturday = cal.day(D(2026, 10, 10))
+    assert (saturday.kind, saturday.workday) == ("workday", True)
+    assert saturday.name == "National Day (make-up working day)"
+    assert cal.is_workday(D(2026, 9, 20))  # a Sunday, 调休 for National Day
+    assert cal.is_workday(D(2026, 2, 14))
+    assert cal.is_workday(D(2026, 2, 28))
+
+
+def test_ordinary_weekend_days_rest(cal: WorkCalendar) -> None:
+    assert cal.day(D(2026, 10, 17)).kind == "saturday"
+    assert cal.day(D(2026, 10, 18)).kind == "sunday"
+    assert not cal.is_workday(D(2026, 10, 17))
+
+
+def test_nth_workday_counts_the_make_up_saturday(cal: WorkCalendar) -> None:
+    assert cal.nth_workday_after(D(2026, 9, 30), 1) == D(2026, 10, 8)
+    assert cal.nth_workday_after(D(2026, 9, 30), 3) == D(2026, 10, 10)
+    assert cal.nth_workday_after(D(2026, 9, 30), 5) == D(2026, 10, 13)
+
+
+def test_zero_days_is_the_day_itself_or_the_next_workday(cal: WorkCalendar) -> None:
+    assert cal.nth_workday_after(D(2026, 10, 9), 0) == D(2026, 10, 9)
+    assert cal.nth_workday_after(D(2026, 10, 3), 0) == D(2026, 10, 8)
+
+
+def test_pauses_are_inclusive_and_skip_working_days(cal: WorkCalendar) -> None:
+    pause = [(D(2026, 10, 9), D(2026, 10, 12))]  # Fri, make-up Sat, Sun, Mon
+    assert cal.nth_workday_after(D(2026, 9, 30), 5, pause) == D(2026, 10, 16)
+    assert cal.count_workdays(D(2026, 9, 30), D(2026, 10, 16), pause) == 5
+    assert cal.nth_workday_after(D(2026, 10, 9), 0, pause) == D(2026, 10, 13)
+
+
+def test_negative_day_count_is_refused(cal: WorkCalendar) -> None:
+    with pytest.raises(ValueError, match="cannot be negative"):
+        cal.nth_workday_after(D(2026, 1, 5), -1)
+
+
+@given(
+    start=st.dates(min_value=D(2004, 1, 1), max_value=D(2030, 12, 31)),
+    n=st.integers(min_value=1, max_value=120),
+)
+def test_count_inverts_nth(start: dt.date, n: int) -> None:
+    cal = _CAL
+    due = cal.nth_workday_after(start, n)
+    assert cal.is_workday(due)
+    assert cal.count_workdays(start, due) == n
+    assert cal.count_workdays(start, due - dt.timedelta(days=1)) == n - 1
+
+
+def _reference(cal: WorkCalendar, start: dt.date, n: int) -> dt.date:
+    """Step day by day through ``is_workday``: the definition the table must match."""
+    day, left = start, n
+    while left:
+        day += dt.timedelta(days=1)
+        left -= cal.is_workday(day)
+    return day
+
+
+@given(
+    start=st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
+    n=st.integers(min_value=1, max_value=366),
+)
+def test_running_count_table_matches_day_by_day_counting(start: dt.date, n: int) -> None:
+    assert _CAL.nth_workday_after(start, n) == _reference(_CAL, start, n)
+
+
+_CAL = WorkCalendar(package_arrangements())
+
+
+def test_unpublished_year_warns_and_counts_monday_to_friday(cal: WorkCalendar) -> None:
+    assert not cal.covered(2027)
+    assert cal.covered(2026)
+    assert cal.warnings(D(2026, 12, 1), D(2026, 12, 31)) == []
+    (warning,) = cal.warnings(D(2026, 12, 28), D(2027, 1, 8))
+    assert "no State Council holiday arrangement for 2027" in warning
+    assert "2004–2026" in warning
+    assert "[[calendar.arrangements]] year = 2027" in warning
+    assert cal.is_workday(D(2027, 1, 1))  # a Friday: no arrangement, so not a holiday
+    assert not cal.day(D(2027, 1, 1)).covered
+
+
+def test_config_arrangement_covers_a_year_and_replaces_the_package() -> None:
+    arrangements = package_arrangements()
+    arrangements[2027] = YearArrangement(
+        2027,
+        {D(2027, 1, 1): "New Year (config)"},
+        {D(2027, 1, 2): "make-up (config)"},
+        "config",
+    )
+    cal = WorkCalendar(arrangements)
+    assert cal.covered(2027)
+    assert cal.warnings(D(2027, 1, 1), D(2027, 12, 31)) == []
+    assert not cal.is_workday(D(2027, 1, 1))
+    assert cal.is_workday(D(2027, 1, 2))  # a Saturday made a working day
+    assert cal.nth_workday_after(D(2026, 12, 31), 1) == D(2027, 1, 2)
+
+
+def test_closures_are_rest_days_with_their_reason() -> None:
+    closures = closures_by_day([(D(2026, 11, 2), D(2026, 11, 3), "大厅搬迁")])
+    cal = WorkCalendar(package_arrangements(), closures)
+    info = cal.day(D(2026, 11, 3))
+    assert (info.kind, info.workday, info.name) == ("closure", False, "大厅搬迁")
+    assert cal.nth_workday_after(D(2026, 10, 30), 1) == D(2026, 11, 4)
+
+
+def test_every_date_2020_to_2026_agrees_with_the_holidays_package(cal: WorkCalendar) -> None:
+    """Independent check against ``holidays.China`` (the package not chosen).
+
+    No disagreement is expected, and none is tolerated: both carry the State
+    Council notices for these years, make-up working days included.
+    """
+    other = holidays.China(years=range(2020, 2027))
+    day = D(2020, 1, 1)
+    disagreements = []
+    while day <= D(2026, 12, 31):
+        if cal.is_workday(day) != other.is_working_day(day):
+            disagreements.append(day)
+        day += dt.timedelta(days=1)
+    assert disagreements == []
