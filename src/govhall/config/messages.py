@@ -34,7 +34,11 @@ _EXPECTED = {
     "time_type": "a time",
 }
 
+_ID_HINT = "an id: letters, digits, '_', '.' or '-', starting with a letter or digit"
 _PATTERN_HINTS = {
+    "id": _ID_HINT,
+    "window": _ID_HINT,
+    "county": _ID_HINT,
     "phone": "a phone number such as 0573-85061999, 3355000 or 13800000000",
     "phones": "a phone number such as 0573-85061999, 3355000 or 13800000000",
     "area_code": "an area code such as 0573",
