@@ -76,10 +76,6 @@ def config(manager: GovhallPluginManager) -> HallConfig:
     return _load(HALL, manager)
 
 
-def _due(config: HallConfig, manager: GovhallPluginManager, item: str, at: dt.datetime, *p):  # type: ignore[no-untyped-def]
-    return due_at(config, item, at, p, manager=manager)
-
-
 def test_worked_example_national_day_then_make_up_saturday(
     config: HallConfig, manager: GovhallPluginManager
 ) -> None:
