@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 
 @hookimpl(trylast=True)
 def govhall_validate_config(config: HallConfig) -> list[Problem]:
-    """Check unique ids, references to windows, promised vs statutory limits and A/B posts."""
+    """Check ids, window references, time limits, A/B posts, hours and assessment rules."""
     from govhall.config.checks import check_hall
+    from govhall.rulebook import check_assessment
     from govhall.time_config import check_time_references
 
-    return check_hall(config) + check_time_references(config)
+    return check_hall(config) + check_time_references(config) + check_assessment(config)
 
 
 DEFAULT_HOURS_NOTE = (

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from govhall.cli import case_cmds, config_cmds, dev_cmds, plugin_cmds, time_cmds
+from govhall.cli import case_cmds, config_cmds, dev_cmds, plugin_cmds, score_cmds, time_cmds
 
 
 class _Main(click.Group):
@@ -52,6 +52,6 @@ def main() -> None:
     """Run a county administrative service centre: configs, hours, deadlines, assessment."""
 
 
-for _module in (config_cmds, plugin_cmds, dev_cmds, time_cmds, case_cmds):
+for _module in (config_cmds, plugin_cmds, dev_cmds, time_cmds, case_cmds, score_cmds):
     for _command in _module.COMMANDS:
         main.add_command(_command)
