@@ -23,6 +23,14 @@ from govhall.problems import Problem
 CORPUS = Path(__file__).parent / "invalid-configs"
 CASES = sorted(path.stem for path in CORPUS.glob("*.toml"))
 _SEVERITY = re.compile(r"^[^:]+(?::\d+){0,2}: (error|warning): ")
+# The built-in assessment rulebook warns about the seed's own gaps (allotments adding up
+# to 80, deductions without a number) in every config that passes its schema. Those
+# warnings have no line and are tested with the rulebook; the corpus is about the file.
+_RULEBOOK_WARNING = re.compile(r"^\S+\.toml: warning: scoring[.:]")
+
+
+def _about_the_file(lines: list[str]) -> list[str]:
+    return [line for line in lines if not _RULEBOOK_WARNING.match(line.strip())]
 
 
 def _expected(name: str) -> list[str]:
@@ -50,7 +58,7 @@ def test_check_config(
     monkeypatch.chdir(CORPUS)
     expected = _expected(name)
     report = check_config(f"{name}.toml", manager)
-    assert [problem.format() for problem in report.problems] == expected
+    assert _about_the_file([problem.format() for problem in report.problems]) == expected
     assert all(problem.message for problem in report.problems)
     has_error = "error" in _severities(expected)
     assert report.valid is not has_error
@@ -63,9 +71,11 @@ def test_validate_text(name: str, cli_manager: GovhallPluginManager, monkeypatch
     severities = _severities(expected)
     errors, warnings = severities.count("error"), severities.count("warning")
     result = CliRunner().invoke(main, ["validate", f"{name}.toml"])
+    [header, *lines] = result.stdout.splitlines()
+    warnings += len(lines) - len(_about_the_file(lines))
     verdict = "invalid" if errors else "valid"
-    header = f"{name}.toml: {verdict} ({errors} errors, {warnings} warnings)"
-    assert result.stdout.splitlines() == [header, *(f"  {line}" for line in expected)]
+    assert header == f"{name}.toml: {verdict} ({errors} errors, {warnings} warnings)"
+    assert _about_the_file(lines) == [f"  {line}" for line in expected]
     assert result.exit_code == (1 if errors else 0)
 
 
@@ -78,7 +88,7 @@ def test_validate_json(name: str, cli_manager: GovhallPluginManager, monkeypatch
     [entry] = document["files"]
     assert entry["path"] == f"{name}.toml"
     rendered = [Problem(file=entry["path"], **problem).format() for problem in entry["problems"]]
-    assert rendered == expected
+    assert _about_the_file(rendered) == expected
     for problem in entry["problems"]:
         assert {"severity", "key", "line", "message"} <= set(problem)
     has_error = "error" in _severities(expected)
