@@ -56,9 +56,12 @@ def score(
     rating and finding ids). The rules are those in force on the month's
     first day.
     """
-    from govhall.scoring import Month
+    from govhall.scoring import Month, ScoringError
 
-    wanted = Month.parse(month)
+    try:
+        wanted = Month.parse(month)
+    except ScoringError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
     hall, results, report = _score_months(config, data_dir, [wanted])
     scores = results[wanted]
     _finish(report, scores.rejected, strict)
@@ -135,6 +138,9 @@ def _score_months(
     manager = manager or get_plugin_manager()
     hall = load_config(config_path, manager)
     books = hall_rulebooks(hall, manager)
+    for book in books.values():
+        for problem in book.check():
+            click.echo(f"warning: {problem.message}", err=True)
     scorer = Scorer(
         hall,
         books["window"],
@@ -226,6 +232,8 @@ def _print_scores(hall: HallConfig, scores: MonthScores) -> None:
 def _line_rows(entry: Score) -> list[tuple[Any, ...]]:
     rows = []
     for line in entry.lines:
+        if not line.points and not line.evidence:
+            continue  # e.g. an absent composite source: kept in --json, noise in a table
         shown = ", ".join(line.evidence[:2])
         if len(line.evidence) > 2:
             shown += f" (+{len(line.evidence) - 2} more)"
