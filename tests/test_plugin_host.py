@@ -143,6 +143,18 @@ def test_second_claim_on_a_county_is_recorded() -> None:
     assert check_config_text(CONFIG, "x.toml", manager).valid  # the rival is never called
 
 
+def test_name_clash_keeps_the_first_plugin() -> None:
+    impostor = plugin("impostor", govhall_hall_defaults=boom)
+    manager = build(("pinghu", impostor), ("again", govhall_pinghu))
+    assert manager.load_errors == [
+        PluginLoadError("pinghu", "another plugin is already registered under the name 'pinghu'"),
+        PluginLoadError("again", "the same plugin is already registered as 'pinghu'"),
+    ]
+    assert [info.name for info in manager.plugin_infos()] == ["govhall.builtin", "pinghu"]
+    assert manager.get_plugin("pinghu") is govhall_pinghu
+    assert check_config_text(CONFIG, "x.toml", manager).valid
+
+
 # -- calling -----------------------------------------------------------------
 def test_raising_hall_defaults_is_a_problem_naming_plugin_and_hook() -> None:
     flaky = plugin("flaky", govhall_county=county("flaky"), govhall_hall_defaults=boom)

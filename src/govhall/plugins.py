@@ -91,11 +91,19 @@ class GovhallPluginManager(pluggy.PluginManager):
         Returns:
             True when the plugin was registered and kept.
         """
+        clash = None
+        if self.has_plugin(name):
+            clash = f"another plugin is already registered under the name {name!r}"
+        elif self.is_registered(plugin):
+            clash = f"the same plugin is already registered as {self.get_name(plugin)!r}"
+        if clash is not None:  # never unregister the plugin that came first
+            self.load_errors.append(PluginLoadError(name, clash, version))
+            return False
         try:
             self.register(plugin, name=name)
             self.check_pending()
         except Exception as exc:  # a broken plugin must not break the others
-            if self.get_plugin(name) is not None:
+            if self.get_plugin(name) is plugin:
                 self.unregister(name=name)
             self.load_errors.append(PluginLoadError(name, _describe(exc), version))
             return False
