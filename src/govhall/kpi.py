@@ -216,12 +216,14 @@ class _OpenClock:
         self.time = time
         self.window = window
         self.base: dt.date | None = None
+        self.base_ordinal = 0
         self.days: list[tuple[int, tuple[tuple[int, int], ...]]] = []
         """Per day from ``base``: (open minutes before that day, that day's spans)."""
 
     def _extend_to(self, day: dt.date) -> None:
         if self.base is None or day < self.base:
             self.base = day - dt.timedelta(days=366)
+            self.base_ordinal = self.base.toordinal()
             self.days = []
         total = self.days[-1][0] + _sum(self.days[-1][1]) if self.days else 0
         current = self.base + dt.timedelta(days=len(self.days))
@@ -236,13 +238,13 @@ class _OpenClock:
 
     def at(self, moment: dt.datetime) -> int:
         """Return open minutes from the base day to ``moment`` (hall-local time)."""
-        day = moment.date()
-        index = (day - self.base).days if self.base is not None else -1
-        if index < 0 or index >= len(self.days):
-            self._extend_to(day)
-            assert self.base is not None
-            index = (day - self.base).days
-        before, spans = self.days[index]
+        index = moment.toordinal() - self.base_ordinal
+        days = self.days
+        if index < 0 or index >= len(days):
+            self._extend_to(moment.date())
+            days = self.days
+            index = moment.toordinal() - self.base_ordinal
+        before, spans = days[index]
         minute = moment.hour * 60 + moment.minute
         for a, b in spans:
             if minute <= a:
@@ -285,6 +287,7 @@ def compute_kpis(
     times = DueTimes(config, manager)
     due = times.due
     open_minutes = times.open_minutes
+    memo, day_entry, clocks = times._due, times._day_entry, times._clocks
     accepted_statuses = ACCEPTED_STATUSES
     concluded_statuses = CONCLUDED_STATUSES
     received_n = accepted = concluded = immediate = on_time = minutes = 0
@@ -309,10 +312,27 @@ def compute_kpis(
             continue
         concluded += 1
         finished = case.concluded_at
-        if finished is not None:
+        if finished is None:
+            pass
+        elif case.pauses:
             if finished <= due(case):
                 on_time += 1
             minutes += open_minutes(case)
+        else:
+            # DueTimes.due and _OpenClock.at, inlined: this loop runs once per case
+            received = case.received_at
+            window = case.window
+            key = (window, received.date(), case.item, case.kind)
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = day_entry(case)
+            minute = received.hour * 60 + received.minute
+            if finished <= (hit[1] if minute < hit[0] else hit[2]):
+                on_time += 1
+            clock = clocks.get(window)
+            if clock is None:
+                clock = clocks[window] = _OpenClock(times.time, window)
+            minutes += clock.at(finished) - clock.at(received)
         visits = case.visits
         if visits <= 1:
             one += 1

@@ -34,12 +34,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from govhall.errors import GovhallError
 from govhall.problems import Problem
@@ -220,78 +220,78 @@ def _rows(
         stream = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise GovhallError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    last_line = 0
-    try:
-        with stream:
-            if kind == "csv":
-                rows = _csv_rows(stream, path, required, optional, report, summary)
-            else:
-                rows = _json_rows(stream, path, required, optional, report, summary)
-            for row in rows:
-                last_line = row[0]
-                yield row
-    except UnicodeDecodeError as exc:
-        raise GovhallError(
-            f"{path}: not UTF-8 text after line {last_line}: byte {exc.object[exc.start]:#04x}"
-        ) from exc
+    if kind == "csv":
+        return _csv_rows(stream, path, required, optional, report, summary)
+    return _json_rows(stream, path, required, optional, report, summary)
+
+
+def _not_utf8(path: Path, line: int, exc: UnicodeDecodeError) -> GovhallError:
+    return GovhallError(
+        f"{path}: not UTF-8 text after line {line}: byte {exc.object[exc.start]:#04x}"
+    )
 
 
 def _csv_rows(
-    stream: Iterable[str],
+    stream: TextIO,
     path: Path,
     required: Sequence[str],
     optional: Sequence[str],
     report: ReadReport,
     summary: FileSummary,
 ) -> Iterator[tuple[int, Sequence[Any], _Layout]]:
-    reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        raise GovhallError(f"{path}:1: empty file: expected a header row ({', '.join(required)})")
-    names = [name.strip() for name in header]
-    positions: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if name in positions:
-            raise GovhallError(f"{path}:1:{index + 1}: column {name!r} appears twice")
-        positions[name] = index
-    missing = [name for name in required if name not in positions]
-    if missing:
-        raise GovhallError(
-            f"{path}:1: missing required column(s) {', '.join(missing)} "
-            f"(header has: {', '.join(names)})"
-        )
-    wanted = (*required, *optional)
-    _warn_unknown(report, path, [n for n in names if n not in wanted], 1)
-    width = len(names)
-    indexes = [positions.get(name, width) for name in wanted]
-    pad = any(name not in positions for name in optional)
-    layout = _Layout(wanted, {name: positions[name] + 1 for name in wanted if name in positions})
-    pick = itemgetter(*indexes)
-    previous = 1
-    for row in reader:
-        line = previous + 1
-        previous = reader.line_num
-        if not row:
-            continue  # a blank line is not a row
-        if len(row) != width:
-            summary.read += 1
-            summary.rejected += 1
-            report.add_problem(
-                Problem(
-                    "error",
-                    f"expected {width} fields, found {len(row)}",
-                    line=line,
-                    file=str(path),
-                )
+    with stream:
+        reader = csv.reader(stream)
+        try:
+            header = next(reader, None)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path, 0, exc) from exc
+        if header is None:
+            raise GovhallError(
+                f"{path}:1: empty file: expected a header row ({', '.join(required)})"
             )
-            continue
-        if pad:
-            row.append("")
-        yield line, pick(row), layout
+        names = [name.strip() for name in header]
+        positions: dict[str, int] = {}
+        for index, name in enumerate(names):
+            if name in positions:
+                raise GovhallError(f"{path}:1:{index + 1}: column {name!r} appears twice")
+            positions[name] = index
+        missing = [name for name in required if name not in positions]
+        if missing:
+            raise GovhallError(
+                f"{path}:1: missing required column(s) {', '.join(missing)} "
+                f"(header has: {', '.join(names)})"
+            )
+        wanted = (*required, *optional)
+        _warn_unknown(report, path, [n for n in names if n not in wanted], 1)
+        width = len(names)
+        indexes = [positions.get(name, width) for name in wanted]
+        pad = any(name not in positions for name in optional)
+        layout = _Layout(
+            wanted, {name: positions[name] + 1 for name in wanted if name in positions}
+        )
+        pick = itemgetter(*indexes)
+        previous = 1
+        try:
+            for row in reader:
+                line = previous + 1
+                previous = reader.line_num
+                if len(row) != width:
+                    if not row:
+                        continue  # a blank line is not a row
+                    summary.read += 1
+                    summary.rejected += 1
+                    message = f"expected {width} fields, found {len(row)}"
+                    report.add_problem(Problem("error", message, line=line, file=str(path)))
+                    continue
+                if pad:
+                    row.append("")
+                yield line, pick(row), layout
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path, previous, exc) from exc
 
 
 def _json_rows(
-    stream: Iterable[str],
+    stream: TextIO,
     path: Path,
     required: Sequence[str],
     optional: Sequence[str],
@@ -304,38 +304,47 @@ def _json_rows(
     known_keys: frozenset[str] = frozenset()
     warned: set[str] = set()
     loads = json.loads
-    for line, text in enumerate(stream, start=1):
-        if not text.strip():
-            continue
+    line = 0
+    with stream:
         try:
-            data = loads(text)
-        except json.JSONDecodeError as exc:
-            summary.read += 1
-            summary.rejected += 1
-            report.add_problem(
-                Problem(
-                    "error", f"invalid JSON: {exc.msg}", line=line, column=exc.colno, file=str(path)
-                )
-            )
-            continue
-        if not isinstance(data, dict):
-            summary.read += 1
-            summary.rejected += 1
-            report.add_problem(
-                Problem("error", "expected a JSON object", line=line, file=str(path))
-            )
-            continue
-        keys = data.keys()
-        if keys != known_keys:
-            known_keys = frozenset(keys)
-            unknown = [k for k in keys if k not in wanted_set and k not in warned]
-            warned.update(unknown)
-            _warn_unknown(report, path, unknown, line)
-        values = []
-        for name in wanted:
-            value = data.get(name)
-            values.append("" if value is None else value)
-        yield line, values, layout
+            for line, text in enumerate(stream, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    data = loads(text)
+                except json.JSONDecodeError as exc:
+                    summary.read += 1
+                    summary.rejected += 1
+                    report.add_problem(
+                        Problem(
+                            "error",
+                            f"invalid JSON: {exc.msg}",
+                            line=line,
+                            column=exc.colno,
+                            file=str(path),
+                        )
+                    )
+                    continue
+                if not isinstance(data, dict):
+                    summary.read += 1
+                    summary.rejected += 1
+                    report.add_problem(
+                        Problem("error", "expected a JSON object", line=line, file=str(path))
+                    )
+                    continue
+                keys = data.keys()
+                if keys != known_keys:
+                    known_keys = frozenset(keys)
+                    unknown = [k for k in keys if k not in wanted_set and k not in warned]
+                    warned.update(unknown)
+                    _warn_unknown(report, path, unknown, line)
+                values = []
+                for name in wanted:
+                    value = data.get(name)
+                    values.append("" if value is None else value)
+                yield line, values, layout
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path, line, exc) from exc
 
 
 def _warn_unknown(report: ReadReport, path: Path, unknown: Sequence[str], line: int) -> None:
@@ -461,6 +470,31 @@ def parse_pauses(value: Any) -> tuple[Pause, ...]:
 
 # -- cases ----------------------------------------------------------------------
 
+MOMENT_CACHE_SIZE = 1 << 16
+"""Distinct time strings remembered while reading (timestamps repeat: minutes of a day)."""
+
+
+def _moment_cache(
+    tz: dt.tzinfo,
+) -> tuple[dict[str, dt.datetime], Callable[[str], dt.datetime]]:
+    """Return a bounded cache of parsed times and the function that fills it.
+
+    Attaching a zone costs more than parsing; many rows share a minute, so
+    each distinct string is parsed once (the cache is emptied when full, so
+    memory stays bounded).
+    """
+    cache: dict[str, dt.datetime] = {}
+
+    def parse(text: str) -> dt.datetime:
+        value = _fromiso(text)
+        value = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        if len(cache) >= MOMENT_CACHE_SIZE:
+            cache.clear()
+        cache[text] = value
+        return value
+
+    return cache, parse
+
 
 def read_cases(
     path_or_dir: str | Path,
@@ -487,62 +521,74 @@ def read_cases(
     path = _require_file(path_or_dir, "cases")
     summary = _start(report, path)
     concluded_statuses = CONCLUDED_STATUSES
-    for line, values, layout in _rows(path, CASE_COLUMNS, CASE_OPTIONAL, report, summary):
-        summary.read += 1
-        try:
-            if not layout.columns:
-                raise ValueError  # JSON values may be of any type: check each one
-            case_id, window, item, kind, received_s, status, concluded_s, visits, staff, pauses = (
-                values
-            )
-            if (
-                not case_id
-                or not window
-                or not item
-                or kind not in _KINDS
-                or status not in _STATUSES
-                or (windows is not None and window not in windows)
-                or (items is not None and item not in items)
-            ):
-                raise ValueError
-            received = _fromiso(received_s)
-            received = (
-                received.replace(tzinfo=tz) if received.tzinfo is None else received.astimezone(tz)
-            )
-            if status in concluded_statuses:
-                concluded = _fromiso(concluded_s)
-                concluded = (
-                    concluded.replace(tzinfo=tz)
-                    if concluded.tzinfo is None
-                    else concluded.astimezone(tz)
-                )
-                if concluded < received:
-                    raise ValueError
-            else:
-                concluded = None
-            visits = int(visits)
-            if visits < 0:
-                raise ValueError
-            case = Case(
-                case_id,
-                window,
-                item,
-                kind,
-                received,
-                status,
-                concluded,
-                visits,
-                staff or None,
-                parse_pauses(pauses) if pauses else (),
-            )
-        except Exception:
+    moments, moment = _moment_cache(tz)
+    kinds, statuses = _KINDS, _STATUSES
+    read = used = 0  # counted locally (hot loop), added to the summary at the end
+    try:
+        for line, values, layout in _rows(path, CASE_COLUMNS, CASE_OPTIONAL, report, summary):
+            read += 1
             try:
-                case = _slow_case(values, tz, windows, items)
-            except _BadRow as bad:
-                _reject(report, summary, path, line, layout, bad)
-                continue
-        summary.used += 1
-        yield case
+                if not layout.columns:
+                    raise ValueError  # JSON values may be of any type: check each one
+                (
+                    case_id,
+                    window,
+                    item,
+                    kind,
+                    received_s,
+                    status,
+                    concluded_s,
+                    visits,
+                    staff,
+                    pauses,
+                ) = values
+                if (
+                    not case_id
+                    or not window
+                    or not item
+                    or kind not in kinds
+                    or status not in statuses
+                    or (windows is not None and window not in windows)
+                    or (items is not None and item not in items)
+                ):
+                    raise ValueError
+                received = moments.get(received_s)
+                if received is None:
+                    received = moment(received_s)
+                if status in concluded_statuses:
+                    concluded = moments.get(concluded_s)
+                    if concluded is None:
+                        concluded = moment(concluded_s)
+                    if concluded < received:
+                        raise ValueError
+                else:
+                    concluded = None
+                visits = int(visits)
+                if visits < 0:
+                    raise ValueError
+                case = Case(
+                    case_id,
+                    window,
+                    item,
+                    kind,
+                    received,
+                    status,
+                    concluded,
+                    visits,
+                    staff or None,
+                    parse_pauses(pauses) if pauses else (),
+                )
+            except Exception:
+                try:
+                    case = _slow_case(values, tz, windows, items)
+                except _BadRow as bad:
+                    _reject(report, summary, path, line, layout, bad)
+                    continue
+            used += 1
+            yield case
+    finally:
+        summary.read += read
+        summary.used += used
 
 
 def _slow_case(

@@ -62,9 +62,15 @@ class Pause:
     end: dt.date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Case:
-    """One case (办件) as exported by a case-tracking system."""
+    """One case (办件) as exported by a case-tracking system.
+
+    Treat it as read-only. It is not ``frozen`` because the readers build
+    one per row of files with millions of rows, and a frozen dataclass's
+    ``__init__`` costs about five times as much (``object.__setattr__`` per
+    field); it stays hashable and comparable by value.
+    """
 
     case_id: str
     window: str
