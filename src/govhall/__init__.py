@@ -10,6 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from govhall.chains import ApprovalChain
+    from govhall.chains import ChainStep
+    from govhall.chains import approval_chain
     from govhall.config.load import ConfigReport
     from govhall.config.load import check_config
     from govhall.config.load import check_paths
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from govhall.errors import PluginError
     from govhall.errors import UnknownCountyError
     from govhall.hookspecs import hookimpl
+    from govhall.kpi import Kpis
+    from govhall.kpi import compute_kpis
     from govhall.model import Hall
     from govhall.model import ServiceItem
     from govhall.model import Staff
@@ -35,6 +40,13 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
     from govhall.plugins import get_plugin_manager
     from govhall.problems import Problem
+    from govhall.readers import ReadReport
+    from govhall.readers import read_cases
+    from govhall.readers import read_findings
+    from govhall.readers import read_ratings
+    from govhall.records import Case
+    from govhall.records import Finding
+    from govhall.records import Rating
     from govhall.rewards import RewardRules
     from govhall.rewards import YearResult
     from govhall.rewards import annual_results
@@ -52,16 +64,21 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LOCATIONS = {
+    "ApprovalChain": "govhall.chains",
+    "Case": "govhall.records",
+    "ChainStep": "govhall.chains",
     "ConfigError": "govhall.errors",
     "ConfigReport": "govhall.config.load",
     "County": "govhall.county",
     "DatedValue": "govhall.params",
     "Deadline": "govhall.deadlines",
     "DeadlineRule": "govhall.deadlines",
+    "Finding": "govhall.records",
     "GovhallError": "govhall.errors",
     "GovhallPluginManager": "govhall.plugins",
     "Hall": "govhall.model",
     "HallConfig": "govhall.config.schema",
+    "Kpis": "govhall.kpi",
     "Line": "govhall.scoring",
     "LookupFailed": "govhall.errors",
     "Month": "govhall.scoring",
@@ -70,6 +87,8 @@ _LOCATIONS = {
     "ParameterSet": "govhall.params",
     "PluginError": "govhall.errors",
     "Problem": "govhall.problems",
+    "Rating": "govhall.records",
+    "ReadReport": "govhall.readers",
     "RewardRules": "govhall.rewards",
     "Rulebook": "govhall.rulebook",
     "Score": "govhall.scoring",
@@ -81,28 +100,38 @@ _LOCATIONS = {
     "WorkCalendar": "govhall.workdays",
     "YearResult": "govhall.rewards",
     "annual_results": "govhall.rewards",
+    "approval_chain": "govhall.chains",
     "check_config": "govhall.config.load",
     "check_paths": "govhall.config.load",
+    "compute_kpis": "govhall.kpi",
     "due_at": "govhall.deadlines",
     "get_plugin_manager": "govhall.plugins",
     "hall_rulebooks": "govhall.rulebook",
     "hookimpl": "govhall.hookspecs",
     "load_config": "govhall.config.load",
+    "read_cases": "govhall.readers",
+    "read_findings": "govhall.readers",
+    "read_ratings": "govhall.readers",
     "reference_rulebook": "govhall.rulebook",
     "reward_rules": "govhall.rewards",
 }
 
 __all__ = [
+    "ApprovalChain",
+    "Case",
+    "ChainStep",
     "ConfigError",
     "ConfigReport",
     "County",
     "DatedValue",
     "Deadline",
     "DeadlineRule",
+    "Finding",
     "GovhallError",
     "GovhallPluginManager",
     "Hall",
     "HallConfig",
+    "Kpis",
     "Line",
     "LookupFailed",
     "Month",
@@ -111,6 +140,8 @@ __all__ = [
     "ParameterSet",
     "PluginError",
     "Problem",
+    "Rating",
+    "ReadReport",
     "RewardRules",
     "Rulebook",
     "Score",
@@ -123,13 +154,18 @@ __all__ = [
     "YearResult",
     "__version__",
     "annual_results",
+    "approval_chain",
     "check_config",
     "check_paths",
+    "compute_kpis",
     "due_at",
     "get_plugin_manager",
     "hall_rulebooks",
     "hookimpl",
     "load_config",
+    "read_cases",
+    "read_findings",
+    "read_ratings",
     "reference_rulebook",
     "reward_rules",
 ]
