@@ -167,8 +167,15 @@ class ParameterSet:
 def _apply(base: Parameter, raw: Any, source: str) -> tuple[DatedValue, ...]:
     if isinstance(raw, list):
         entries = {v.start: v for v in base.values}
+        given: set[dt.date] = set()
         for index, item in enumerate(raw):
             entry = parse_dated(item, f"{base.name}[{index}]", source)
+            if entry.start in given:
+                raise ParameterError(
+                    f"{base.name}[{index}]: two values starting the same day "
+                    f"({entry.start.isoformat()})"
+                )
+            given.add(entry.start)
             entries[entry.start] = entry
         return tuple(entries.values())
     value = to_decimal(raw, base.name)

@@ -258,10 +258,8 @@ def reference_rulebook(rulebook_id: str) -> Rulebook:
     package = resources.files("govhall.rulebooks")
     resource = package / f"{rulebook_id}.toml"
     if not resource.is_file():
-        known = sorted(p.name.removesuffix(".toml") for p in package.iterdir() if p.is_file())
-        raise RulebookError(
-            f"no reference rulebook {rulebook_id!r} (known: {', '.join(n for n in known if n)})"
-        )
+        known = sorted(p.name[:-5] for p in package.iterdir() if p.name.endswith(".toml"))
+        raise RulebookError(f"no reference rulebook {rulebook_id!r} (known: {', '.join(known)})")
     return load_rulebook_text(resource.read_text("utf-8"), f"govhall/rulebooks/{resource.name}")
 
 
