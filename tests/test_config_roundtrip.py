@@ -134,7 +134,8 @@ def test_round_trip_keeps_decimal_fees() -> None:
 
 
 # -- locate_keys -------------------------------------------------------------
-keys = st.from_regex(r"[A-Za-z0-9_-]{1,6}", fullmatch=True) | st.text(max_size=5)
+awkward_keys = st.sampled_from(["a = b", "x.y", "", " ", '"', "'", "#", "[", "]]", "\n", "键 名"])
+keys = st.from_regex(r"[A-Za-z0-9_-]{1,6}", fullmatch=True) | st.text(max_size=5) | awkward_keys
 scalars = (
     st.integers(-(10**9), 10**9)
     | st.booleans()
@@ -148,6 +149,23 @@ values = st.recursive(
     max_leaves=12,
 )
 documents = st.dictionaries(keys, values, max_size=5)
+
+
+@SETTINGS
+@given(documents)
+def test_dumps_config_reads_back(data: dict[str, Any]) -> None:
+    text = dumps_config(data)
+    assert tomllib.loads(text) == data
+    for line in text.split("\n"):
+        if line.startswith("["):  # every table and array of tables has its own header
+            assert tomllib.loads(line + "\n") is not None
+
+
+def test_dumps_config_quotes_header_keys() -> None:
+    data = {"t": {"a = b": {"x": 1}, "甲": {"y": 2}}, "l": [{"k": 1}]}
+    text = dumps_config(data)
+    assert text == '[t."a = b"]\nx = 1\n\n[t."甲"]\ny = 2\n\n[[l]]\nk = 1\n'
+    assert tomllib.loads(text) == data
 
 
 def _paths(value: Any, prefix: tuple[str | int, ...] = ()) -> set[tuple[str | int, ...]]:

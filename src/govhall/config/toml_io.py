@@ -38,8 +38,9 @@ def _is_table_array(value: Any) -> bool:
 
 
 def _key(path: tuple[str, ...]) -> str:
-    # tomli_w quotes a key only when it must; reuse it on a one-key document.
-    return ".".join(tomli_w.dumps({part: 0}).split(" = ")[0] for part in path)
+    # tomli_w quotes a key only when it must; reuse it on a one-key document. The key
+    # itself may contain " = ", so cut the value off the end rather than split.
+    return ".".join(tomli_w.dumps({part: 0}).removesuffix(" = 0\n") for part in path)
 
 
 def _table(
