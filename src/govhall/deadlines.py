@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from govhall.errors import GovhallError
@@ -79,11 +79,22 @@ class Deadline:
     working_days: int
     pauses: tuple[tuple[dt.date, dt.date], ...] = ()
     warnings: tuple[str, ...] = ()
-    explanation: tuple[str, ...] = ()
     now: dt.datetime | None = None
     elapsed_minutes: int | None = None
     remaining_minutes: int | None = None
     status: Status | None = None
+    time: HallTime | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """Say how the due day was counted, one line per step (built on demand)."""
+        if self.time is None:
+            return ()
+        local = self.time.local(self.received)
+        due_day = self.time.local(self.due).date()
+        return _explain(
+            self.time, local, self.counted_from, due_day, self.working_days, self.pauses
+        )
 
 
 _CACHE: dict[tuple[int, int], tuple[object, object, HallTime]] = {}
@@ -195,9 +206,14 @@ def due_at(
         ('2026-10-13T17:30:00+08:00', 5)
     """
     time = hall_time(config, manager)
-    service = config.item(item) if isinstance(item, str) else item
+    if isinstance(item, str):
+        found = time.items.get(item)
+        service = found if found is not None else config.item(item)  # raises LookupFailed
+    else:
+        service = item
     window_id = window or service.window
-    config.window(window_id)
+    if window_id not in time.hours.windows:
+        config.window(window_id)  # raises LookupFailed
     spans = normalise_pauses(pauses)
     days = (service.promised_days or 0) if service.kind == "promised" else 0
     local = time.local(received)
@@ -209,8 +225,9 @@ def due_at(
     due_local = dt.datetime.combine(due_day, dt.time()) + dt.timedelta(
         minutes=closing_minute(time, window_id, due_day)
     )
-    warnings = tuple(time.calendar.warnings(start, due_day))
-    why = _explain(time, local, start, due_day, days, spans)
+    calendar = time.calendar
+    settled = start.year == due_day.year and calendar.covered(start.year)  # the usual case
+    warnings = () if settled else tuple(calendar.warnings(start, due_day))
     deadline = Deadline(
         item=service.id,
         window=window_id,
@@ -220,7 +237,7 @@ def due_at(
         working_days=days,
         pauses=spans,
         warnings=warnings,
-        explanation=why,
+        time=time,
     )
     if now is None:
         return deadline

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 Int64Array = npt.NDArray[np.int64]
 _EPOCH = np.datetime64("1970-01-01", "D")
 _MAX_SPAN_DAYS = 40 * 366
+_DAY = 1440
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class DayTable:
     starts: Int64Array
     ends: Int64Array
     open_before_day: Int64Array
+    threshold: Int64Array
+    due_stamp: Int64Array
+    work_date: npt.NDArray[np.datetime64]
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,15 @@ def day_table(time: HallTime, window: str, first: dt.date, days: int) -> DayTabl
             starts[row, col], ends[row, col] = start, end
     per_day = (ends - starts).sum(axis=1)
     open_before_day = np.concatenate(([0], np.cumsum(per_day)))
-    table = DayTable(first, is_work, cum, work, next_work, close, starts, ends, open_before_day)
+    # a receipt at or after this minute is late (-1: every minute of a rest day is)
+    threshold = np.where(is_work, close, -1)
+    epoch_day = (first - dt.date(1970, 1, 1)).days
+    due_stamp = (epoch_day + work) * _DAY + close[work]
+    work_date = np.datetime64(first, "D") + work.astype("timedelta64[D]")
+    table = DayTable(
+        first, is_work, cum, work, next_work, close, starts, ends, open_before_day,
+        threshold, due_stamp, work_date,
+    )  # fmt: skip
     if len(_TABLES) > 32:
         _TABLES.clear()
     _TABLES[key] = table
@@ -105,9 +117,10 @@ def _as_minutes(values: Any, name: str) -> npt.NDArray[np.datetime64]:
     array = np.asarray(values)
     if not np.issubdtype(array.dtype, np.datetime64):
         raise GovhallError(f"{name}: expected datetime64 values, got dtype {array.dtype}")
-    if np.isnat(array).any():
+    minutes = array.astype("datetime64[m]", copy=False)
+    if minutes.size and minutes.view(np.int64).min() == np.iinfo(np.int64).min:
         raise GovhallError(f"{name}: contains NaT (missing times)")
-    return array.astype("datetime64[m]")
+    return minutes
 
 
 def _span(
@@ -155,9 +168,8 @@ def due_batch(
     if moments.size == 0:
         empty = np.array([], dtype="datetime64[m]")
         return BatchDeadlines(empty, empty.astype("datetime64[D]"), ())
-    if (limits < 0).any():
+    if limits.min() < 0:
         raise GovhallError("working_days: a time limit cannot be negative")
-    receipt_days = moments.astype("datetime64[D]")
     has_pause = pause_start is not None
     pause_days = 0
     if has_pause:
@@ -167,30 +179,33 @@ def due_batch(
             raise GovhallError("pause_end: a pause ends before it starts")
         lengths = (ends - starts).astype(np.int64)
         pause_days = int(np.nanmax(np.where(np.isnat(starts), 0, lengths))) + 1
+    # integer minutes since the table's first day: plain int64 arithmetic from here on
+    stamps = moments.view(np.int64)
+    low, high = int(stamps.min()), int(stamps.max())
+    first = dt.date(1970, 1, 1) + dt.timedelta(days=low // _DAY - 1)
     margin = int(limits.max()) * 3 // 2 + 40 + pause_days
-    first, days, day = _span(receipt_days, margin)
-    table = day_table(time, window, first, days)
-    minute = (moments - receipt_days).astype(np.int64)
-
-    effective = day
-    if time.rule.after_hours_next_day:
-        late = ~table.is_work[day] | (minute >= table.close[day])
-        effective = np.where(late, table.next_work[day], day)
+    table = day_table(time, window, first, (high - low) // _DAY + margin + 3)
+    offset = stamps - (first - dt.date(1970, 1, 1)).days * _DAY
+    day = offset // _DAY
     count = limits - (limits > 0) if time.rule.count_receipt_day else limits
-    seen = table.cum[effective]
-    ordinal = np.where(count == 0, seen + ~table.is_work[effective], seen + count)
+    # seen = working days up to the uncounted day; a late receipt moves it to the next one
+    seen = table.cum.take(day)
+    if time.rule.after_hours_next_day:
+        seen += offset - day * _DAY >= table.threshold.take(day)
+        ordinal = seen + count
+    else:
+        ordinal = seen + count + ((count == 0) & ~table.is_work.take(day))
     if has_pause:
+        effective = table.work.take(seen - 1) if time.rule.after_hours_next_day else day
         ordinal = _skip_pauses(table, first, effective, seen, count, ordinal, starts, ends)
-    due_day = table.work[ordinal - 1]
-    due = (
-        np.datetime64(first, "m")
-        + due_day.astype("timedelta64[D]")
-        + table.close[due_day].astype("timedelta64[m]")
-    )
-    counted = np.datetime64(first, "D") + effective.astype("timedelta64[D]")
-    low = counted.min().astype(dt.date)
-    high = due.max().astype("datetime64[D]").astype(dt.date)
-    return BatchDeadlines(due, counted, tuple(time.calendar.warnings(low, high)))
+    due = table.due_stamp.take(ordinal - 1).view("datetime64[m]")
+    if time.rule.after_hours_next_day:
+        counted = table.work_date.take(seen - 1)
+    else:
+        counted = np.datetime64(first, "D") + day.astype("timedelta64[D]")
+    low_day = counted.min().astype(dt.date)
+    high_day = due.max().astype("datetime64[D]").astype(dt.date)
+    return BatchDeadlines(due, counted, tuple(time.calendar.warnings(low_day, high_day)))
 
 
 def _skip_pauses(
@@ -241,17 +256,24 @@ def business_minutes_batch(
     b = _as_minutes(end, "end")
     if a.size == 0:
         return np.array([], dtype=np.int64)
-    both = np.concatenate([a.ravel(), b.ravel()]).astype("datetime64[D]")
-    first, days, _ = _span(both, 0)
-    table = day_table(time, window, first, days)
-    return _position(table, first, b) - _position(table, first, a)
+    low = min(int(a.view(np.int64).min()), int(b.view(np.int64).min()))
+    high = max(int(a.view(np.int64).max()), int(b.view(np.int64).max()))
+    first = dt.date(1970, 1, 1) + dt.timedelta(days=low // _DAY - 1)
+    table = day_table(time, window, first, (high - low) // _DAY + 3)
+    base = (first - dt.date(1970, 1, 1)).days * _DAY
+    return _position(table, b.view(np.int64) - base) - _position(table, a.view(np.int64) - base)
 
 
-def _position(table: DayTable, first: dt.date, moments: npt.NDArray[np.datetime64]) -> Int64Array:
-    days = moments.astype("datetime64[D]")
-    index = (days - np.datetime64(first, "D")).astype(np.int64)
-    minute = (moments - days).astype(np.int64)[..., None]
-    starts, ends = table.starts[index], table.ends[index]
-    inside = np.clip(minute - starts, 0, ends - starts).sum(axis=-1)
-    result: Int64Array = table.open_before_day[index] + inside
+def _position(table: DayTable, offset: Int64Array) -> Int64Array:
+    """Open minutes from the table's first day up to each moment (minutes since that day)."""
+    day = offset // _DAY
+    minute = offset - day * _DAY
+    result: Int64Array = table.open_before_day.take(day)
+    for column in range(table.starts.shape[1]):
+        start = table.starts[:, column].take(day)
+        length = table.ends[:, column] - table.starts[:, column]
+        # minutes of this interval already past: clip(minute - start, 0, length)
+        past = np.subtract(minute, start, out=start)
+        np.clip(past, 0, length.take(day), out=past)
+        result += past
     return result

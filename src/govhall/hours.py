@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +44,7 @@ from govhall.workdays import WorkCalendar, YearArrangement, closures_by_day, pac
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.deadlines import DeadlineRule
+    from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
 
 Span = tuple[int, int]
@@ -102,7 +103,7 @@ class OpeningHours:
     def __init__(self, hours: HoursConfig, calendar: WorkCalendar, windows: Sequence[str]):
         self.config = hours
         self.calendar = calendar
-        self.windows = list(windows)
+        self.windows = dict.fromkeys(windows)  # ordered, O(1) membership
         self._cache: dict[tuple[str, dt.date], tuple[Span, ...]] = {}
 
     def intervals(self, window: str, day: dt.date) -> tuple[Span, ...]:
@@ -189,6 +190,7 @@ class HallTime:
     hours: OpeningHours
     rule: DeadlineRule
     note: str | None
+    items: Mapping[str, ServiceItem] = field(default_factory=dict)
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         """Return ``moment`` as naive hall-local time (naive input is already local)."""
@@ -261,7 +263,9 @@ def build_hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTi
     changes = config.deadlines.model_dump(exclude_none=True)
     rule = replace(rule, **changes)
     window_ids = [window.id for window in config.windows]
-    return HallTime(zone, calendar, OpeningHours(hours, calendar, window_ids), rule, hours.note)
+    opening = OpeningHours(hours, calendar, window_ids)
+    items = {item.id: item for item in config.items}
+    return HallTime(zone, calendar, opening, rule, hours.note, items)
 
 
 def _calendar(section: CalendarConfig, manager: GovhallPluginManager, county: str) -> WorkCalendar:

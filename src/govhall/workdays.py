@@ -206,12 +206,15 @@ class WorkCalendar:
         Raises:
             ValueError: ``n`` is negative.
         """
+        if n > 0 and not pauses:
+            table = self._table or self._counts()
+            index = day.toordinal() - table.base
+            if 0 <= index < len(table.cumulative):
+                position = table.cumulative[index] + n - 1
+                if position < len(table.work_ordinals):
+                    return dt.date.fromordinal(table.work_ordinals[position])
         if n < 0:
             raise ValueError(f"a number of working days cannot be negative: {n}")
-        if n > 0 and not pauses and self._in_table(day, n):
-            table = self._counts()
-            seen = table.cumulative[day.toordinal() - table.base]
-            return dt.date.fromordinal(table.work_ordinals[seen + n - 1])
         one = dt.timedelta(days=1)
         if n == 0:
             current = day
