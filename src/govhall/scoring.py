@@ -261,6 +261,14 @@ class Scorer:
         self._satisfied_level = {month: self._ratings_level(month) for month in self.months}
 
     def _ratings_level(self, month: Month) -> int:
+        from govhall.params import ParameterError
+
+        try:
+            return self._satisfied_level_at(month)
+        except ParameterError as exc:
+            raise ScoringError(f"scoring {month}: {exc}") from None
+
+    def _satisfied_level_at(self, month: Month) -> int:
         for rule in self.window_book.rules():
             if rule.kind == "ratings":
                 return int(
