@@ -105,6 +105,9 @@ def test_reader_never_raises(which: int, data: st.DataObject) -> None:
         assert problem.file == "mutated.toml"
         assert problem.line is None or 1 <= problem.line <= line_count
         assert problem.column is None or problem.column >= 1
+        if problem.severity == "error" and problem.line is None:
+            # Only a whole-file problem (no [hall] at all) or a plugin's value has no line.
+            assert problem.source or problem.key in ("", "hall"), problem.format()
     if report.valid:
         assert report.config is not None
     else:
