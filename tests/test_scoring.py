@@ -479,3 +479,19 @@ def test_composite_weights_sources_and_shares_absent_weight(hall: HallConfig) ->
     )
     b = _subject(scores, "b")
     assert b.score == 100  # the rulebook score alone, its only source
+
+
+def test_cached_due_times_match_the_deadline_engine(
+    hall: HallConfig, manager: GovhallPluginManager
+) -> None:
+    from govhall.deadlines import due_at
+    from govhall.scoring import deadline_function
+
+    due = deadline_function(hall, manager)
+    rng = random.Random(11)
+    for n in range(300):
+        received = dt.datetime(2010, 9, 25, tzinfo=TZ) + dt.timedelta(
+            minutes=rng.randrange(60 * 24 * 40)
+        )
+        case = _case(f"d{n}", received, "in_review")
+        assert due(case) == due_at(hall, "p5", received, manager=manager).due, received

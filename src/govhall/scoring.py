@@ -672,28 +672,35 @@ def deadline_function(
 ) -> DueFunction:
     """Return a due-time function for promised cases, backed by :mod:`govhall.deadlines`.
 
-    A case's due time depends on its item, window, pauses and the day its
-    count starts from (``counted_from``), so results are cached on those:
+    A due time depends on the case's item, window and pauses, the day it was
+    received and whether it came in after the window's closing time
+    (``deadlines.counted_from``), so answers are cached on exactly those:
     scoring a million cases computes a few thousand deadlines.
     """
-    from govhall.deadlines import counted_from, due_at, hall_time
+    from zoneinfo import ZoneInfo
+
+    from govhall.deadlines import closing_minute, due_at, hall_time
 
     time = hall_time(config, manager)
+    tz = ZoneInfo(config.hall.timezone)
+    closings: dict[tuple[str, dt.date], int] = {}
     cache: dict[tuple[Any, ...], dt.datetime] = {}
-    local = time.local
 
     def due(case: Case) -> dt.datetime:
-        start = counted_from(time, case.window, local(case.received_at))
-        key = (case.item, case.window, start, case.pauses)
+        received = case.received_at
+        if received.tzinfo is not tz:
+            received = received.astimezone(tz)
+        day = received.date()
+        window = case.window
+        closing = closings.get((window, day))
+        if closing is None:
+            closing = closings[(window, day)] = closing_minute(time, window, day)
+        after_hours = received.hour * 60 + received.minute >= closing
+        key = (case.item, window, day, after_hours, case.pauses)
         hit = cache.get(key)
         if hit is None:
             hit = due_at(
-                config,
-                case.item,
-                case.received_at,
-                case.pauses,
-                window=case.window,
-                manager=manager,
+                config, case.item, received, case.pauses, window=window, manager=manager
             ).due
             cache[key] = hit
         return hit
