@@ -206,7 +206,7 @@ class DueTimes:
         clock = self._clocks.get(case.window)
         if clock is None:
             clock = self._clocks[case.window] = _OpenClock(self.time, case.window)
-        return clock.at(case.concluded_at) - clock.at(case.received_at)
+        return clock.between(case.received_at, case.concluded_at)
 
 
 class _OpenClock:
@@ -222,9 +222,11 @@ class _OpenClock:
 
     def _extend_to(self, day: dt.date) -> None:
         if self.base is None or day < self.base:
+            last = self.base + dt.timedelta(days=len(self.days) - 1) if self.base else day
             self.base = day - dt.timedelta(days=366)
             self.base_ordinal = self.base.toordinal()
             self.days = []
+            day = max(day, last)
         total = self.days[-1][0] + _sum(self.days[-1][1]) if self.days else 0
         current = self.base + dt.timedelta(days=len(self.days))
         one = dt.timedelta(days=1)
@@ -235,6 +237,12 @@ class _OpenClock:
             self.days.append((total, spans))
             total += _sum(spans)
             current += one
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Return open minutes from ``start`` to ``end`` (both hall-local)."""
+        self.at(start)  # extend to both days first: extending may move the base
+        self.at(end)
+        return self.at(end) - self.at(start)
 
     def at(self, moment: dt.datetime) -> int:
         """Return open minutes from the base day to ``moment`` (hall-local time)."""
@@ -332,7 +340,25 @@ def compute_kpis(
             clock = clocks.get(window)
             if clock is None:
                 clock = clocks[window] = _OpenClock(times.time, window)
-            minutes += clock.at(finished) - clock.at(received)
+            days = clock.days
+            first = received.toordinal() - clock.base_ordinal
+            last = finished.toordinal() - clock.base_ordinal
+            if first < 0 or last >= len(days):
+                minutes += clock.between(received, finished)
+            else:
+                # open minutes before each moment, as in _OpenClock.at
+                start_open, spans = days[first]
+                for a, b in spans:
+                    if minute <= a:
+                        break
+                    start_open += (b if minute > b else minute) - a
+                end_open, spans = days[last]
+                end_minute = finished.hour * 60 + finished.minute
+                for a, b in spans:
+                    if end_minute <= a:
+                        break
+                    end_open += (b if end_minute > b else end_minute) - a
+                minutes += end_open - start_open
         visits = case.visits
         if visits <= 1:
             one += 1

@@ -64,6 +64,7 @@ EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _KINDS = frozenset({"immediate", "promised"})
 _STATUSES = frozenset(CASE_STATUSES)
 _fromiso = dt.datetime.fromisoformat
+_datetime = dt.datetime
 
 
 @dataclass(slots=True)
@@ -487,7 +488,20 @@ def _moment_cache(
 
     def parse(text: str) -> dt.datetime:
         value = _fromiso(text)
-        value = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        if value.tzinfo is None:
+            # the constructor is about twice as fast as .replace(tzinfo=tz)
+            value = _datetime(
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+                tz,
+            )
+        else:
+            value = value.astimezone(tz)
         if len(cache) >= MOMENT_CACHE_SIZE:
             cache.clear()
         cache[text] = value
