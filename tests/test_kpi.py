@@ -131,3 +131,14 @@ def test_unknown_item_is_an_error_naming_the_case(config: HallConfig) -> None:
     stranger = case("z", "concluded", t(2, 10), t(2, 11), item="nope")
     with pytest.raises(GovhallError, match="case 'z': no item 'nope'"):
         compute_kpis(config, [stranger])
+
+
+def test_open_minutes_stay_right_when_an_earlier_day_comes_later(config: HallConfig) -> None:
+    from govhall.deadlines import business_minutes
+
+    times = DueTimes(config)
+    later = case("n", "concluded", t(2, 9), t(3, 9))
+    earlier = case("o", "concluded", t(2, 9, month=1) - dt.timedelta(days=800), t(3, 9))
+    for one in (later, earlier, later):
+        start, end = (m.replace(tzinfo=None) for m in (one.received_at, one.concluded_at))
+        assert times.open_minutes(one) == business_minutes(times.time, "police", start, end)
