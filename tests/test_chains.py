@@ -14,7 +14,7 @@ from govhall.chains import (
     check_chain,
     default_chain,
 )
-from govhall.config.load import load_config
+from govhall.config.load import check_config, load_config
 from govhall.errors import LookupFailed, PluginError
 from govhall.hookspecs import hookimpl
 from govhall.model import ServiceItem
@@ -112,3 +112,61 @@ def test_govhall_approval_chain_answers_are_checked() -> None:
         PluginError, match=r"plugin .broken., hook govhall_approval_chain: expected"
     ):
         approval_chain(config, "works-permit", broken)
+
+
+CONFIG_CHAINS = """\
+[hall]
+county = "luanchuan"
+
+[[items]]
+id = "works-permit"
+name = "建设工程规划许可证"
+window = "guihua"
+kind = "promised"
+promised_days = 5
+
+[[chains]]
+items = ["works-permit"{extra}]
+steps = [
+  {{ role = "科室审查", budget_days = 3 }},
+  {{ role = "主任", budget_days = {budget}, delegated = true }},
+]
+"""
+
+
+def test_a_config_chain_wins_over_the_plugin(tmp_path: Path) -> None:
+    path = tmp_path / "hall.toml"
+    path.write_text(CONFIG_CHAINS.format(extra="", budget=2), encoding="utf-8")
+    report = check_config(path)
+    assert report.valid, report.problems
+    assert report.config is not None
+    chain = approval_chain(report.config, "works-permit")
+    assert chain.source == "hall config"
+    assert [(s.role, s.budget_days, s.delegated) for s in chain.steps] == [
+        ("科室审查", 3, False),
+        ("主任", 2, True),
+    ]
+
+
+def test_config_chain_problems_name_the_key_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "hall.toml"
+    path.write_text(CONFIG_CHAINS.format(extra=', "ghost"', budget=3), encoding="utf-8")
+    report = check_config(path)
+    found = [(p.severity, p.key, p.line, p.message) for p in report.problems]
+    assert ("error", "chains[0].items[1]", 12, "no item with id 'ghost'") in found
+    assert (
+        "warning",
+        "chains[0].steps",
+        13,
+        "item 'works-permit': the approval levels' budgets add up to 6 working days, "
+        "more than the 5 promised",
+    ) in found
+
+
+def test_a_config_chain_needs_items_or_a_window(tmp_path: Path) -> None:
+    path = tmp_path / "hall.toml"
+    text = CONFIG_CHAINS.format(extra="", budget=1).replace('items = ["works-permit"]\n', "")
+    path.write_text(text, encoding="utf-8")
+    report = check_config(path)
+    assert not report.valid
+    assert any("a chain needs `items` or a `window`" in p.message for p in report.problems)

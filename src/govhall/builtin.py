@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 @hookimpl(trylast=True)
 def govhall_validate_config(config: HallConfig) -> list[Problem]:
     """Check ids, window references, time limits, A/B posts, hours and assessment rules."""
+    from govhall.chains import check_config_chains
     from govhall.config.checks import check_hall
     from govhall.rulebook import check_assessment
     from govhall.time_config import check_time_references
 
-    return check_hall(config) + check_time_references(config) + check_assessment(config)
+    problems = check_hall(config) + check_time_references(config) + check_assessment(config)
+    return problems + check_config_chains(config)
 
 
 DEFAULT_HOURS_NOTE = (

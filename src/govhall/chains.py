@@ -28,7 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from govhall.errors import PluginError
+from govhall.model import Identifier
 from govhall.problems import Problem
 
 if TYPE_CHECKING:
@@ -117,6 +120,60 @@ class ApprovalChain:
         }
 
 
+class ChainStepConfig(BaseModel):
+    """One level of a chain declared in the hall config (`[[chains.steps]]`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    role: str = Field(min_length=1, description="Who decides at this level, e.g. 科室审查.")
+    condition: str | None = Field(
+        default=None, description="When only some cases take this step: when (free text)."
+    )
+    delegated: bool = Field(
+        default=False, description="The window staff decide this level themselves (充分授权)."
+    )
+    budget_days: int | None = Field(
+        default=None, ge=0, le=366, description="Working days this level may take."
+    )
+
+
+class ChainConfig(BaseModel):
+    """An approval chain declared in the hall config (`[[chains]]`); wins over the plugin."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    items: list[Identifier] = Field(
+        default_factory=list, description="Ids of the items this chain applies to."
+    )
+    window: Identifier | None = Field(
+        default=None, description="Apply to every item of this window (when `items` is empty)."
+    )
+    steps: list[ChainStepConfig] = Field(min_length=1, description="The levels, in order.")
+    on_the_spot: bool | None = Field(
+        default=None,
+        description="`false` forbids concluding on the spot even when every step is delegated.",
+    )
+    source: str | None = Field(default=None, description="Where the chain comes from.")
+
+    @model_validator(mode="after")
+    def _has_target(self) -> ChainConfig:
+        if not self.items and self.window is None:
+            raise ValueError("a chain needs `items` or a `window`")
+        return self
+
+    def applies_to(self, item: ServiceItem) -> bool:
+        """Return True when this chain is the one for ``item``."""
+        return item.id in self.items if self.items else item.window == self.window
+
+    def chain_for(self, item_id: str) -> ApprovalChain:
+        """Return the chain of one item."""
+        steps = tuple(
+            ChainStep(level, s.role, s.condition, s.delegated, s.budget_days)
+            for level, s in enumerate(self.steps, start=1)
+        )
+        return ApprovalChain(item_id, steps, self.on_the_spot, self.source or "hall config")
+
+
 def build_chain(
     item: str,
     roles: Sequence[str | dict[str, Any]],
@@ -157,12 +214,10 @@ def approval_chain(
             an :class:`ApprovalChain` for this item.
     """
     item = config.item(item_id)
-    declared = getattr(config, "chains", None)
-    if declared:
-        for entry in declared:
-            if item.id in entry.items or (not entry.items and entry.window == item.window):
-                found: ApprovalChain = entry.chain_for(item.id)
-                return found
+    for entry in getattr(config, "chains", ()):
+        if entry.applies_to(item):
+            found: ApprovalChain = entry.chain_for(item.id)
+            return found
     if manager is None:
         from govhall.plugins import get_plugin_manager
 
@@ -181,6 +236,35 @@ def approval_chain(
             f"expected an ApprovalChain for {item.id!r}, got {got}",
         )
     return answer
+
+
+def check_config_chains(config: HallConfig) -> list[Problem]:
+    """Check ``[[chains]]``: items and windows exist, budgets fit the promised days."""
+    problems: list[Problem] = []
+    items = {item.id: item for item in config.items}
+    windows = {window.id for window in config.windows}
+    for index, entry in enumerate(getattr(config, "chains", ())):
+        for position, item_id in enumerate(entry.items):
+            if item_id not in items:
+                problems.append(
+                    Problem(
+                        "error",
+                        f"no item with id {item_id!r}",
+                        key=f"chains[{index}].items[{position}]",
+                    )
+                )
+        if entry.window is not None and entry.window not in windows:
+            problems.append(
+                Problem(
+                    "error", f"no window with id {entry.window!r}", key=f"chains[{index}].window"
+                )
+            )
+        for item in items.values():
+            if entry.applies_to(item):
+                problems.extend(
+                    check_chain(entry.chain_for(item.id), item, f"chains[{index}].steps")
+                )
+    return problems
 
 
 def check_chain(chain: ApprovalChain, item: ServiceItem, key: str = "") -> list[Problem]:

@@ -7,6 +7,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govhall.chains import ChainConfig
 from govhall.model import Hall, ServiceItem, Staff, Window
 from govhall.time_config import CalendarConfig, DeadlinesConfig, HoursConfig
 
@@ -113,6 +114,10 @@ class HallConfig(BaseModel):
     )
     rewards: RewardsConfig = Field(
         default_factory=RewardsConfig, description="Annual grades and rewards (`[rewards]`)."
+    )
+    chains: list[ChainConfig] = Field(
+        default_factory=list,
+        description="Approval chains (`[[chains]]`); they win over the county plugin's.",
     )
 
     def window(self, window_id: str) -> Window:
