@@ -26,6 +26,21 @@ COUNTIES = {
     "baoding": ("govhall-baoding", "govhall_baoding", "baoding", "保定市行政服务中心", 47),
 }
 
+_COMMON_HOOKS = (
+    "govhall_county",
+    "govhall_hall_defaults",
+    "govhall_reward_rules",
+    "govhall_rulebook_overrides",
+    "govhall_scoring_weights",
+    "govhall_starter_config",
+)
+EXPECTED_HOOKS = {
+    "zhenhai": _COMMON_HOOKS,
+    "baoding": _COMMON_HOOKS,
+    # Luanchuan also ships the seed's four-level planning chain (第三篇).
+    "luanchuan": tuple(sorted((*_COMMON_HOOKS, "govhall_approval_chain"))),
+}
+
 # seed 第二篇 一(二), transcribed in simplified characters (the seed's 區發革局 is a typo
 # of 区发改局), in the seed's order. The seed says 24 windows and names these 25.
 ZHENHAI_SEED_SENTENCE = (
@@ -98,7 +113,7 @@ def test_plugin_loads_through_the_entry_point(county: str) -> None:
     assert manager.county_plugin(county) == county
     assert manager.counties()[county].name == COUNTIES[county][3]
     info = next(info for info in manager.plugin_infos() if info.name == county)
-    assert info.hooks == ("govhall_county", "govhall_hall_defaults", "govhall_starter_config")
+    assert info.hooks == EXPECTED_HOOKS[county]
 
 
 def test_plugins_json_lists_all_four_counties_without_errors() -> None:
