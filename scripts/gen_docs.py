@@ -116,6 +116,7 @@ def config_page() -> str:
 
 
 def cli_page() -> str:
+    import click
     from click.testing import CliRunner
 
     from govhall.cli import main
@@ -124,7 +125,7 @@ def cli_page() -> str:
     out = [HEADER, "# Command reference\n\n"]
     result = runner.invoke(main, ["--help"], prog_name="govhall", terminal_width=100)
     out.append(f"```text\n$ govhall --help\n{result.output}```\n")
-    for name in sorted(main.commands):
+    for name in main.list_commands(click.Context(main)):
         result = runner.invoke(main, [name, "--help"], prog_name="govhall", terminal_width=100)
         out.append(f"\n## `govhall {name}`\n\n```text\n{result.output}```\n")
     return "".join(out)

@@ -1,24 +1,115 @@
 """The ``govhall`` command line.
 
-Each command group lives in its own module; heavy imports (pydantic, the
-plugin manager) happen inside the commands so that ``govhall --help`` stays
-fast. Every command takes ``--json``. Exit codes: 0 success, 1 invalid input
-or a failed check (message on stderr), 2 wrong usage.
+Each command group lives in its own module and is imported only when one of
+its commands runs: ``govhall --help`` lists commands from the table below
+(``tests/test_cli_lazy.py`` checks it against the commands themselves), and
+heavy imports (pydantic, numpy, the plugin manager) happen inside the
+commands. Every command takes ``--json``. Exit codes: 0 success, 1 invalid
+input or a failed check (message on stderr), 2 wrong usage.
+
+To add a command: write it in a module of this package, list it in that
+module's ``COMMANDS``, and add a row to :data:`COMMAND_TABLE`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
 
 import click
+from click.utils import make_default_short_help
 
-from govhall.cli import case_cmds, config_cmds, dev_cmds, plugin_cmds, score_cmds, time_cmds
+COMMAND_TABLE: dict[str, tuple[str, str]] = {
+    # name: (module in govhall.cli, first sentence of the command's help)
+    "chain": (
+        "case_cmds",
+        "Show the approval chain of an item and whether it can be concluded on the spot.",
+    ),
+    "deadline": (
+        "time_cmds",
+        "Show when a case is due, how it was counted, and how it stands now.",
+    ),
+    "hours": (
+        "time_cmds",
+        "Show each window's open intervals on a day.",
+    ),
+    "init": (
+        "config_cmds",
+        "Write a starter config for COUNTY's plugin to PATH; it validates as written.",
+    ),
+    "kpi": (
+        "case_cmds",
+        "Count accepted, concluded, immediate, on-time and satisfaction rates and visits.",
+    ),
+    "new-plugin": (
+        "dev_cmds",
+        "Scaffold a county plugin distribution for COUNTY in DIRECTORY.",
+    ),
+    "open": (
+        "time_cmds",
+        "Show which windows are open at a moment, and when each closed one opens next.",
+    ),
+    "plugins": (
+        "plugin_cmds",
+        "List installed plugins: name, county, version, hooks and load errors.",
+    ),
+    "rewards": (
+        "score_cmds",
+        "Grade the year: window scores, demonstration windows, staff grades, allowances, awards.",
+    ),
+    "sample": (
+        "case_cmds",
+        "Write deterministic sample cases, ratings and findings for a hall into --out.",
+    ),
+    "schema": (
+        "config_cmds",
+        "Print the JSON Schema of a hall config (it is JSON with or without --json).",
+    ),
+    "score": (
+        "score_cmds",
+        "Score every window and staff member for a month, with explanation lines and ranks.",
+    ),
+    "show": (
+        "config_cmds",
+        "Show the hall as loaded, with defaults and plugin values applied.",
+    ),
+    "validate": (
+        "config_cmds",
+        "Check hall configs (files, or folders of *.toml) and report every problem.",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command | None:
+    """Import the module of command ``name`` and return the command, or ``None``."""
+    entry = COMMAND_TABLE.get(name)
+    if entry is None:
+        return None
+    module = importlib.import_module(f"govhall.cli.{entry[0]}")
+    commands: list[click.Command] = module.COMMANDS
+    return next((command for command in commands if command.name == name), None)
 
 
 class _Main(click.Group):
-    """The error boundary: library errors become exit 1 with a message, never a traceback."""
+    """Lazy command loading, and the error boundary: library errors become exit 1
+    with a message, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_TABLE)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMAND_TABLE)
+        rows = [
+            (name, make_default_short_help(COMMAND_TABLE[name][1], limit))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         from govhall.errors import GovhallError
@@ -50,8 +141,3 @@ class _Main(click.Group):
 @click.version_option(package_name="govhall")
 def main() -> None:
     """Run a county administrative service centre: configs, hours, deadlines, assessment."""
-
-
-for _module in (config_cmds, plugin_cmds, dev_cmds, time_cmds, case_cmds, score_cmds):
-    for _command in _module.COMMANDS:
-        main.add_command(_command)
