@@ -19,7 +19,6 @@ import sys
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 COMMAND_TABLE: dict[str, tuple[str, str]] = {
     # name: (module in govhall.cli, first sentence of the command's help)
@@ -104,8 +103,9 @@ class _Main(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMAND_TABLE)
+        # A bare Command truncates help exactly as click does for real commands.
         rows = [
-            (name, make_default_short_help(COMMAND_TABLE[name][1], limit))
+            (name, click.Command(name, help=COMMAND_TABLE[name][1]).get_short_help_str(limit))
             for name in self.list_commands(ctx)
         ]
         with formatter.section("Commands"):
