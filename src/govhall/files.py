@@ -26,7 +26,18 @@ def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Pa
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        # mkstemp creates the file 0600; give it the mode a plain open() would have.
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except OSError as exc:
         raise GovhallError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an overwritten file's mode; a new file gets 0666 minus the umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
