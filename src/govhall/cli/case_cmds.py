@@ -17,7 +17,12 @@ import click
 from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from govhall.config.schema import HallConfig
+    from govhall.plugins import GovhallPluginManager
     from govhall.problems import Problem
+    from govhall.readers import ReadReport
 
 _config_argument = click.argument("config", type=click.Path(dir_okay=False))
 
@@ -45,36 +50,42 @@ def _progress(what: str) -> Any:
 @json_option
 def chain(config: str, item_id: str, as_json: bool) -> None:
     """Show the approval chain of an item and whether it can be concluded on the spot."""
-    from govhall.chains import approval_chain, check_chain
     from govhall.config.load import load_config
     from govhall.plugins import get_plugin_manager
 
     manager = get_plugin_manager()
     hall = load_config(config, manager)
-    found = approval_chain(hall, item_id, manager)
-    warnings = check_chain(found, hall.item(item_id))
+    document = chain_document(hall, item_id, manager)
     if as_json:
-        document = found.to_json()
-        document["warnings"] = [problem.message for problem in warnings]
         emit_json(document)
         return
-    spot = "yes" if found.on_the_spot else "no"
-    click.echo(f"item {found.item}: {found.depth} levels, on the spot: {spot}")
+    spot = "yes" if document["on_the_spot"] else "no"
+    click.echo(f"item {document['item']}: {document['depth']} levels, on the spot: {spot}")
     rows = [
         (
-            step.level,
-            step.role,
-            step.condition or "always",
-            "yes" if step.delegated else "no",
-            "" if step.budget_days is None else step.budget_days,
+            step["level"],
+            step["role"],
+            step.get("condition") or "always",
+            "yes" if step["delegated"] else "no",
+            step.get("budget_days", ""),
         )
-        for step in found.steps
+        for step in document["steps"]
     ]
     click.echo(render_table(["level", "role", "when", "delegated", "budget days"], rows))
-    if found.source:
-        click.echo(f"source: {found.source}")
-    for problem in warnings:
-        click.echo(f"warning: {problem.message}", err=True)
+    if document["source"]:
+        click.echo(f"source: {document['source']}")
+    for message in document["warnings"]:
+        click.echo(f"warning: {message}", err=True)
+
+
+def chain_document(hall: HallConfig, item_id: str, manager: GovhallPluginManager) -> dict[str, Any]:
+    """Build the JSON document of ``govhall chain``: the chain and its warnings."""
+    from govhall.chains import approval_chain, check_chain
+
+    found = approval_chain(hall, item_id, manager)
+    document = found.to_json()
+    document["warnings"] = [problem.message for problem in check_chain(found, hall.item(item_id))]
+    return document
 
 
 @click.command()
@@ -100,37 +111,53 @@ def kpi(
     satisfaction = ratings at level 3 or above / ratings. Cases are selected
     by the day they were received, ratings by the day they were given.
     """
-    from zoneinfo import ZoneInfo
-
     from govhall.config.load import load_config
-    from govhall.kpi import compute_kpis
     from govhall.plugins import get_plugin_manager
-    from govhall.readers import ReadReport, find_data_file, read_cases, read_ratings
+    from govhall.readers import ReadReport
 
     first, last = _date(start, "--from"), _date(end, "--to")
     if first and last and last < first:
         raise click.ClickException(f"--to {last} is before --from {first}")
     manager = get_plugin_manager()
     hall = load_config(config, manager)
-    tz = ZoneInfo(hall.hall.timezone)
     report = ReadReport(on_problem=_print_problem)
-    windows = {window.id for window in hall.windows}
-    items = {item.id for item in hall.items}
-    cases = read_cases(data_dir, tz, report, windows=windows, items=items)
-    ratings_file = find_data_file(data_dir, "ratings")
-    ratings = read_ratings(ratings_file, tz, report, windows=windows) if ratings_file else ()
-    result = compute_kpis(
-        hall, cases, ratings, start=first, end=last, manager=manager, progress=_progress("cases")
-    )
+    document = kpi_document(hall, manager, data_dir, first, last, report, _progress("cases"))
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
-    document = result.to_json()
-    document["data"] = report.to_json()
     if as_json:
         emit_json(document)
     else:
         _print_kpis(document)
     if strict and report.rejected:
         raise click.ClickException(f"--strict: {report.rejected} row(s) rejected")
+
+
+def kpi_document(
+    hall: HallConfig,
+    manager: GovhallPluginManager,
+    data_dir: str,
+    first: dt.date | None,
+    last: dt.date | None,
+    report: ReadReport,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Build the JSON document of ``govhall kpi``, reading ``data_dir`` into ``report``."""
+    from zoneinfo import ZoneInfo
+
+    from govhall.kpi import compute_kpis
+    from govhall.readers import find_data_file, read_cases, read_ratings
+
+    tz = ZoneInfo(hall.hall.timezone)
+    windows = {window.id for window in hall.windows}
+    items = {item.id for item in hall.items}
+    cases = read_cases(data_dir, tz, report, windows=windows, items=items)
+    ratings_file = find_data_file(data_dir, "ratings")
+    ratings = read_ratings(ratings_file, tz, report, windows=windows) if ratings_file else ()
+    result = compute_kpis(
+        hall, cases, ratings, start=first, end=last, manager=manager, progress=progress
+    )
+    document = result.to_json()
+    document["data"] = report.to_json()
+    return document
 
 
 def _print_problem(problem: Problem) -> None:

@@ -92,38 +92,52 @@ def hours(config: str, on: str, window: str | None, as_json: bool) -> None:
     """
     day = parse_date(on, "--on")
     hall, _, time = _load(config)
+    document = hours_document(hall, time, day, window)
+    if as_json:
+        emit_json(document)
+        return
+    info = document["day"]
+    label = f"{info['kind']}: {info['name']}" if info["name"] else info["kind"]
+    click.echo(f"{day.isoformat()} ({day:%A}, {label})")
+    names = {w.id: w.name for w in hall.windows}
+    rows = [
+        (
+            w["window"],
+            names[w["window"]],
+            ", ".join(f"{a}–{b}" for a, b in w["intervals"]) or "closed",
+        )
+        for w in document["windows"]
+    ]
+    click.echo(render_table(["window", "name", "open"], rows))
+    if time.note:
+        click.echo(f"hours: {time.note}")
+    _warn(document["warnings"])
+
+
+def hours_document(
+    hall: HallConfig, time: HallTime, day: dt.date, window: str | None = None
+) -> dict[str, Any]:
+    """Build the JSON document of ``govhall hours`` (all windows, or only ``window``)."""
     ids = [window] if window else [w.id for w in hall.windows]
     for window_id in ids:
         hall.window(window_id)
     info = time.calendar.day(day)
     rota = time.hours.rota_windows(day) if info.kind == "sunday" else []
-    intervals = {window_id: _clock_pairs(time.hours.intervals(window_id, day)) for window_id in ids}
     windows = [
-        {"window": window_id, "intervals": intervals[window_id], "rota": window_id in rota}
+        {
+            "window": window_id,
+            "intervals": _clock_pairs(time.hours.intervals(window_id, day)),
+            "rota": window_id in rota,
+        }
         for window_id in ids
     ]
-    warnings = time.calendar.warnings(day, day)
-    document = {
+    return {
         "date": day.isoformat(),
         "windows": windows,
         "day": {"kind": info.kind, "workday": info.workday, "name": info.name},
         "note": time.note,
-        "warnings": warnings,
+        "warnings": time.calendar.warnings(day, day),
     }
-    if as_json:
-        emit_json(document)
-        return
-    label = f"{info.kind}: {info.name}" if info.name else info.kind
-    click.echo(f"{day.isoformat()} ({day:%A}, {label})")
-    names = {w.id: w.name for w in hall.windows}
-    rows = [
-        (window_id, names[window_id], ", ".join(f"{a}–{b}" for a, b in spans) or "closed")
-        for window_id, spans in intervals.items()
-    ]
-    click.echo(render_table(["window", "name", "open"], rows))
-    if time.note:
-        click.echo(f"hours: {time.note}")
-    _warn(warnings)
 
 
 @click.command(name="open")
@@ -134,6 +148,22 @@ def open_(config: str, at: str, as_json: bool) -> None:
     """Show which windows are open at a moment, and when each closed one opens next."""
     moment = parse_moment(at, "--at")
     hall, _, time = _load(config)
+    document = open_document(hall, time, moment)
+    if as_json:
+        emit_json(document)
+        return
+    click.echo(f"at {document['at']}")
+    rows: list[tuple[str, str, str]] = [(window_id, "open", "") for window_id in document["open"]]
+    rows += [
+        (str(c["window"]), "closed", c["next_open"] or "not within 400 days")
+        for c in document["closed"]
+    ]
+    click.echo(render_table(["window", "state", "next open"], rows))
+    _warn(document["warnings"])
+
+
+def open_document(hall: HallConfig, time: HallTime, moment: dt.datetime) -> dict[str, Any]:
+    """Build the JSON document of ``govhall open`` for a moment (naive: the hall's local time)."""
     local = time.local(moment)
     opened, closed = [], []
     for window in hall.windows:
@@ -147,21 +177,12 @@ def open_(config: str, at: str, as_json: bool) -> None:
                     "next_open": _iso(time.aware(upcoming) if upcoming else None),
                 }
             )
-    warnings = time.calendar.warnings(local.date(), local.date())
-    document = {
+    return {
         "at": time.aware(local).isoformat(),
         "open": opened,
         "closed": closed,
-        "warnings": warnings,
+        "warnings": time.calendar.warnings(local.date(), local.date()),
     }
-    if as_json:
-        emit_json(document)
-        return
-    click.echo(f"at {document['at']}")
-    rows: list[tuple[str, str, str]] = [(window_id, "open", "") for window_id in opened]
-    rows += [(str(c["window"]), "closed", c["next_open"] or "not within 400 days") for c in closed]
-    click.echo(render_table(["window", "state", "next open"], rows))
-    _warn(warnings)
 
 
 @click.command()
@@ -194,16 +215,43 @@ def deadline(
     same day). A receipt after closing or on a rest day counts from the next
     working day; working days inside a --pause are not counted.
     """
-    from govhall.deadlines import due_at
-
     moment = parse_moment(received, "--received")
     spans = [parse_pause(text) for text in pauses]
     at = parse_moment(now, "--now") if now else None
     hall, manager, time = _load(config)
     if at is None:
         at = dt.datetime.now(time.zone)
-    answer = due_at(hall, item, moment, spans, window=window, manager=manager, now=at)
-    document = {
+    document = deadline_document(hall, manager, item, moment, spans, window=window, now=at)
+    if as_json:
+        emit_json(document)
+        return
+    shown = ", ".join(f"{a}/{b}" for a, b in document["pauses"])
+    rows = [
+        (key.replace("_", " "), shown if key == "pauses" else value)
+        for key, value in document.items()
+        if key not in ("explanation", "warnings")
+    ]
+    click.echo(render_table(["", "value"], rows))
+    for line in document["explanation"]:
+        click.echo(f"  {line}")
+    _warn(document["warnings"])
+
+
+def deadline_document(
+    hall: HallConfig,
+    manager: GovhallPluginManager,
+    item: str,
+    received: dt.datetime,
+    pauses: list[tuple[dt.date, dt.date]],
+    *,
+    window: str | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Build the JSON document of ``govhall deadline`` with :func:`govhall.deadlines.due_at`."""
+    from govhall.deadlines import due_at
+
+    answer = due_at(hall, item, received, pauses, window=window, manager=manager, now=now)
+    return {
         "item": answer.item,
         "received": answer.received.isoformat(),
         "due": answer.due.isoformat(),
@@ -218,19 +266,6 @@ def deadline(
         "explanation": list(answer.explanation),
         "warnings": list(answer.warnings),
     }
-    if as_json:
-        emit_json(document)
-        return
-    shown = ", ".join(f"{a}/{b}" for a, b in answer.pauses)
-    rows = [
-        (key.replace("_", " "), shown if key == "pauses" else value)
-        for key, value in document.items()
-        if key not in ("explanation", "warnings")
-    ]
-    click.echo(render_table(["", "value"], rows))
-    for line in answer.explanation:
-        click.echo(f"  {line}")
-    _warn(answer.warnings)
 
 
 COMMANDS = [hours, open_, deadline]
