@@ -13,18 +13,19 @@ from govhall.hookspecs import hookimpl
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.deadlines import DeadlineRule
+    from govhall.plugins import GovhallPluginManager
     from govhall.problems import Problem
 
 
 @hookimpl(trylast=True)
-def govhall_validate_config(config: HallConfig) -> list[Problem]:
+def govhall_validate_config(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
     """Check ids, window references, time limits, A/B posts, hours and assessment rules."""
     from govhall.chains import check_config_chains
     from govhall.config.checks import check_hall
     from govhall.rulebook import check_assessment
     from govhall.time_config import check_time_references
 
-    problems = check_hall(config) + check_time_references(config) + check_assessment(config)
+    problems = check_hall(config) + check_time_references(config) + check_assessment(config, manager)
     return problems + check_config_chains(config)
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from govhall.chains import ApprovalChain
     from govhall.config.schema import HallConfig
     from govhall.county import County
+    from govhall.plugins import GovhallPluginManager
     from govhall.deadlines import DeadlineRule
     from govhall.model import ServiceItem
     from govhall.problems import Problem
@@ -85,15 +86,19 @@ def govhall_starter_config(county: str) -> dict[str, Any] | None:
 
 
 @hookspec
-def govhall_validate_config(config: HallConfig) -> list[Problem] | None:
+def govhall_validate_config(
+    config: HallConfig, manager: GovhallPluginManager
+) -> list[Problem] | None:
     """Check a loaded hall config and return the problems found.
 
     Called after the config has passed its schema. Return
     :class:`govhall.Problem` objects with ``key`` set to the dotted key at
     fault (``windows[2].phone``); govhall fills in the file and line. The
-    built-in checks (unique ids, references to existing windows, A/B posts)
-    are themselves an implementation of this hook. This is a county hook: it
-    is called with the plugin of ``config.hall.county``.
+    built-in checks (unique ids, references to existing windows, A/B posts,
+    the assessment rulebooks) are themselves an implementation of this hook.
+    ``manager`` is the plugin manager loading the config, for checks that ask
+    other hooks (take it only if you need it). This is a county hook: it is
+    called with the plugin of ``config.hall.county``.
 
     Example::
 

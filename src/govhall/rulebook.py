@@ -504,22 +504,16 @@ def hall_weights(config: HallConfig, manager: GovhallPluginManager) -> dict[str,
     return weights
 
 
-def check_assessment(config: HallConfig) -> list[Problem]:
+def check_assessment(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
     """Return the problems of a hall's rulebooks, weights and reward rules (for ``validate``).
 
-    Lists every number the seed leaves out and the config has not supplied,
-    and warns that the window allotments add up to 80, not 100. Runs for a
-    hall whose config has a ``[scoring]`` or ``[rewards]`` table (an empty one
-    will do), so halls that do not assess are not told about rules they do not
-    use; ``govhall score`` and ``govhall rewards`` print the same warnings on
-    every run.
+    Lists every number the seed leaves out and neither plugin nor config has
+    supplied, and warns that the window allotments add up to 80, not 100.
+    Every hall can be scored, so every config is checked; ``govhall score``
+    and ``govhall rewards`` print the same warnings on every run.
     """
-    from govhall.plugins import get_plugin_manager
     from govhall.rewards import check_reward_rules
 
-    if not {"scoring", "rewards"} & config.model_fields_set:
-        return []
-    manager = get_plugin_manager()
     if config.hall.county not in manager.counties():
         return []  # the unknown county is reported by the loader
     return check_hall_rulebooks(config, manager) + check_reward_rules(config, manager)

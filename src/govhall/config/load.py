@@ -205,7 +205,9 @@ def _plugin_checks(
     report: ConfigReport, config: HallConfig, manager: GovhallPluginManager, placer: _Placer
 ) -> None:
     try:
-        answers = manager.call_all("govhall_validate_config", config.hall.county, config=config)
+        answers = manager.call_all(
+            "govhall_validate_config", config.hall.county, config=config, manager=manager
+        )
     except GovhallError as exc:
         report.problems.append(Problem("error", str(exc), file=report.path))
         return
