@@ -25,8 +25,8 @@ def govhall_validate_config(config: HallConfig, manager: GovhallPluginManager) -
     from govhall.rulebook import check_assessment
     from govhall.time_config import check_time_references
 
-    problems = check_hall(config) + check_time_references(config) + check_assessment(config, manager)
-    return problems + check_config_chains(config)
+    problems = check_hall(config) + check_time_references(config)
+    return problems + check_assessment(config, manager) + check_config_chains(config)
 
 
 DEFAULT_HOURS_NOTE = (

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from govhall.chains import ApprovalChain
     from govhall.config.schema import HallConfig
     from govhall.county import County
-    from govhall.plugins import GovhallPluginManager
     from govhall.deadlines import DeadlineRule
     from govhall.model import ServiceItem
+    from govhall.plugins import GovhallPluginManager
     from govhall.problems import Problem
 
 hookspec = pluggy.HookspecMarker("govhall")
