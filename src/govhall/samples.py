@@ -435,18 +435,23 @@ def _ratings(
 
 
 FINDING_RULES = (
-    ("absent-half-day", None),
-    ("review-meeting-late", None),
-    ("untidy", None),
-    ("missing-material", None),
-    ("negligence", "4"),
-    ("praise-letter", "2"),
+    ("window.attendance.absent-half-day", None),
+    ("window.attendance.review-meeting-late", None),
+    ("window.cleanliness.untidy", None),
+    ("window.archives.missing-material", None),
+    ("window.intake.negligence", "4"),
+    ("window.evaluation.praise-letter", "2"),
+    ("staff.conduct.badge-dress", None),
+    ("staff.meetings.weekly-late", None),
+    ("staff.other.attitude-praise", "1"),
 )
-"""Inspection findings written by the sample (rule ids of the county window rulebook)."""
+"""Inspection findings written by the sample: full rule ids of the reference rulebooks
+(``<rulebook>.<category>.<rule>``, see docs/scoring.md); staff rules name a staff member."""
 
 
 def _findings(config: HallConfig, profile: Profile, rng: random.Random) -> Iterator[Sequence[Any]]:
     windows = [w.id for w in config.windows]
+    staffed = sorted({s.window for s in config.staff})
     if not windows:
         return
     months = (
@@ -456,6 +461,11 @@ def _findings(config: HallConfig, profile: Profile, rng: random.Random) -> Itera
         month = profile.start.month - 1 + index // 3
         day = dt.date(profile.start.year + month // 12, month % 12 + 1, rng.randint(1, 28))
         rule, points = FINDING_RULES[rng.randrange(len(FINDING_RULES))]
-        window = windows[rng.randrange(len(windows))]
-        staff = [s.id for s in config.staff if s.window == window]
-        yield (day.isoformat(), window, staff[0] if staff else "", rule, 1, points or "")
+        staff_rule = rule.startswith("staff.")
+        pool = staffed if staff_rule else windows
+        if not pool:
+            continue
+        window = pool[rng.randrange(len(pool))]
+        people = [s.id for s in config.staff if s.window == window]
+        staff = people[rng.randrange(len(people))] if staff_rule else ""
+        yield (day.isoformat(), window, staff, rule, 1, points or "")

@@ -126,7 +126,13 @@ class Score:
 
     @property
     def deductions(self) -> Decimal:
-        """Return the total of negative lines, as a positive number."""
+        """Return the total of negative lines, as a positive number.
+
+        A composite score's own lines are weighted sources, all positive; its
+        deductions are those of the rulebook assessment behind it.
+        """
+        if self.assessment is not None:
+            return self.assessment.deductions
         return -sum((line.points for line in self.lines if line.points < 0), Decimal(0))
 
 

@@ -231,7 +231,10 @@ def _print_scores(hall: HallConfig, scores: MonthScores) -> None:
 
 def _line_rows(entry: Score) -> list[tuple[Any, ...]]:
     rows = []
-    for line in entry.lines:
+    lines = list(entry.lines)
+    if entry.assessment is not None:  # a composite: show the rulebook lines behind it too
+        lines += entry.assessment.lines
+    for line in lines:
         if not line.points and not line.evidence:
             continue  # e.g. an absent composite source: kept in --json, noise in a table
         shown = ", ".join(line.evidence[:2])
