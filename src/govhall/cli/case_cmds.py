@@ -173,7 +173,10 @@ def _percent(rate: float | None) -> str:
 
 
 def _print_kpis(document: dict[str, Any]) -> None:
-    period = f"{document['from'] or 'start'} .. {document['to'] or 'end'}"
+    if document["from"] or document["to"]:
+        period = f"{document['from'] or 'first case'} .. {document['to'] or 'last case'}"
+    else:
+        period = "all cases in the data"
     visits = document["visits"]
     hours = document["average_handling_hours"]
     rows = [
@@ -190,7 +193,7 @@ def _print_kpis(document: dict[str, Any]) -> None:
             "visits 1 / 2 / 3+",
             " / ".join(_percent(visits[key]) for key in ("1", "2", "3+")),
         ),
-        ("average handling (open hours)", "n/a" if hours is None else f"{hours:.2f}"),
+        ("average handling", "n/a" if hours is None else f"{hours:.2f} open hours"),
     ]
     click.echo(render_table(["indicator", "value"], rows))
 

@@ -89,9 +89,15 @@ def init(county: str, path: str, force: bool, as_json: bool) -> None:
 def show(config: str, as_json: bool) -> None:
     """Show the hall as loaded, with defaults and plugin values applied."""
     from govhall.config.load import load_config
+    from govhall.hours import build_hall_time
+    from govhall.plugins import get_plugin_manager
 
-    hall = load_config(config)
+    manager = get_plugin_manager()
+    hall = load_config(config, manager)
     document = show_document(hall)
+    # The hours as loaded: the county plugin's (or the built-in assumption), merged with [hours].
+    hours = build_hall_time(hall, manager).hours.config
+    document["hours"] = hours.model_dump(mode="json", exclude_none=True)
     if as_json:
         emit_json(document)
         return
@@ -101,6 +107,15 @@ def show(config: str, as_json: bool) -> None:
         click.echo(f"address: {info['address']}")
     for purpose, phone in info.get("phones", {}).items():
         click.echo(f"phone ({purpose}): {phone}")
+    hours = document["hours"]
+    click.echo(f"hours: {hours.get('note') or 'from the county plugin and [hours]'}")
+    for schedule in hours.get("schedules", []):
+        days = ", ".join(
+            f"{kind} " + " ".join(f"{start}-{end}" for start, end in schedule[kind])
+            for kind in ("workday", "saturday", "sunday", "holiday")
+            if schedule.get(kind)
+        )
+        click.echo(f"  since {schedule['since']}: {days or 'closed'}")
     click.echo("\nwindows")
     rows: list[tuple[Any, ...]]
     rows = [(w["id"], w["name"], w["phone"] or "unknown") for w in document["windows"]]
