@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 CaseKind = Literal["immediate", "promised"]
 CaseStatus = Literal[
@@ -26,17 +26,8 @@ CaseStatus = Literal[
     "withdrawn",
 ]
 
-CASE_STATUSES: tuple[CaseStatus, ...] = (
-    "received",
-    "not_accepted",
-    "correction",
-    "returned",
-    "accepted",
-    "in_review",
-    "concluded",
-    "delivered",
-    "withdrawn",
-)
+CASE_STATUSES: tuple[CaseStatus, ...] = get_args(CaseStatus)
+"""Every status, in life-cycle order."""
 ACCEPTED_STATUSES: frozenset[str] = frozenset(
     {"accepted", "in_review", "concluded", "delivered", "withdrawn"}
 )
