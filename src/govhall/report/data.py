@@ -1,0 +1,280 @@
+"""Collect what the monthly report shows, from the SDK's own engines.
+
+Nothing here counts, scores or schedules by itself: the KPIs come from
+:func:`govhall.kpi.compute_kpis`, the ranking from :class:`govhall.scoring.Scorer`
+(set up as ``govhall score`` sets it up), the timetable from
+:class:`govhall.hours.OpeningHours`, due times from
+:func:`govhall.scoring.deadline_function` and overdue status from
+:func:`govhall.lifecycle.is_overdue`. The data files are read once; only the
+month's own cases and ratings are kept in memory (for the KPIs and the
+follow-up lists), the rest streams through the scorer.
+
+Follow-up lists (documented choices):
+
+* overdue cases: promised cases whose due time falls in the month and that
+  were not concluded by it (still open at the month's end, or concluded
+  late) — the cases the scoring's overdue rule counts in the month;
+* bad ratings: ratings given in the month at level 1 or 2 (不满意,
+  非常不满意); a rating carries no applicant identity, and the report shows
+  only the case id, window, level, time and channel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from govhall.errors import GovhallError
+
+if TYPE_CHECKING:
+    from govhall.config.schema import HallConfig
+    from govhall.hours import HallTime, Span
+    from govhall.kpi import Kpis
+    from govhall.plugins import GovhallPluginManager
+    from govhall.problems import Problem
+    from govhall.readers import ReadReport
+    from govhall.records import Case, Rating
+    from govhall.scoring import DueFunction, Month, MonthScores
+    from govhall.workdays import DayInfo
+
+BAD_LEVEL = 2
+"""Ratings at this level (不满意) or below await a follow-up (SPEC §2)."""
+_OPEN = frozenset({"accepted", "in_review"})
+_OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueCase:
+    """A promised case that fell due in the month and was not concluded by then."""
+
+    case_id: str
+    window: str
+    item: str
+    received_at: dt.datetime
+    due: dt.datetime
+    concluded_at: dt.datetime | None
+    status: str
+
+    @property
+    def open(self) -> bool:
+        """True when the case is still open (accepted or in review): it awaits follow-up."""
+        return self.status in _OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One window on one day of the timetable."""
+
+    spans: tuple[Span, ...]
+    staggered: bool = False
+    """错时: the window serves through the lunch gap on a working day."""
+    duty: bool = False
+    """值班: open on a rest day or holiday by its own schedule."""
+    rota: bool = False
+    """轮值: on the Sunday rota that day."""
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """Opening hours of every window over seven days (Monday to Sunday)."""
+
+    days: tuple[DayInfo, ...]
+    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    """``(window id, one cell per day)`` in the config's window order."""
+
+
+@dataclass
+class MonthReport:
+    """Everything the monthly report shows, computed by the SDK's engines."""
+
+    config: HallConfig
+    month: Month
+    kpis: Kpis
+    scores: MonthScores
+    week: Week
+    overdue: list[OverdueCase]
+    bad_ratings: list[Rating]
+    read: ReadReport
+    warnings: list[str] = field(default_factory=list)
+    """Rulebook, calendar and scoring warnings, for the report's notes."""
+
+    @property
+    def first_day(self) -> dt.date:
+        """Return the month's first day."""
+        return self.month.first_day
+
+    @property
+    def last_day(self) -> dt.date:
+        """Return the month's last day."""
+        return self.month.next().first_day - dt.timedelta(days=1)
+
+
+def first_full_week(month: Month) -> dt.date:
+    """Return the Monday of the month's first week that lies wholly inside it."""
+    first = month.first_day
+    return first + dt.timedelta(days=(7 - first.weekday()) % 7)
+
+
+def week_table(config: HallConfig, time: HallTime, monday: dt.date) -> Week:
+    """Return every window's opening hours from ``monday`` to the Sunday after it."""
+    hours = time.hours
+    days = tuple(time.calendar.day(monday + dt.timedelta(days=n)) for n in range(7))
+    rota = {info.date: set(hours.rota_windows(info.date)) for info in days}
+    rows = []
+    for window in config.windows:
+        own = hours.config.windows.get(window.id)
+        staggered = bool(own is not None and own.staggered)
+        cells = []
+        for info in days:
+            spans = hours.intervals(window.id, info.date)
+            on_rota = window.id in rota[info.date]
+            cells.append(
+                Cell(
+                    spans,
+                    staggered=bool(spans) and staggered and info.workday,
+                    duty=bool(spans) and not info.workday and not on_rota,
+                    rota=bool(spans) and on_rota,
+                )
+            )
+        rows.append((window.id, tuple(cells)))
+    return Week(days, tuple(rows))
+
+
+def collect_month(
+    config: HallConfig,
+    data_dir: str | Path,
+    month: Month,
+    manager: GovhallPluginManager,
+    on_problem: Callable[[Problem], None] | None = None,
+) -> MonthReport:
+    """Read the data folder once and compute the month's KPIs, scores, hours and follow-ups.
+
+    Args:
+        config: The loaded hall config.
+        data_dir: Folder with ``cases.csv`` (or ``.jsonl``) and optionally
+            ``ratings`` and ``findings`` files (SPEC §5).
+        month: The month to report.
+        manager: The plugin manager the config was loaded with.
+        on_problem: Called with every bad row or reader warning as it is found.
+
+    Raises:
+        GovhallError: No cases file, a rulebook number missing, a plugin failure.
+    """
+    from zoneinfo import ZoneInfo
+
+    from govhall.deadlines import hall_time
+    from govhall.kpi import compute_kpis
+    from govhall.readers import (
+        ReadReport,
+        find_data_file,
+        read_cases,
+        read_findings,
+        read_ratings,
+    )
+    from govhall.rulebook import hall_rulebooks, hall_weights
+    from govhall.scoring import Scorer, deadline_function
+
+    books = hall_rulebooks(config, manager)
+    warnings = [problem.message for book in books.values() for problem in book.check()]
+    due = deadline_function(config, manager)
+    scorer = Scorer(
+        config, books["window"], books["staff"], [month], due, hall_weights(config, manager)
+    )
+    tz = ZoneInfo(config.hall.timezone)
+    first = dt.datetime.combine(month.first_day, dt.time(), tz)
+    end = dt.datetime.combine(month.next().first_day, dt.time(), tz)
+    report = ReadReport(on_problem=on_problem)
+    windows = {w.id for w in config.windows}
+    items = {i.id for i in config.items}
+    cases_file = find_data_file(data_dir, "cases")
+    if cases_file is None:
+        raise GovhallError(f"{data_dir}: no cases.csv or cases.jsonl")
+    month_cases: list[Case] = []
+    overdue: list[OverdueCase] = []
+    scorer.add_cases(
+        _tap_cases(
+            read_cases(cases_file, tz, report, windows=windows, items=items),
+            first,
+            end,
+            due,
+            month_cases,
+            overdue,
+        )
+    )
+    month_ratings: list[Rating] = []
+    ratings_file = find_data_file(data_dir, "ratings")
+    if ratings_file is not None:
+        ratings = read_ratings(ratings_file, tz, report, windows=windows)
+        scorer.add_ratings(_in_month(ratings, first, end, month_ratings))
+    findings_file = find_data_file(data_dir, "findings")
+    if findings_file is not None:
+        scorer.add_findings(read_findings(findings_file, report, windows=windows))
+    scores = scorer.results()[month]
+    warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
+    last_day = end.date() - dt.timedelta(days=1)
+    kpis = compute_kpis(
+        config, month_cases, month_ratings, start=first.date(), end=last_day, manager=manager
+    )
+    time = hall_time(config, manager)
+    warnings.extend(time.calendar.warnings(first.date(), last_day))
+    bad = [r for r in month_ratings if r.level <= BAD_LEVEL]
+    bad.sort(key=lambda r: (r.rated_at, r.window, r.case_id))
+    overdue.sort(key=lambda c: (not c.open, c.due, c.window, c.case_id))
+    return MonthReport(
+        config=config,
+        month=month,
+        kpis=kpis,
+        scores=scores,
+        week=week_table(config, time, first_full_week(month)),
+        overdue=overdue,
+        bad_ratings=bad,
+        read=report,
+        warnings=warnings,
+    )
+
+
+def _tap_cases(
+    cases: Iterable[Case],
+    first: dt.datetime,
+    end: dt.datetime,
+    due: DueFunction,
+    month_cases: list[Case],
+    overdue: list[OverdueCase],
+) -> Iterator[Case]:
+    """Pass every case on to the scorer; keep the month's cases and its overdue ones."""
+    from govhall.lifecycle import is_overdue
+
+    for case in cases:
+        if first <= case.received_at < end:
+            month_cases.append(case)
+        if case.kind == "promised" and case.status in _OPEN_OR_DONE and case.received_at < end:
+            try:
+                due_time = due(case)
+            except GovhallError:
+                pass  # the scorer rejects it with the reason, and the report lists that
+            else:
+                if first <= due_time < end and is_overdue(case.concluded_at, due_time, end):
+                    overdue.append(
+                        OverdueCase(
+                            case.case_id,
+                            case.window,
+                            case.item,
+                            case.received_at,
+                            due_time,
+                            case.concluded_at,
+                            case.status,
+                        )
+                    )
+        yield case
+
+
+def _in_month(
+    ratings: Iterable[Rating], first: dt.datetime, end: dt.datetime, kept: list[Rating]
+) -> Iterator[Rating]:
+    for rating in ratings:
+        if first <= rating.rated_at < end:
+            kept.append(rating)
+        yield rating

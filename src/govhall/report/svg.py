@@ -1,0 +1,169 @@
+"""Small inline-SVG charts for the HTML report: no library, no script, nothing fetched.
+
+Every function returns an ``<svg>`` element as a string, ready to paste into
+HTML5 (inline SVG needs no namespace declaration there). All text is escaped
+here; callers pass plain strings. Sizes are in user units with a ``viewBox``,
+so the charts scale with the page and print without being cut off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+BAR_HEIGHT = 22
+BAR_GAP = 8
+LABEL_WIDTH = 150
+VALUE_WIDTH = 60
+CHART_WIDTH = 760
+AXIS_HEIGHT = 26
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar of a ranking chart."""
+
+    key: str
+    """Stable id (a window id): becomes ``data-key`` and the link target's suffix."""
+    label: str
+    value: float
+    rank: int
+    href: str = ""
+    """Where a click on the bar leads (``#score-<id>``); empty for no link."""
+    shown: str = ""
+    """The value as printed at the end of the bar; defaults to ``value``."""
+    highlight: bool = False
+    """Draw in the warning colour (e.g. a score below the base)."""
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def nice_maximum(value: float) -> float:
+    """Return the axis end for ``value``: the next multiple of 10 (at least 10)."""
+    return max(10.0, math.ceil(value / 10) * 10)
+
+
+def tick_step(end: float, most: int = 6) -> float:
+    """Return a round tick step (1, 2, 2.5 or 5 × a power of ten): at most ``most`` steps."""
+    if end <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(end / most))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        if end / step <= most:
+            return float(step)
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, maximum: float | None = None) -> str:
+    """Draw a horizontal bar chart, one bar per entry, in the order given.
+
+    Args:
+        bars: The bars, top to bottom.
+        title: Accessible title of the chart.
+        maximum: Value at the right end of the axis; default: :func:`nice_maximum`
+            of the largest value. The axis always starts at 0.
+    """
+    top = max((bar.value for bar in bars), default=0.0)
+    end = maximum if maximum is not None else nice_maximum(top)
+    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    height = AXIS_HEIGHT + len(bars) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
+
+    def x(value: float) -> float:
+        return LABEL_WIDTH + plot * max(0.0, min(value, end)) / end
+
+    parts = [
+        f'<svg class="chart ranking" viewBox="0 0 {CHART_WIDTH} {height}" '
+        f'width="{CHART_WIDTH}" height="{height}" role="img" aria-label="{_attr(title)}" '
+        f'preserveAspectRatio="xMinYMin meet">',
+        f"<title>{escape(title)}</title>",
+    ]
+    step = tick_step(end)
+    for n in range(int(end / step + 1e-9) + 1):
+        value = n * step
+        left = x(value)
+        parts.append(
+            f'<line class="grid" x1="{left:.1f}" y1="{AXIS_HEIGHT - 6}" '
+            f'x2="{left:.1f}" y2="{height - BAR_GAP / 2:.1f}"/>'
+            f'<text class="tick" x="{left:.1f}" y="{AXIS_HEIGHT - 10}" '
+            f'text-anchor="middle">{_fmt(value)}</text>'
+        )
+    for index, bar in enumerate(bars):
+        y = AXIS_HEIGHT + BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
+        width = x(bar.value) - LABEL_WIDTH
+        css = "bar warn" if bar.highlight else "bar"
+        shown = bar.shown or _fmt(bar.value)
+        group = (
+            f'<g class="row" data-key="{_attr(bar.key)}">'
+            f"<title>{escape(f'{bar.rank}. {bar.label}: {shown}')}</title>"
+            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT / 2:.1f}" '
+            f'text-anchor="end" dominant-baseline="central">'
+            f"{escape(f'{bar.rank}. {bar.label}')}</text>"
+            f'<rect class="{css}" data-key="{_attr(bar.key)}" data-rank="{bar.rank}" '
+            f'data-value="{_attr(_fmt(bar.value))}" x="{LABEL_WIDTH}" y="{y}" '
+            f'width="{width:.1f}" height="{BAR_HEIGHT}" rx="3"/>'
+            f'<text class="value" x="{x(bar.value) + 6:.1f}" y="{y + BAR_HEIGHT / 2:.1f}" '
+            f'dominant-baseline="central">{escape(shown)}</text>'
+            "</g>"
+        )
+        if bar.href:
+            group = f'<a href="{_attr(bar.href)}">{group}</a>'
+        parts.append(group)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def share_bar(segments: Sequence[tuple[str, float | None]], *, title: str, width: int = 300) -> str:
+    """Draw one stacked bar of shares (fractions adding up to about 1), labelled in %.
+
+    Segments with no value (``None``) or a zero share take no room; with no
+    data at all the bar is drawn empty.
+    """
+    height = 26
+    bar_top, bar_height = 2, 22
+    parts = [
+        f'<svg class="chart share" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{_attr(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<rect class="track" x="0" y="{bar_top}" width="{width}" height="{bar_height}" rx="4"/>',
+    ]
+    left = 0.0
+    for index, (label, share) in enumerate(segments):
+        if not share:
+            continue
+        span = width * max(0.0, min(share, 1.0))
+        percent = f"{share * 100:.1f}%"
+        parts.append(
+            f'<rect class="segment s{index}" data-label="{_attr(label)}" '
+            f'data-value="{share}" x="{left:.1f}" y="{bar_top}" width="{span:.1f}" '
+            f'height="{bar_height}"><title>{escape(f"{label}: {percent}")}</title></rect>'
+        )
+        if span >= 34:
+            parts.append(
+                f'<text class="inside" x="{left + span / 2:.1f}" y="{bar_top + bar_height / 2}" '
+                f'text-anchor="middle" dominant-baseline="central">{escape(percent)}</text>'
+            )
+        left += span
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def meter(share: float | None, *, title: str, width: int = 160) -> str:
+    """Draw a thin horizontal meter filled to ``share`` (0–1); empty without a value."""
+    height = 8
+    filled = 0.0 if share is None else width * max(0.0, min(share, 1.0))
+    return (
+        f'<svg class="chart meter" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{_attr(title)}" preserveAspectRatio="none">'
+        f'<rect class="track" x="0" y="0" width="{width}" height="{height}" rx="4"/>'
+        f'<rect class="fill" x="0" y="0" width="{filled:.1f}" height="{height}" rx="4"/>'
+        "</svg>"
+    )
