@@ -54,6 +54,10 @@ COMMAND_TABLE: dict[str, tuple[str, str]] = {
         "plugin_cmds",
         "List installed plugins: name, county, version, hooks and load errors.",
     ),
+    "report": (
+        "report_cmds",
+        "Write a month's report as one HTML file that opens offline in any browser.",
+    ),
     "rewards": (
         "score_cmds",
         "Grade the year: window scores, demonstration windows, staff grades, allowances, awards.",
