@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 MAX_ROWS = 200
 """Follow-up tables show at most this many rows; the rest are counted, not dropped silently."""
+CHART_BARS = 30
+"""Bars per ranking chart; a hall with more windows gets several charts, each fits a page."""
 MAX_EVIDENCE = 6
 """Evidence ids shown per score line; the count of the rest follows."""
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -256,8 +258,12 @@ def _ranking_section(report: MonthReport) -> str:
         for s in windows
     ]
     top = max((bar.value for bar in bars), default=0.0)
-    chart = svg.bar_chart(
-        bars, title=f"{report.month} 窗口得分排名", maximum=svg.nice_maximum(max(top, 100.0))
+    end = svg.nice_maximum(max(top, 100.0))
+    title = f"{report.month} 窗口得分排名"
+    # one SVG per chunk of bars: a printed page never cuts a chart in two
+    charts = "".join(
+        f"<figure>{svg.bar_chart(bars[n : n + CHART_BARS], title=title, maximum=end)}</figure>"
+        for n in range(0, len(bars), CHART_BARS)
     )
     legend = (
         '<div class="legend"><span><i class="bar"></i>无扣分</span>'
@@ -275,7 +281,7 @@ def _ranking_section(report: MonthReport) -> str:
         '<section id="ranking"><h2>窗口排名<span class="en">Window ranking</span></h2>'
         f'<p class="lead">{esc(lead)}；同分按扣分少者、窗口编号先者排前，'
         "与 <code>govhall score</code> 相同。</p>"
-        f"<figure>{chart}</figure>{legend}"
+        f"{charts}{legend}"
         f'<div class="scores">{details}</div></section>'
     )
 
