@@ -143,6 +143,7 @@ class Case:
     line: int
     data: dict[str, Any]
     defaults: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
 
 
 def _yaml() -> Any:
@@ -225,14 +226,15 @@ def read_case_file(path: Path, text: str | None = None) -> list[Case]:
     cases: list[Case] = []
     seen: dict[str, int] = {}
     for index, (entry, line) in enumerate(zip(document, lines, strict=True)):
-        data = entry if isinstance(entry, dict) else {"": entry}
+        data = entry if isinstance(entry, dict) else {}
+        problem = None if isinstance(entry, dict) else f"a case is a mapping, got {_show(entry)}"
         name = data.get("name")
         name = name if isinstance(name, str) and name.strip() else f"case {index + 1}"
         if name in seen:
-            data = {**data, "": f"duplicate name {name!r}: already used on line {seen[name]}"}
+            problem = f"duplicate name {name!r}: already used on line {seen[name]}"
             name = f"{name} (line {line})"
         seen.setdefault(name, line)
-        cases.append(Case(name, line, data, defaults))
+        cases.append(Case(name, line, data, defaults, problem))
     return cases
 
 
@@ -263,12 +265,9 @@ def _did_you_mean(word: str, choices: frozenset[str]) -> str:
 
 def _prepare(case: Case, base: Path) -> _Prepared:
     """Check a case's shape; raise CaseFailure naming the key at fault."""
+    if case.problem is not None:
+        raise CaseFailure(case.problem)
     data = case.data
-    if "" in data:
-        value = data[""]
-        raise CaseFailure(
-            value if isinstance(value, str) else f"a case is a mapping, got {_show(value)}"
-        )
     known = _CASE_KEYS | frozenset(QUESTIONS)
     for key in data:
         if key not in known:
@@ -407,7 +406,7 @@ class _Samples:
         if unknown:
             hint = _did_you_mean(unknown[0], DATA_TABLES)
             raise CaseFailure(
-                f"data.{unknown[0]}: unknown table{hint} (tables: {', '.join(DATA_TABLES)})"
+                f"data.{unknown[0]}: unknown table{hint} (tables: {', '.join(sorted(DATA_TABLES))})"
             )
         out = self._new_folder()
         for table, rows in tables.items():
@@ -459,7 +458,7 @@ def answer(prepared: _Prepared, samples: _Samples) -> dict[str, Any]:
     kind, params = prepared.question.kind, prepared.question.params
     document: dict[str, Any]
     if kind == "show":
-        document = config_cmds.show_document(hall)
+        document = config_cmds.show_document(hall, manager)
     elif kind == "chain":
         document = case_cmds.chain_document(hall, _text(params, "item", kind), manager)
     elif kind == "hours":
