@@ -30,9 +30,27 @@ def test_scaffold_writes_the_project(tmp_path: Path) -> None:
         "fifth.toml",
         "pyproject.toml",
         "src/govhall_fifth/__init__.py",
+        "tests/fifth.govhall.yaml",
         "tests/test_fifth.py",
     ]
     assert 'fifth = "govhall_fifth"' in (tmp_path / "p" / "pyproject.toml").read_text()
+
+
+def test_scaffold_case_file_names_its_config_and_plugin(tmp_path: Path) -> None:
+    from govhall.testing import read_case_file
+
+    scaffold_plugin("fifth", tmp_path)
+    cases = read_case_file(tmp_path / "tests" / "fifth.govhall.yaml")
+    assert [sorted(set(c.data) - {"name", "expect"}) for c in cases] == [
+        ["show"],
+        ["hours"],
+        ["deadline"],
+        ["score"],
+    ]
+    assert cases[0].defaults == {"config": "../fifth.toml", "plugins": ["govhall_fifth"]}
+    assert (tmp_path / "tests" / cases[0].defaults["config"]).resolve() == (
+        tmp_path / "fifth.toml"
+    ).resolve()
 
 
 @pytest.mark.parametrize("county", ["Fifth", "5th", "x", "with-dash", "a" * 41])
@@ -50,7 +68,7 @@ def test_new_plugin_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert "already exists; use --force" in again.output
     forced = runner.invoke(main, ["new-plugin", "fifth", str(tmp_path), "--force", "--json"])
     assert forced.exit_code == 0
-    assert len(json.loads(forced.output)["files"]) == 5
+    assert len(json.loads(forced.output)["files"]) == 6
 
 
 def test_scaffold_passes_its_own_tests_unchanged(tmp_path: Path) -> None:
@@ -64,7 +82,7 @@ def test_scaffold_passes_its_own_tests_unchanged(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "7 passed" in result.stdout  # 3 Python tests, 4 YAML cases
 
 
 def test_scaffold_installs_and_is_listed_by_govhall_plugins(tmp_path: Path) -> None:

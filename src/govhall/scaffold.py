@@ -1,8 +1,9 @@
 """Scaffold a new county plugin distribution (``govhall new-plugin COUNTY DIR``).
 
 The generated project installs as ``govhall-<county>``, registers in the
-``govhall`` entry-point group, ships a starter config and tests that use the
-:mod:`govhall.testing` fixtures, and passes those tests unchanged.
+``govhall`` entry-point group, ships a starter config, tests that use the
+:mod:`govhall.testing` fixtures and a YAML case file
+(``tests/<county>.govhall.yaml``), and passes those tests unchanged.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ requires-python = ">=3.11"
 dependencies = ["govhall>=0.1"]
 
 [project.optional-dependencies]
-test = ["pytest>=8"]
+# pytest runs tests/*.py and the YAML case files (tests/*.govhall.yaml, read with PyYAML)
+test = ["pytest>=8", "pyyaml>=6"]
 
 [project.entry-points.govhall]
 $county = "govhall_$county"
@@ -97,7 +99,29 @@ def govhall_starter_config(county: str) -> dict[str, Any]:
     return data
 
 
-# More hooks a county usually implements (see govhall's docs/hooks.md):
+# More hooks a county usually implements (see govhall's docs/hooks.md and
+# docs/plugin-guide.md). Without them the built-in defaults answer: hours
+# 09:00-12:00 and 14:00-17:00 on working days, no composite scoring weights.
+#
+# import datetime as dt
+#
+# @hookimpl
+# def govhall_opening_hours(county: str) -> dict[str, Any]:
+#     """Return the county's opening hours (source section ...)."""
+#     return {
+#         "note": "source ...: weekdays 08:30-12:00 and 14:00-17:30",
+#         "schedules": [
+#             {"since": dt.date(2010, 1, 1),
+#              "workday": [["08:30", "12:00"], ["14:00", "17:30"]]},
+#         ],
+#     }
+#
+#
+# @hookimpl
+# def govhall_scoring_weights(county: str) -> dict[str, float]:
+#     """Return the weights of a window's monthly score sources (source or assumption)."""
+#     return {"window_head": 0.2, "managers": 0.2, "inspection": 0.3, "citizens": 0.3}
+#
 #
 # @hookimpl
 # def govhall_validate_config(config):
@@ -168,6 +192,47 @@ def test_starter_config_validates(govhall_manager, tmp_path):
     assert report.valid, report.problems
 ''')
 
+_CASES = Template("""\
+# $name: the plugin's rules as YAML cases, collected by pytest through
+# govhall's test kit (govhall.testing). Each case asks one question, like the
+# command of the same name, and names what the answer (the command's --json
+# document) must contain. See docs/plugin-guide.md in govhall.
+config: ../$county.toml
+plugins: [govhall_$county]
+cases:
+  - name: the hall and its window come from the plugin
+    show:
+    expect:
+      hall: {id: $county, county: $county}
+      windows: [{id: general}]
+
+  - name: working-day hours (the built-in assumption until the plugin gives its own)
+    hours: {on: 2026-10-12}
+    expect:
+      day: {kind: workday}
+      windows: [{window: general, intervals: [["09:00", "12:00"], ["14:00", "17:00"]]}]
+
+  - name: a 5-day case received on a Monday is due at closing time the next Monday
+    # the day of receipt is not counted: 10-13, 10-14, 10-15, 10-16, 10-19
+    deadline: {item: example-item, received: 2026-10-12T10:00}
+    expect: {due: 2026-10-19T17:00:00+08:00, working_days: 5}
+
+  - name: a case concluded after its due time costs the window 5 points
+    # received 2026-10-12, due 10-19 17:00, concluded 10-20: overdue (rulebook: -5 per case)
+    score:
+      month: 2026-10
+      data:
+        cases:
+          - {case_id: c1, window: general, item: example-item, kind: promised,
+             received_at: 2026-10-12T10:00, status: concluded,
+             concluded_at: 2026-10-20T10:00, visits: 1}
+    expect:
+      windows:
+        - window: general
+          score: 95
+          lines: {contains: [{rule: window.time-limit.overdue, points: -5, evidence: [case:c1]}]}
+""")
+
 _README = Template("""\
 # govhall-$dist
 
@@ -176,7 +241,7 @@ govhall county plugin for $name.
     pip install -e ".[test]"     # install beside govhall
     govhall plugins              # lists "$county"
     govhall validate $county.toml
-    pytest                       # the plugin's own tests
+    pytest                       # tests/*.py and the YAML cases tests/$county.govhall.yaml
 
 Edit `src/govhall_$county/__init__.py`: every fact with a comment pointing at its
 source, every assumption documented and overridable in config.
@@ -207,6 +272,7 @@ def scaffold_plugin(
         root / f"{county}.toml": _CONFIG,
         root / "src" / f"govhall_{county}" / "__init__.py": _MODULE,
         root / "tests" / f"test_{county}.py": _TESTS,
+        root / "tests" / f"{county}.govhall.yaml": _CASES,
     }
     existing = [path for path in files if path.exists()]
     if existing and not force:
