@@ -14,7 +14,15 @@ from click.testing import CliRunner, Result
 
 from govhall.cli import main
 from govhall.report.data import first_full_week
-from govhall.report.svg import Bar, bar_chart, nice_maximum, share_bar, tick_step
+from govhall.report.svg import (
+    Bar,
+    bar_chart,
+    label_column,
+    nice_maximum,
+    share_bar,
+    text_width,
+    tick_step,
+)
 from govhall.scoring import Month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -474,3 +482,22 @@ def test_axis_and_share_bar() -> None:
     drawn = share_bar([("一", 0.7), ("二", 0.3), ("三", None)], title="x", width=100)
     assert re.findall(r'data-label="([^"]+)"', drawn) == ["一", "二"]
     assert ">70.0%</text>" in drawn
+
+
+def test_long_window_names_widen_the_label_column_then_are_cut() -> None:
+    short = [Bar("a", "甲", 90, 1)]
+    assert label_column(short) == 150
+    medium = [Bar("a", "土地使用权招拍挂服务中心", 90, 34)]
+    assert label_column(medium) == round(text_width("34. 土地使用权招拍挂服务中心")) + 16
+    long_name = "很" * 40
+    chart = bar_chart([Bar("a", long_name, 90, 1)], title="t")
+    assert label_column([Bar("a", long_name, 90, 1)]) == 300
+    drawn = re.search(r'<text class="label"[^>]*>(.*?)</text>', chart)
+    assert drawn is not None
+    assert drawn.group(1).endswith("…")
+    assert text_width(drawn.group(1)) <= 300 - 12
+    assert f"<title>1. {long_name}: 90</title>" in chart  # the full name on hover
+    bars = re.findall(
+        r'<rect class="bar"[^>]* x="(\d+)"', bar_chart(short, title="t", label_width=200)
+    )
+    assert bars == ["200"]

@@ -261,8 +261,11 @@ def _ranking_section(report: MonthReport) -> str:
     end = svg.nice_maximum(max(top, 100.0))
     title = f"{report.month} 窗口得分排名"
     # one SVG per chunk of bars: a printed page never cuts a chart in two
+    labels = svg.label_column(bars)
     charts = "".join(
-        f"<figure>{svg.bar_chart(bars[n : n + CHART_BARS], title=title, maximum=end)}</figure>"
+        "<figure>"
+        + svg.bar_chart(bars[n : n + CHART_BARS], title=title, maximum=end, label_width=labels)
+        + "</figure>"
         for n in range(0, len(bars), CHART_BARS)
     )
     legend = (

@@ -16,6 +16,10 @@ from html import escape
 BAR_HEIGHT = 22
 BAR_GAP = 8
 LABEL_WIDTH = 150
+"""Narrowest label column; it widens for long window names up to ``LABEL_MAX``."""
+LABEL_MAX = 300
+LABEL_FONT = 13
+"""Font size of bar labels (the stylesheet's), used to estimate their width."""
 VALUE_WIDTH = 60
 CHART_WIDTH = 760
 AXIS_HEIGHT = 26
@@ -46,6 +50,23 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def text_width(text: str, size: float = LABEL_FONT) -> float:
+    """Estimate the drawn width of ``text``: wide (CJK) characters one em, others 0.6 em."""
+    import unicodedata
+
+    ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+    return ems * size
+
+
+def _fit(text: str, width: float) -> str:
+    """Cut ``text`` with an ellipsis so that it fits ``width``."""
+    if text_width(text) <= width:
+        return text
+    while text and text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def nice_maximum(value: float) -> float:
     """Return the axis end for ``value``: the next multiple of 10 (at least 10)."""
     return max(10.0, math.ceil(value / 10) * 10)
@@ -63,7 +84,19 @@ def tick_step(end: float, most: int = 6) -> float:
     return float(10 * power)  # pragma: no cover - the loop always returns
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, maximum: float | None = None) -> str:
+def label_column(bars: Sequence[Bar]) -> int:
+    """Return the label column width that fits the bars' "rank. label" texts (within limits)."""
+    widest = max((text_width(f"{bar.rank}. {bar.label}") for bar in bars), default=0.0)
+    return min(LABEL_MAX, max(LABEL_WIDTH, round(widest) + 16))
+
+
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    maximum: float | None = None,
+    label_width: int | None = None,
+) -> str:
     """Draw a horizontal bar chart, one bar per entry, in the order given.
 
     Args:
@@ -71,14 +104,19 @@ def bar_chart(bars: Sequence[Bar], *, title: str, maximum: float | None = None) 
         title: Accessible title of the chart.
         maximum: Value at the right end of the axis; default: :func:`nice_maximum`
             of the largest value. The axis always starts at 0.
+        label_width: Width of the label column; default: :func:`label_column`.
+            Give the same to charts drawn one under the other so their bars line up.
     """
     top = max((bar.value for bar in bars), default=0.0)
     end = maximum if maximum is not None else nice_maximum(top)
-    plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    labels = [f"{bar.rank}. {bar.label}" for bar in bars]
+    if label_width is None:
+        label_width = label_column(bars)
+    plot = CHART_WIDTH - label_width - VALUE_WIDTH
     height = AXIS_HEIGHT + len(bars) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
 
     def x(value: float) -> float:
-        return LABEL_WIDTH + plot * max(0.0, min(value, end)) / end
+        return label_width + plot * max(0.0, min(value, end)) / end
 
     parts = [
         f'<svg class="chart ranking" viewBox="0 0 {CHART_WIDTH} {height}" '
@@ -96,19 +134,24 @@ def bar_chart(bars: Sequence[Bar], *, title: str, maximum: float | None = None) 
             f'<text class="tick" x="{left:.1f}" y="{AXIS_HEIGHT - 10}" '
             f'text-anchor="middle">{_fmt(value)}</text>'
         )
-    for index, bar in enumerate(bars):
+    if tick_step(end) * int(end / tick_step(end) + 1e-9) < end - 1e-9:
+        parts.append(
+            f'<line class="grid" x1="{x(end):.1f}" y1="{AXIS_HEIGHT - 6}" '
+            f'x2="{x(end):.1f}" y2="{height - BAR_GAP / 2:.1f}"/>'
+        )
+    for index, (bar, label) in enumerate(zip(bars, labels, strict=True)):
         y = AXIS_HEIGHT + BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
-        width = x(bar.value) - LABEL_WIDTH
+        width = x(bar.value) - label_width
         css = "bar warn" if bar.highlight else "bar"
         shown = bar.shown or _fmt(bar.value)
         group = (
             f'<g class="row" data-key="{_attr(bar.key)}">'
             f"<title>{escape(f'{bar.rank}. {bar.label}: {shown}')}</title>"
-            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT / 2:.1f}" '
+            f'<text class="label" x="{label_width - 8}" y="{y + BAR_HEIGHT / 2:.1f}" '
             f'text-anchor="end" dominant-baseline="central">'
-            f"{escape(f'{bar.rank}. {bar.label}')}</text>"
+            f"{escape(_fit(label, label_width - 12))}</text>"
             f'<rect class="{css}" data-key="{_attr(bar.key)}" data-rank="{bar.rank}" '
-            f'data-value="{_attr(_fmt(bar.value))}" x="{LABEL_WIDTH}" y="{y}" '
+            f'data-value="{_attr(_fmt(bar.value))}" x="{label_width}" y="{y}" '
             f'width="{width:.1f}" height="{BAR_HEIGHT}" rx="3"/>'
             f'<text class="value" x="{x(bar.value) + 6:.1f}" y="{y + BAR_HEIGHT / 2:.1f}" '
             f'dominant-baseline="central">{escape(shown)}</text>'
