@@ -1,0 +1,56 @@
+"""The README's main command works as written (all but its `pip install` step)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govhall.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _main_command() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- main-command -->\s*```sh\n(.*?)\n```", readme, re.S)
+    assert block is not None, "README has no main-command block"
+    return block.group(1).strip()
+
+
+def test_main_command_installs_the_core_and_the_four_plugins() -> None:
+    first = _main_command().split(" && ")[0]
+    assert shlex.split(first) == [
+        "pip",
+        "install",
+        ".",
+        "plugins/pinghu",
+        "plugins/luanchuan",
+        "plugins/baoding",
+        "plugins/zhenhai",
+    ]
+
+
+def test_main_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "configs").symlink_to(ROOT / "configs")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    steps = [shlex.split(step) for step in _main_command().split(" && ")[1:]]
+    assert [step[:2] for step in steps] == [
+        ["govhall", "validate"],
+        ["govhall", "sample"],
+        ["govhall", "kpi"],
+        ["govhall", "score"],
+        ["govhall", "report"],
+    ]
+    outputs = []
+    for step in steps:
+        result = runner.invoke(main, step[1:])
+        assert result.exit_code == 0, (step, result.output)
+        outputs.append(result.stdout)
+    assert re.search(r"^completion rate +99\.76%$", outputs[2], re.M)
+    assert re.search(r"^immediate rate +50\.44%$", outputs[2], re.M)
+    assert (tmp_path / "sample" / "zhenhai-2010-03.html").stat().st_size > 10_000
