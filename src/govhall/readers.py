@@ -246,11 +246,14 @@ def _csv_rows(
             header = next(reader, None)
         except UnicodeDecodeError as exc:
             raise _not_utf8(path, 0, exc) from exc
+        except csv.Error as exc:
+            raise GovhallError(f"{path}:1: unreadable header row: {exc}") from None
         if header is None:
             raise GovhallError(
                 f"{path}:1: empty file: expected a header row ({', '.join(required)})"
             )
-        names = [name.strip() for name in header]
+        # a second byte-order mark (files joined with `cat`) is not part of the name
+        names = [name.strip().lstrip("\ufeff") for name in header]
         positions: dict[str, int] = {}
         for index, name in enumerate(names):
             if name in positions:
@@ -272,23 +275,32 @@ def _csv_rows(
         )
         pick = itemgetter(*indexes)
         previous = 1
-        try:
-            for row in reader:
-                line = previous + 1
-                previous = reader.line_num
-                if len(row) != width:
-                    if not row:
-                        continue  # a blank line is not a row
-                    summary.read += 1
-                    summary.rejected += 1
-                    message = f"expected {width} fields, found {len(row)}"
-                    report.add_problem(Problem("error", message, line=line, file=str(path)))
-                    continue
-                if pad:
-                    row.append("")
-                yield line, pick(row), layout
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(path, previous, exc) from exc
+        while True:  # restarted after a row the csv module cannot split
+            try:
+                for row in reader:
+                    line = previous + 1
+                    previous = reader.line_num
+                    if len(row) != width:
+                        if not row:
+                            continue  # a blank line is not a row
+                        summary.read += 1
+                        summary.rejected += 1
+                        message = f"expected {width} fields, found {len(row)}"
+                        report.add_problem(Problem("error", message, line=line, file=str(path)))
+                        continue
+                    if pad:
+                        row.append("")
+                    yield line, pick(row), layout
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(path, previous, exc) from exc
+            except csv.Error as exc:  # e.g. a field over the csv module's size limit
+                line, previous = previous + 1, max(reader.line_num, previous + 1)
+                summary.read += 1
+                summary.rejected += 1
+                message = f"cannot split the row into fields: {exc}"
+                report.add_problem(Problem("error", message, line=line, file=str(path)))
+                continue
+            break
 
 
 def _json_rows(
@@ -325,6 +337,13 @@ def _json_rows(
                             file=str(path),
                         )
                     )
+                    continue
+                except (ValueError, RecursionError):
+                    # a number of more than 4300 digits, or arrays nested too deep
+                    summary.read += 1
+                    summary.rejected += 1
+                    message = "invalid JSON: a number too long or values nested too deep"
+                    report.add_problem(Problem("error", message, line=line, file=str(path)))
                     continue
                 if not isinstance(data, dict):
                     summary.read += 1
@@ -403,7 +422,10 @@ def _time(name: str, value: Any, tz: dt.tzinfo) -> dt.datetime:
         moment = _fromiso(value.strip())
     except ValueError:
         raise _BadRow(name, f"not an ISO 8601 time: {_shown(value)}") from None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    try:
+        return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    except OverflowError:  # 0001-01-01T00:00+14:00 has no local time in year 1
+        raise _BadRow(name, f"out of range in the hall's time zone: {_shown(value)}") from None
 
 
 def _date(name: str, value: Any) -> dt.date:

@@ -326,6 +326,8 @@ def _opt(value: Any) -> str:
 
 
 def _rewards_csv(result: YearResult) -> str:
+    from decimal import Decimal
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -360,7 +362,7 @@ def _rewards_csv(result: YearResult) -> str:
             ]
         )
     for s in result.staff:
-        awards = sum(a.amount for a in s.awards)
+        awards = sum((a.amount for a in s.awards), Decimal(0))  # 0, not int 0, when none
         explanation = " | ".join(p.explanation for p in (s.allowance, *s.awards))
         writer.writerow(
             [
