@@ -119,3 +119,35 @@ def test_scaffold_installs_and_is_listed_by_govhall_plugins(tmp_path: Path) -> N
     assert plugins["fifth"]["county"] == "fifth"
     assert plugins["fifth"]["error"] is None
     assert plugins["fifth"]["county_name"] == "第五县行政服务中心"
+
+
+def test_plugin_guide_edits_give_a_passing_fifth_county(tmp_path: Path) -> None:
+    """Apply the file edits of docs/plugin-guide.md to a fresh scaffold; its tests pass."""
+    import re
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "plugin-guide.md").read_text(
+        encoding="utf-8"
+    )
+    assert "govhall new-plugin fifth govhall-fifth --name 第五县行政服务中心" in guide
+    project = tmp_path / "govhall-fifth"
+    scaffold_plugin("fifth", project, name="第五县行政服务中心")
+    edits = re.findall(r"cat (>>?) (\S+) <<'EOF'\n(.*?)\nEOF\n", guide, re.S)
+    assert [(mode, path) for mode, path, _ in edits] == [
+        (">>", "src/govhall_fifth/__init__.py"),
+        (">>", "src/govhall_fifth/__init__.py"),
+        (">", "tests/fifth.govhall.yaml"),
+    ]
+    for mode, path, text in edits:
+        with (project / path).open("a" if mode == ">>" else "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        env=_env_with(project / "src"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "9 passed" in result.stdout
+    assert "9 passed" in guide
