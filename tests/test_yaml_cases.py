@@ -486,3 +486,14 @@ def test_sample_data_is_written_once_per_config_and_seed(tmp_path: Path) -> None
     finally:
         samples.close()
     assert not folders[0].exists()
+
+
+def test_the_pytest_plugin_does_not_import_yaml_until_a_case_file_is_read() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, govhall.testing; print('yaml' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
