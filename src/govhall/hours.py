@@ -244,22 +244,19 @@ def build_hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTi
     calendar = _calendar(config.calendar, manager, county)
 
     base: dict[str, Any] = {}
-    for plugin, answer in manager.call_all("govhall_opening_hours", county):
+    for plugin, answer in manager.call_all_as("govhall_opening_hours", dict, county):
         base = dict(answer)
         _validated(HoursConfig, base, plugin, "govhall_opening_hours")
         break
     if "rota" not in base:
-        for plugin, answer in manager.call_all("govhall_duty_rota", county):
+        for plugin, answer in manager.call_all_as("govhall_duty_rota", dict, county):
             base["rota"] = answer
             _validated(HoursConfig, base, plugin, "govhall_duty_rota")
             break
     merged = _merge(base, config.hours.model_dump(exclude_unset=True))
     hours = HoursConfig.model_validate(merged)
 
-    rule = manager.call_first("govhall_deadline_rule", county) or DeadlineRule()
-    if not isinstance(rule, DeadlineRule):
-        plugin = manager.county_plugin(county)
-        raise PluginError(plugin, "govhall_deadline_rule", "expected a DeadlineRule")
+    rule = manager.call_first_as("govhall_deadline_rule", DeadlineRule, county) or DeadlineRule()
     changes = config.deadlines.model_dump(exclude_none=True)
     rule = replace(rule, **changes)
     window_ids = [window.id for window in config.windows]
@@ -276,7 +273,7 @@ def _calendar(section: CalendarConfig, manager: GovhallPluginManager, county: st
         workdays = dict.fromkeys(given.workdays, "make-up working day (config)")
         arrangements[given.year] = YearArrangement(given.year, holidays, workdays, source)
     closures = list(section.closures)
-    for plugin, answer in manager.call_all("govhall_extra_closures", county):
+    for plugin, answer in manager.call_all_as("govhall_extra_closures", list, county):
         for entry in answer:
             closures.append(_validated(Closure, entry, plugin, "govhall_extra_closures"))
     days = closures_by_day((c.date, c.until, c.reason) for c in closures)

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -25,6 +25,7 @@ from govhall import __version__, builtin, hookspecs
 from govhall.county import County
 from govhall.errors import PluginError, UnknownCountyError
 
+_T = TypeVar("_T")
 ENTRY_POINT_GROUP = "govhall"
 BUILTIN_NAME = "govhall.builtin"
 
@@ -189,6 +190,50 @@ class GovhallPluginManager(pluggy.PluginManager):
             if result is not None:
                 answers.append((impl.plugin_name, result))
         return answers
+
+    def call_first_as(
+        self, hook_name: str, expected: type[_T], county: str | None = None, **kwargs: Any
+    ) -> _T | None:
+        """Call a hook like :meth:`call_first` and check that the answer is an ``expected``.
+
+        Example:
+            >>> pm = get_plugin_manager(load_entry_points=False)
+            >>> pm.call_first_as("govhall_scoring_weights", dict) is None
+            True
+
+        Raises:
+            PluginError: An implementation raised or answered something else; the
+                error names plugin and hook.
+        """
+        arguments = {**kwargs, "county": county}
+        for impl in self._impls_for(hook_name, county):
+            result = self._call_impl(impl, hook_name, arguments)
+            if result is not None:
+                return _checked(result, expected, impl.plugin_name, hook_name)
+        return None
+
+    def call_all_as(
+        self, hook_name: str, expected: type[_T], county: str | None = None, **kwargs: Any
+    ) -> list[tuple[str, _T]]:
+        """Call a hook like :meth:`call_all` and check that every answer is an ``expected``.
+
+        Raises:
+            PluginError: An implementation raised or answered something else; the
+                error names plugin and hook.
+        """
+        return [
+            (plugin, _checked(answer, expected, plugin, hook_name))
+            for plugin, answer in self.call_all(hook_name, county, **kwargs)
+        ]
+
+
+def _checked(answer: Any, expected: type[_T], plugin: str, hook: str) -> _T:
+    """Return ``answer`` if it is an ``expected``, else raise a PluginError saying what came."""
+    if not isinstance(answer, expected):
+        raise PluginError(
+            plugin, hook, f"returned {type(answer).__name__}, expected {expected.__name__}"
+        )
+    return answer
 
 
 def get_plugin_manager(

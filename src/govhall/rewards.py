@@ -186,7 +186,7 @@ def _money(value: Decimal) -> int | float:
 def merged_rule_data(config: HallConfig, manager: GovhallPluginManager) -> dict[str, Any]:
     """Merge built-in rules, the county plugin's answers and ``[rewards]``, key by key."""
     merged = {**BUILTIN_RULES, "notes": dict(BUILTIN_RULES["notes"])}
-    answers = manager.call_all("govhall_reward_rules", config.hall.county)
+    answers = manager.call_all_as("govhall_reward_rules", dict, config.hall.county)
     layers = [(f"plugin {plugin}", dict(answer)) for plugin, answer in reversed(answers)]
     own = config.rewards.model_dump(exclude_none=True)
     layers.append((f"config [rewards] of {config.hall.id}", own))

@@ -415,12 +415,20 @@ def hall_rulebooks(config: HallConfig, manager: GovhallPluginManager) -> dict[st
         PluginError: A plugin's hook failed.
     """
     books = {book_id: reference_rulebook(book_id) for book_id in REFERENCE_RULEBOOKS}
-    answers = manager.call_all("govhall_rulebook_overrides", config.hall.county)
-    layers = [(f"plugin {plugin}", overrides) for plugin, overrides in reversed(answers)]
-    layers.append((f"config {config.hall.id}", config_overrides(config)))
-    for source, overrides in layers:
-        _check_prefixes(overrides, books, source)
-        books = {k: book.with_overrides(overrides, source) for k, book in books.items()}
+    answers = manager.call_all_as("govhall_rulebook_overrides", dict, config.hall.county)
+    layers: list[tuple[str, str | None, dict[str, Any]]] = [
+        (f"plugin {plugin}", plugin, overrides) for plugin, overrides in reversed(answers)
+    ]
+    layers.append((f"config {config.hall.id}", None, config_overrides(config)))
+    for source, plugin, overrides in layers:
+        try:
+            _check_prefixes(overrides, books, source)
+            books = {k: book.with_overrides(overrides, source) for k, book in books.items()}
+        except ParameterError as exc:
+            if plugin is None:
+                raise
+            hook = "govhall_rulebook_overrides"
+            raise ParameterError(f"plugin {plugin!r}, hook {hook}: {exc}") from None
     return books
 
 
@@ -488,8 +496,9 @@ def hall_weights(config: HallConfig, manager: GovhallPluginManager) -> dict[str,
     raw: Mapping[str, Any] | None = None if own is None else {str(k): v for k, v in own.items()}
     source = "[scoring.weights]"
     if raw is None:
-        raw = manager.call_first("govhall_scoring_weights", config.hall.county)
-        source = f"plugin weights of county {config.hall.county!r}"
+        raw = manager.call_first_as("govhall_scoring_weights", dict, config.hall.county)
+        plugin = manager.county_plugin(config.hall.county)
+        source = f"plugin {plugin!r}, hook govhall_scoring_weights"
     if raw is None:
         return None
     weights = {}
