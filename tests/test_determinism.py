@@ -207,9 +207,9 @@ LIBRARY_EXPECTED = library_answers([write_folder(SAMPLE)])
 
 
 def test_the_library_agrees_with_the_cli() -> None:
-    assert LIBRARY_EXPECTED["kpi"] == EXPECTED["kpi"]
-    assert LIBRARY_EXPECTED["score"] == EXPECTED["score"]
-    assert LIBRARY_EXPECTED["rewards"] == EXPECTED["rewards"]
+    for name in ("kpi", "score", "rewards"):
+        assert "warnings" not in EXPECTED[name]  # 2010 is a published year
+        assert LIBRARY_EXPECTED[name] == EXPECTED[name]
 
 
 @FEW

@@ -127,6 +127,8 @@ def kpi(
         emit_json(document)
     else:
         _print_kpis(document)
+    for warning in document.get("warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
     if strict and report.rejected:
         raise click.ClickException(f"--strict: {report.rejected} row(s) rejected")
 
@@ -143,13 +145,15 @@ def kpi_document(
     """Build the JSON document of ``govhall kpi``, reading ``data_dir`` into ``report``."""
     from zoneinfo import ZoneInfo
 
+    from govhall.cli.time_cmds import calendar_warnings, years_seen
     from govhall.kpi import compute_kpis
     from govhall.readers import find_data_file, read_cases, read_ratings
 
     tz = ZoneInfo(hall.hall.timezone)
     windows = {window.id for window in hall.windows}
     items = {item.id for item in hall.items}
-    cases = read_cases(data_dir, tz, report, windows=windows, items=items)
+    years: set[int] = set()
+    cases = years_seen(read_cases(data_dir, tz, report, windows=windows, items=items), years)
     ratings_file = find_data_file(data_dir, "ratings")
     ratings = read_ratings(ratings_file, tz, report, windows=windows) if ratings_file else ()
     result = compute_kpis(
@@ -157,6 +161,10 @@ def kpi_document(
     )
     document = result.to_json()
     document["data"] = report.to_json()
+    low, high = (first or dt.date.min).year, (last or dt.date.max).year
+    warnings = calendar_warnings(hall, manager, (y for y in years if low <= y <= high))
+    if warnings:  # only then: the document stays equal to compute_kpis' for published years
+        document["warnings"] = warnings
     return document
 
 

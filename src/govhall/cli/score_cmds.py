@@ -56,23 +56,31 @@ def score(
     rating and finding ids). The rules are those in force on the month's
     first day.
     """
+    from govhall.plugins import get_plugin_manager
     from govhall.scoring import Month, ScoringError
 
     try:
         wanted = Month.parse(month)
     except ScoringError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
-    hall, results, report = _score_months(config, data_dir, [wanted])
+    manager = get_plugin_manager()
+    years: set[int] = set()
+    hall, results, report = _score_months(config, data_dir, [wanted], manager, years=years)
     scores = results[wanted]
     _finish(report, scores.rejected, strict)
     document = scores.to_json()
     document["data"] = {"read": report.read, "used": report.used, "rejected": report.rejected}
+    warnings = _calendar_warnings(hall, manager, years, wanted.year)
+    if warnings:  # only then: the document stays equal to MonthScores.to_json() otherwise
+        document["warnings"] = warnings
     if as_json:
         emit_json(document)
     elif as_csv:
         click.echo(_score_csv(scores), nl=False)
     else:
         _print_scores(hall, scores)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @click.command()
@@ -96,7 +104,8 @@ def rewards(
 
     manager = get_plugin_manager()
     months = [Month(year, m) for m in range(1, 13)]
-    hall, results, report = _score_months(config, data_dir, months, manager)
+    years: set[int] = set()
+    hall, results, report = _score_months(config, data_dir, months, manager, years=years)
     rules = reward_rules(hall, manager)
     rejected = sorted(
         {r for scores in results.values() for r in scores.rejected},
@@ -104,12 +113,15 @@ def rewards(
     )
     _finish(report, rejected, strict)
     result = annual_results(year, hall, rules, results)
+    warnings = _calendar_warnings(hall, manager, years, year)
     if as_json:
-        emit_json(result.to_json())
+        emit_json({**result.to_json(), "warnings": warnings} if warnings else result.to_json())
     elif as_csv:
         click.echo(_rewards_csv(result), nl=False)
     else:
         _print_rewards(result)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 # -- running --------------------------------------------------------------------
@@ -120,9 +132,12 @@ def _score_months(
     data_dir: str,
     months: Sequence[Month],
     manager: GovhallPluginManager | None = None,
+    *,
+    years: set[int] | None = None,
 ) -> tuple[HallConfig, dict[Month, MonthScores], ReadReport]:
     from zoneinfo import ZoneInfo
 
+    from govhall.cli.time_cmds import years_seen
     from govhall.config.load import load_config
     from govhall.plugins import get_plugin_manager
     from govhall.readers import (
@@ -156,10 +171,9 @@ def _score_months(
     cases_file = find_data_file(data_dir, "cases")
     if cases_file is None:
         raise click.ClickException(f"{data_dir}: no cases.csv or cases.jsonl")
+    cases = read_cases(cases_file, tz, report, windows=windows, items=items)
     scorer.add_cases(
-        _progress(
-            read_cases(cases_file, tz, report, windows=windows, items=items), cases_file, "cases"
-        )
+        _progress(cases if years is None else years_seen(cases, years), cases_file, "cases")
     )
     ratings_file = find_data_file(data_dir, "ratings")
     if ratings_file is not None:
@@ -175,6 +189,15 @@ def _score_months(
     if report.files:
         click.echo(report.summary(), err=True)
     return hall, results, report
+
+
+def _calendar_warnings(
+    hall: HallConfig, manager: GovhallPluginManager, years: set[int], year: int
+) -> list[str]:
+    """Warn for the scored year, and the year before if its cases were scored, when unpublished."""
+    from govhall.cli.time_cmds import calendar_warnings
+
+    return calendar_warnings(hall, manager, {year} | {y for y in years if year - 1 <= y <= year})
 
 
 def _finish(report: ReadReport, rejected: Iterable[Rejection], strict: bool) -> None:

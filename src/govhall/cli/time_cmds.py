@@ -15,9 +15,12 @@ import click
 from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from govhall.config.schema import HallConfig
     from govhall.hours import HallTime
     from govhall.plugins import GovhallPluginManager
+    from govhall.records import Case
 
 _config_argument = click.argument("config", type=click.Path(dir_okay=False))
 
@@ -71,6 +74,26 @@ def _clock_pairs(spans: Any) -> list[list[str]]:
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def years_seen(cases: Iterable[Case], years: set[int]) -> Iterator[Case]:
+    """Pass cases through, noting the years they were received and concluded in."""
+    add = years.add
+    for case in cases:
+        add(case.received_at.year)
+        if case.concluded_at is not None:
+            add(case.concluded_at.year)
+        yield case
+
+
+def calendar_warnings(
+    hall: HallConfig, manager: GovhallPluginManager, years: Iterable[int]
+) -> list[str]:
+    """Return one warning per year whose holiday arrangement is not known."""
+    from govhall.deadlines import hall_time
+
+    calendar = hall_time(hall, manager).calendar
+    return [calendar.warning(year) for year in sorted(set(years)) if not calendar.covered(year)]
 
 
 def _warn(warnings: list[str] | tuple[str, ...]) -> None:
@@ -177,11 +200,16 @@ def open_document(hall: HallConfig, time: HallTime, moment: dt.datetime) -> dict
                     "next_open": _iso(time.aware(upcoming) if upcoming else None),
                 }
             )
+    nexts = [c for c in closed if c["next_open"]]
     return {
         "at": time.aware(local).isoformat(),
         "open": opened,
         "closed": closed,
-        "warnings": time.calendar.warnings(local.date(), local.date()),
+        # the next opening may fall in a later year, whose arrangement then matters too
+        "warnings": time.calendar.warnings(
+            local.date(),
+            max([local.date(), *(dt.date.fromisoformat(str(c["next_open"])[:10]) for c in nexts)]),
+        ),
     }
 
 
