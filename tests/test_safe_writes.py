@@ -141,11 +141,6 @@ def test_a_failed_rename_keeps_the_old_file_and_exits_1(
     assert {path: path.read_bytes() for path in files} == old
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="files.write_text_atomic and samples._write_csv do not remove their temporary "
-    "file when the write or rename fails (reported to the owner of files.py/samples.py)",
-)
 @pytest.mark.parametrize("name", ["init", "sample"])
 def test_a_failed_rename_leaves_no_temporary_file(
     name: str, tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch

@@ -30,15 +30,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import random
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from govhall.errors import GovhallError
+from govhall.files import open_atomic
 from govhall.readers import CASE_COLUMNS, RATING_COLUMNS
 
 if TYPE_CHECKING:
@@ -244,18 +243,13 @@ def _write_csv(
     target: Path, header: Sequence[str], rows: Iterator[Sequence[Any]] | list[Any]
 ) -> int:
     count = 0
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        stream: TextIO
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise GovhallError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    # The caller has checked every target against --force already.
+    with open_atomic(target, force=True, newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
     return count
 
 
