@@ -201,6 +201,8 @@ def due_at(
         DeadlineInputError: A pause ends before it starts.
 
     Example:
+        >>> from govhall import load_config
+        >>> config = load_config("configs/pinghu.toml")
         >>> d = due_at(config, "household-move", dt.datetime(2026, 9, 30, 10, 0))
         >>> d.due.isoformat(), d.working_days
         ('2026-10-13T17:30:00+08:00', 5)

@@ -157,6 +157,8 @@ def due_batch(
         GovhallError: Non-datetime input, missing times, negative limits, unknown window.
 
     Example:
+        >>> from govhall import load_config
+        >>> config = load_config("configs/pinghu.toml")
         >>> r = np.array(["2026-09-30T10:00"], dtype="datetime64[m]")
         >>> due_batch(config, r, 5, window="police").due
         array(['2026-10-13T17:30'], dtype='datetime64[m]')

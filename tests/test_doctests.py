@@ -1,0 +1,27 @@
+"""The examples in the SDK's docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import govhall
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(govhall.__path__, "govhall.")
+    if info.name != "govhall.testing"  # the pytest plugin: already imported by pytest
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # examples load configs/*.toml
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
