@@ -206,13 +206,27 @@ def test_deadline_table(hall: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["hours", "{hall}", "--on", "2026-13-01"], "--on: '2026-13-01' is not a date"),
         (["hours", "{hall}", "--on", "2026-10-12", "--window", "x"], "no window with id 'x'"),
-        (["open", "{hall}", "--at", "noon"], "--at: 'noon' is not a date-time"),
         (
             ["deadline", "{hall}", "--item", "nope", "--received", "2026-09-30T10:00"],
             "no item with id 'nope'",
         ),
+        (["hours", "missing.toml", "--on", "2026-10-12"], "cannot read file"),
+    ],
+)
+def test_bad_input_exits_1_with_a_message(hall: Path, args: list[str], message: str) -> None:
+    result = run(*[arg.replace("{hall}", str(hall)) for arg in args])
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["hours", "{hall}", "--on", "2026-13-01"], "--on: '2026-13-01' is not a date"),
+        (["open", "{hall}", "--at", "noon"], "--at: 'noon' is not a date-time"),
         (
             ["deadline", "{hall}", "--item", "pension", "--received", "2026-09-31T10:00"],
             "--received: '2026-09-31T10:00' is not a date-time",
@@ -227,15 +241,15 @@ def test_deadline_table(hall: Path) -> None:
              "2026-10-09/soon"],
             "--pause: 'soon' is not a date",
         ),
-        (["hours", "missing.toml", "--on", "2026-10-12"], "cannot read file"),
     ],
 )  # fmt: skip
-def test_bad_input_exits_1_with_a_message(hall: Path, args: list[str], message: str) -> None:
+def test_malformed_option_values_are_usage_errors(
+    hall: Path, args: list[str], message: str
+) -> None:
     result = run(*[arg.replace("{hall}", str(hall)) for arg in args])
-    assert result.exit_code == 1, result.output
-    assert message in result.stderr
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {message}" in result.stderr
     assert "Traceback" not in result.output
-    assert "internal error" not in result.output
 
 
 def test_missing_option_is_a_usage_error(hall: Path) -> None:

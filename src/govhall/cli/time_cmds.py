@@ -26,23 +26,23 @@ _config_argument = click.argument("config", type=click.Path(dir_okay=False))
 
 
 def parse_date(text: str, option: str) -> dt.date:
-    """Parse ``YYYY-MM-DD`` or fail with exit 1 naming the option."""
+    """Parse ``YYYY-MM-DD`` or fail as a usage error (exit 2) naming the option."""
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise click.ClickException(
-            f"{option}: {text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)"
+        raise click.BadParameter(
+            f"{text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)", param_hint=option
         ) from None
 
 
 def parse_moment(text: str, option: str) -> dt.datetime:
-    """Parse an ISO 8601 date-time (a bare date means its midnight) or fail with exit 1."""
+    """Parse an ISO 8601 date-time (a bare date means its midnight) or fail with exit 2."""
     try:
         return dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.ClickException(
-            f"{option}: {text!r} is not a date-time YYYY-MM-DDTHH:MM[+08:00] "
-            "(e.g. 2026-09-30T10:00)"
+        raise click.BadParameter(
+            f"{text!r} is not a date-time YYYY-MM-DDTHH:MM[+08:00] (e.g. 2026-09-30T10:00)",
+            param_hint=option,
         ) from None
 
 
@@ -52,7 +52,7 @@ def parse_pause(text: str) -> tuple[dt.date, dt.date]:
     start = parse_date(first, "--pause")
     end = parse_date(last, "--pause") if last else start
     if end < start:
-        raise click.ClickException(f"--pause: {text!r} ends before it starts")
+        raise click.BadParameter(f"{text!r} ends before it starts", param_hint="--pause")
     return start, end
 
 
