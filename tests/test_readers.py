@@ -13,7 +13,7 @@ import pytest
 from govhall.errors import GovhallError
 from govhall.readers import (
     ReadReport,
-    find_data_file,
+    find_data_files,
     parse_pauses,
     read_cases,
     read_findings,
@@ -212,16 +212,147 @@ def test_a_missing_required_column_is_an_error_naming_it(tmp_path: Path) -> None
         list(read_cases(tmp_path, TZ, ReadReport()))
 
 
-def test_missing_ambiguous_and_unknown_files(tmp_path: Path) -> None:
-    assert find_data_file(tmp_path, "ratings") is None
-    with pytest.raises(GovhallError, match=r"no cases\.csv or cases\.jsonl"):
+def test_missing_and_unknown_files(tmp_path: Path) -> None:
+    assert find_data_files(tmp_path, "ratings") == []
+    with pytest.raises(GovhallError, match=r"no cases\.csv or cases\.jsonl \(nor cases\.ndjson"):
         list(read_cases(tmp_path, TZ, ReadReport()))
-    write(tmp_path / "cases.csv", CASE_HEADER + "\n")
-    write(tmp_path / "cases.jsonl", "")
-    with pytest.raises(GovhallError, match="several cases files"):
-        find_data_file(tmp_path, "cases")
+    with pytest.raises(GovhallError, match=r"no cases\.csv"):
+        find_data_files(tmp_path, "cases", required=True)
+    with pytest.raises(GovhallError, match="nowhere: no such file or folder"):
+        find_data_files(tmp_path / "nowhere", "cases")
     with pytest.raises(GovhallError, match=r"unknown data file type '\.txt'"):
         list(read_cases(write(tmp_path / "cases.txt", ""), TZ, ReadReport()))
+
+
+# -- a kind split over several files ------------------------------------------------
+
+
+def case_row(case_id: str, day: int) -> str:
+    return f"{case_id},w1,i1,immediate,2010-0{day}-01T09:00,received,,1\n"
+
+
+def case_json(case_id: str, day: int) -> str:
+    fields = case_row(case_id, day).strip().split(",")
+    row = dict(zip(CASE_HEADER.split(","), fields, strict=True))
+    return json.dumps({**row, "visits": 1}) + "\n"
+
+
+def test_a_folder_gives_every_file_of_a_kind_in_sorted_name_order(tmp_path: Path) -> None:
+    names = [
+        "cases_2010-03.ndjson",
+        "cases.csv",
+        "cases-2010-02.jsonl",
+        "cases-2010-01.csv",
+        "cases-2010-04.CSV",
+    ]
+    for name in names:
+        write(tmp_path / name, "")
+    for other in (
+        "cases_backup.txt",
+        "oldcases.csv",
+        "cases.csv.bak",
+        "casesX.csv",
+        "ratings.csv",
+        "cases",
+        "cases-old.csv.tmp",
+    ):
+        write(tmp_path / other, "")
+    (tmp_path / "cases-folder.csv").mkdir()  # a folder is not a file, whatever its name
+    found = find_data_files(tmp_path, "cases")
+    # sorted by name: "-" < "." < "_"
+    assert [p.name for p in found] == [
+        "cases-2010-01.csv",
+        "cases-2010-02.jsonl",
+        "cases-2010-04.CSV",
+        "cases.csv",
+        "cases_2010-03.ndjson",
+    ]
+    assert all(p.parent == tmp_path for p in found)
+    assert [p.name for p in find_data_files(tmp_path, "ratings")] == ["ratings.csv"]
+    assert find_data_files(tmp_path, "findings") == []
+    # a file given directly is that file alone, whatever its name
+    assert find_data_files(tmp_path / "oldcases.csv", "cases") == [tmp_path / "oldcases.csv"]
+
+
+def test_mixed_csv_and_json_lines_files_are_read_in_order_and_counted_per_file(
+    tmp_path: Path,
+) -> None:
+    first = write(tmp_path / "cases-2010-01.csv", CASE_HEADER + "\n" + case_row("a1", 1))
+    second = write(tmp_path / "cases-2010-02.jsonl", case_json("b1", 2) + case_json("b2", 2))
+    write(tmp_path / "cases_backup.txt", "not data")
+    write(tmp_path / "oldcases.csv", CASE_HEADER + "\n" + case_row("old", 3))
+    report = ReadReport()
+    cases = list(read_cases(tmp_path, TZ, report))
+    assert [c.case_id for c in cases] == ["a1", "b1", "b2"]
+    assert [c.received_at.month for c in cases] == [1, 2, 2]
+    assert (report.read, report.used, report.rejected) == (3, 3, 0)
+    assert report.summary() == (
+        f"{first}: read 1, used 1, rejected 0\n{second}: read 2, used 2, rejected 0"
+    )
+    assert [f["path"] for f in report.to_json()["files"]] == [str(first), str(second)]
+
+
+def test_a_bad_row_in_the_second_file_names_that_file_and_its_line(tmp_path: Path) -> None:
+    first = write(
+        tmp_path / "cases-2010-01.csv",
+        CASE_HEADER + "\n" + case_row("a1", 1) + case_row("a2", 1),
+    )
+    second = write(
+        tmp_path / "cases-2010-02.csv",
+        CASE_HEADER
+        + "\n"
+        + case_row("b1", 2)
+        + "b2,w1,i1,sometimes,2010-02-01T09:00,received,,1\n",
+    )
+    third = write(tmp_path / "cases-2010-03.jsonl", case_json("c1", 3) + '{"case_id": 3}\n')
+    report = ReadReport()
+    assert [c.case_id for c in read_cases(tmp_path, TZ, report)] == ["a1", "a2", "b1", "c1"]
+    assert [(p.file, p.line, p.column, p.key) for p in report.problems] == [
+        (str(second), 3, 4, "kind"),
+        (str(third), 2, None, "case_id"),
+    ]
+    assert [(s.path, s.read, s.used, s.rejected) for s in report.files.values()] == [
+        (str(first), 2, 2, 0),
+        (str(second), 2, 1, 1),
+        (str(third), 2, 1, 1),
+    ]
+    assert (report.read, report.used, report.rejected) == (6, 4, 2)
+
+
+def test_each_file_has_its_own_header_and_unknown_column_warning(tmp_path: Path) -> None:
+    first = write(
+        tmp_path / "ratings-1.csv",
+        "case_id,window,staff,level,rated_at,channel,phone\nc1,w1,,5,2010-03-01T10:00,pad,139\n",
+    )
+    second = write(
+        tmp_path / "ratings-2.csv",
+        "channel,rated_at,level,staff,window,case_id\npad,2010-03-02T10:00,2,s1,w1,c2\n",
+    )
+    report = ReadReport()
+    ratings = list(read_ratings(tmp_path, TZ, report))
+    assert [(r.case_id, r.level, r.staff) for r in ratings] == [("c1", 5, None), ("c2", 2, "s1")]
+    assert [(w.file, w.key) for w in report.warnings] == [(str(first), "phone")]
+    assert list(report.files) == [str(first), str(second)]
+
+
+def test_a_broken_later_file_stops_the_read_naming_it(tmp_path: Path) -> None:
+    write(tmp_path / "findings-1.csv", "date,window,staff,rule\n2010-10-05,w1,,r\n")
+    write(tmp_path / "findings-2.csv", "date,window\n2010-10-06,w1\n")
+    found = []
+    with pytest.raises(
+        GovhallError, match=r"findings-2\.csv:1: missing required column\(s\) staff"
+    ):
+        found.extend(read_findings(tmp_path, ReadReport()))
+    assert [f.date.day for f in found] == [5]
+
+
+def test_a_list_of_files_is_read_in_the_order_given(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.csv", CASE_HEADER + "\n" + case_row("a1", 1))
+    b = write(tmp_path / "b.jsonl", case_json("b1", 2))
+    report = ReadReport()
+    assert [c.case_id for c in read_cases([b, a], TZ, report)] == ["b1", "a1"]
+    assert list(report.files) == [str(b), str(a)]
+    assert list(read_ratings([], TZ, report)) == []
 
 
 def test_not_utf8_is_an_error_not_a_traceback(tmp_path: Path) -> None:

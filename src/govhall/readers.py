@@ -1,19 +1,24 @@
 """Stream cases, ratings and findings from data files (SPEC §5).
 
-Each reader takes a file (``cases.csv``, ``ratings.jsonl`` ...) or a data
-folder holding one, and yields records one at a time: nothing is kept, so
-memory stays flat however long the file is. The format follows the file's
-extension: ``.csv`` (UTF-8 with a header row; a byte-order mark is
-tolerated) or ``.jsonl`` / ``.ndjson`` (one JSON object per line).
+Each reader takes a file (``cases.csv``, ``ratings.jsonl`` ...), a data
+folder, or a list of files, and yields records one at a time: nothing is
+kept, so memory stays flat however long the files are. In a folder, a kind
+may be split over several files (operators export month by month):
+:func:`find_data_files` takes every ``STEM.EXT``, ``STEM-*.EXT`` and
+``STEM_*.EXT`` (``cases-2010-01.csv``, ``cases_2010-02.jsonl`` ...) and
+they are read one after another in sorted name order. The format follows
+each file's extension: ``.csv`` (UTF-8 with a header row; a byte-order mark
+is tolerated) or ``.jsonl`` / ``.ndjson`` (one JSON object per line).
 
-Every row is counted in a :class:`ReadReport`: ``read = used + rejected``.
-A bad row is never dropped silently: it becomes a :class:`govhall.Problem`
-with file, line, column (CSV: 1-based column number; ``key`` is the column
-name) and the reason, handed to ``report.on_problem`` at once (the CLI
-prints it on stderr) and kept in ``report.problems`` (the first
-``report.max_problems`` of them). Columns that are not part of the format
-are ignored with one warning per file and are never copied anywhere: the
-warning names the column, never a value (ratings are anonymous).
+Every row is counted in a :class:`ReadReport`, per file and in total:
+``read = used + rejected``. A bad row is never dropped silently: it becomes
+a :class:`govhall.Problem` with file, line, column (CSV: 1-based column
+number; ``key`` is the column name) and the reason, handed to
+``report.on_problem`` at once (the CLI prints it on stderr) and kept in
+``report.problems`` (the first ``report.max_problems`` of them). Columns
+that are not part of the format are ignored with one warning per file and
+are never copied anywhere: the warning names the column, never a value
+(ratings are anonymous).
 
 Times without an offset are the hall's local time (``tz``); times with one
 are converted to it.
@@ -26,7 +31,7 @@ Example::
     report = ReadReport()
     for case in read_cases("data/", ZoneInfo("Asia/Shanghai"), report):
         ...
-    print(report.summary())  # "cases.csv: read 10, used 9, rejected 1"
+    print(report.summary())  # "data/cases.csv: read 10, used 9, rejected 1"
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
+from os import PathLike
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -160,33 +166,53 @@ class _BadRow(Exception):
 # -- locating files -------------------------------------------------------------
 
 
-def find_data_file(path_or_dir: str | Path, stem: str) -> Path | None:
-    """Return the data file for ``stem`` (``cases`` ...), or ``None`` if a folder has none.
+def find_data_files(path_or_dir: str | Path, stem: str, *, required: bool = False) -> list[Path]:
+    """Return the data files of one kind (``cases`` ...) in sorted name order.
 
-    A file path is returned as is. In a folder, ``STEM.csv``, ``STEM.jsonl``
-    and ``STEM.ndjson`` are looked for.
+    A file path is returned alone, whatever its name. In a folder, every
+    file named ``STEM.EXT``, ``STEM-*.EXT`` or ``STEM_*.EXT`` is taken, EXT
+    being ``csv``, ``jsonl`` or ``ndjson`` (any case): ``cases.csv``,
+    ``cases-2010-01.csv`` and ``cases_2010-02.jsonl`` are cases files;
+    ``oldcases.csv``, ``cases.csv.bak`` and ``cases_backup.txt`` are not.
+
+    Args:
+        path_or_dir: A data file or a data folder.
+        stem: The kind of data: ``cases``, ``ratings`` or ``findings``.
+        required: Raise instead of returning an empty list.
 
     Raises:
-        GovhallError: The folder holds more than one of them (which one is meant?),
-            or the path does not exist.
+        GovhallError: The path does not exist, or ``required`` and the folder
+            holds no file of that kind.
     """
     path = Path(path_or_dir)
     if path.is_file():
-        return path
+        return [path]
     if not path.is_dir():
         raise GovhallError(f"{path}: no such file or folder")
-    found = [path / f"{stem}{ext}" for ext in EXTENSIONS if (path / f"{stem}{ext}").is_file()]
-    if len(found) > 1:
-        names = ", ".join(p.name for p in found)
-        raise GovhallError(f"{path}: several {stem} files ({names}); keep one")
-    return found[0] if found else None
+    prefixes = (f"{stem}-", f"{stem}_")
+    found = []
+    for entry in path.iterdir():
+        base, dot, ext = entry.name.rpartition(".")
+        if (
+            dot
+            and f".{ext.lower()}" in EXTENSIONS
+            and (base == stem or base.startswith(prefixes))
+            and entry.is_file()
+        ):
+            found.append(entry)
+    if required and not found:
+        raise GovhallError(
+            f"{path}: no {stem}.csv or {stem}.jsonl (nor {stem}.ndjson, "
+            f"nor split files such as {stem}-2010-01.csv)"
+        )
+    return sorted(found, key=lambda entry: entry.name)
 
 
-def _require_file(path_or_dir: str | Path, stem: str) -> Path:
-    found = find_data_file(path_or_dir, stem)
-    if found is None:
-        raise GovhallError(f"{path_or_dir}: no {stem}.csv or {stem}.jsonl")
-    return found
+def _files(source: str | Path | Sequence[str | Path], stem: str) -> list[Path]:
+    """Return the files a reader reads: a folder's (at least one), a file, or the list given."""
+    if isinstance(source, str | PathLike):
+        return find_data_files(source, stem, required=True)
+    return [Path(name) for name in source]
 
 
 # -- raw rows -------------------------------------------------------------------
@@ -533,98 +559,102 @@ def _moment_cache(
 
 
 def read_cases(
-    path_or_dir: str | Path,
+    path_or_dir: str | Path | Sequence[str | Path],
     tz: dt.tzinfo,
     report: ReadReport,
     *,
     windows: Collection[str] | None = None,
     items: Collection[str] | None = None,
 ) -> Iterator[Case]:
-    """Yield the usable cases of a cases file (or of ``cases.*`` in a folder).
+    """Yield the usable cases of a cases file, of a folder's cases files, or of a list of files.
 
     Args:
-        path_or_dir: A ``.csv`` / ``.jsonl`` file, or a folder holding ``cases.csv``
-            or ``cases.jsonl``.
+        path_or_dir: A ``.csv`` / ``.jsonl`` / ``.ndjson`` file; a folder holding
+            at least one cases file (:func:`find_data_files`), read in sorted
+            name order; or a list of files, read in the order given.
         tz: The hall's time zone; naive times are taken as local time in it.
         report: Receives the counts and every problem.
         windows: Known window ids; a case naming another window is rejected.
         items: Known item ids; a case naming another item is rejected.
 
     Raises:
-        GovhallError: The file is missing, unreadable, not UTF-8, or its header
-            lacks a required column. Bad rows are reported, not raised.
+        GovhallError: The path is missing, a folder holds no cases file, or a
+            file is unreadable, not UTF-8, or its header lacks a required
+            column (raised when that file is reached, after the records of
+            the files before it). Bad rows are reported, not raised.
     """
-    path = _require_file(path_or_dir, "cases")
-    summary = _start(report, path)
     concluded_statuses = CONCLUDED_STATUSES
     moments, moment = _moment_cache(tz)
     kinds, statuses = _KINDS, _STATUSES
-    read = used = 0  # counted locally (hot loop), added to the summary at the end
-    try:
-        for line, values, layout in _rows(path, CASE_COLUMNS, CASE_OPTIONAL, report, summary):
-            read += 1
-            try:
-                if not layout.columns:
-                    raise ValueError  # JSON values may be of any type: check each one
-                (
-                    case_id,
-                    window,
-                    item,
-                    kind,
-                    received_s,
-                    status,
-                    concluded_s,
-                    visits,
-                    staff,
-                    pauses,
-                ) = values
-                if (
-                    not case_id
-                    or not window
-                    or not item
-                    or kind not in kinds
-                    or status not in statuses
-                    or (windows is not None and window not in windows)
-                    or (items is not None and item not in items)
-                ):
-                    raise ValueError
-                received = moments.get(received_s)
-                if received is None:
-                    received = moment(received_s)
-                if status in concluded_statuses:
-                    concluded = moments.get(concluded_s)
-                    if concluded is None:
-                        concluded = moment(concluded_s)
-                    if concluded < received:
-                        raise ValueError
-                else:
-                    concluded = None
-                visits = int(visits)
-                if visits < 0:
-                    raise ValueError
-                case = Case(
-                    case_id,
-                    window,
-                    item,
-                    kind,
-                    received,
-                    status,
-                    concluded,
-                    visits,
-                    staff or None,
-                    parse_pauses(pauses) if pauses else (),
-                )
-            except Exception:
+    # the per-file work stays out here: the row loop below is the one of a single file
+    for path in _files(path_or_dir, "cases"):
+        summary = _start(report, path)
+        read = used = 0  # counted locally (hot loop), added to the summary at the end
+        try:
+            for line, values, layout in _rows(path, CASE_COLUMNS, CASE_OPTIONAL, report, summary):
+                read += 1
                 try:
-                    case = _slow_case(values, tz, windows, items)
-                except _BadRow as bad:
-                    _reject(report, summary, path, line, layout, bad)
-                    continue
-            used += 1
-            yield case
-    finally:
-        summary.read += read
-        summary.used += used
+                    if not layout.columns:
+                        raise ValueError  # JSON values may be of any type: check each one
+                    (
+                        case_id,
+                        window,
+                        item,
+                        kind,
+                        received_s,
+                        status,
+                        concluded_s,
+                        visits,
+                        staff,
+                        pauses,
+                    ) = values
+                    if (
+                        not case_id
+                        or not window
+                        or not item
+                        or kind not in kinds
+                        or status not in statuses
+                        or (windows is not None and window not in windows)
+                        or (items is not None and item not in items)
+                    ):
+                        raise ValueError
+                    received = moments.get(received_s)
+                    if received is None:
+                        received = moment(received_s)
+                    if status in concluded_statuses:
+                        concluded = moments.get(concluded_s)
+                        if concluded is None:
+                            concluded = moment(concluded_s)
+                        if concluded < received:
+                            raise ValueError
+                    else:
+                        concluded = None
+                    visits = int(visits)
+                    if visits < 0:
+                        raise ValueError
+                    case = Case(
+                        case_id,
+                        window,
+                        item,
+                        kind,
+                        received,
+                        status,
+                        concluded,
+                        visits,
+                        staff or None,
+                        parse_pauses(pauses) if pauses else (),
+                    )
+                except Exception:
+                    try:
+                        case = _slow_case(values, tz, windows, items)
+                    except _BadRow as bad:
+                        _reject(report, summary, path, line, layout, bad)
+                        continue
+                used += 1
+                yield case
+        finally:
+            summary.read += read
+            summary.used += used
 
 
 def _slow_case(
@@ -662,13 +692,13 @@ def _slow_case(
 
 
 def read_ratings(
-    path_or_dir: str | Path,
+    path_or_dir: str | Path | Sequence[str | Path],
     tz: dt.tzinfo,
     report: ReadReport,
     *,
     windows: Collection[str] | None = None,
 ) -> Iterator[Rating]:
-    """Yield the usable ratings of a ratings file (or of ``ratings.*`` in a folder).
+    """Yield the usable ratings of a ratings file, a folder's ratings files or a list of files.
 
     Ratings are anonymous (无记名评议): columns other than the format's,
     such as a name or phone number, are never read into a record or echoed
@@ -677,17 +707,17 @@ def read_ratings(
     Raises:
         GovhallError: As :func:`read_cases`.
     """
-    path = _require_file(path_or_dir, "ratings")
-    summary = _start(report, path)
-    for line, values, layout in _rows(path, RATING_COLUMNS, (), report, summary):
-        summary.read += 1
-        try:
-            rating = _rating(values, tz, windows)
-        except _BadRow as bad:
-            _reject(report, summary, path, line, layout, bad)
-            continue
-        summary.used += 1
-        yield rating
+    for path in _files(path_or_dir, "ratings"):
+        summary = _start(report, path)
+        for line, values, layout in _rows(path, RATING_COLUMNS, (), report, summary):
+            summary.read += 1
+            try:
+                rating = _rating(values, tz, windows)
+            except _BadRow as bad:
+                _reject(report, summary, path, line, layout, bad)
+                continue
+            summary.used += 1
+            yield rating
 
 
 def _rating(values: Sequence[Any], tz: dt.tzinfo, windows: Collection[str] | None) -> Rating:
@@ -705,12 +735,12 @@ def _rating(values: Sequence[Any], tz: dt.tzinfo, windows: Collection[str] | Non
 
 
 def read_findings(
-    path_or_dir: str | Path,
+    path_or_dir: str | Path | Sequence[str | Path],
     report: ReadReport,
     *,
     windows: Collection[str] | None = None,
 ) -> Iterator[Finding]:
-    """Yield the usable inspection records (督查记录) of a findings file.
+    """Yield the usable inspection records (督查记录) of findings files, as :func:`read_cases`.
 
     ``count`` defaults to 1 when empty; ``points`` is a decimal number, only
     where the rule allows a range.
@@ -718,17 +748,18 @@ def read_findings(
     Raises:
         GovhallError: As :func:`read_cases`.
     """
-    path = _require_file(path_or_dir, "findings")
-    summary = _start(report, path)
-    for line, values, layout in _rows(path, FINDING_COLUMNS, FINDING_OPTIONAL, report, summary):
-        summary.read += 1
-        try:
-            finding = _finding(values, windows)
-        except _BadRow as bad:
-            _reject(report, summary, path, line, layout, bad)
-            continue
-        summary.used += 1
-        yield finding
+    for path in _files(path_or_dir, "findings"):
+        summary = _start(report, path)
+        rows = _rows(path, FINDING_COLUMNS, FINDING_OPTIONAL, report, summary)
+        for line, values, layout in rows:
+            summary.read += 1
+            try:
+                finding = _finding(values, windows)
+            except _BadRow as bad:
+                _reject(report, summary, path, line, layout, bad)
+                continue
+            summary.used += 1
+            yield finding
 
 
 def _finding(values: Sequence[Any], windows: Collection[str] | None) -> Finding:

@@ -1,8 +1,9 @@
 """Case commands: ``chain``, ``kpi``, ``sample``.
 
-``kpi`` reads the ``--data`` folder (SPEC §5): each rejected row is printed
-on stderr with file, line and column as it is found, then a summary of rows
-read, used and rejected; ``--strict`` turns any rejected row into exit 1.
+``kpi`` reads the ``--data`` folder (SPEC §5; each kind may be split over
+several files, see :func:`govhall.readers.find_data_files`): each rejected
+row is printed on stderr with file, line and column as it is found, then a
+summary of rows read, used and rejected; ``--strict`` turns any rejected row into exit 1.
 Progress of long runs goes to stderr, never into ``--json`` output.
 """
 
@@ -95,7 +96,10 @@ def chain_document(hall: HallConfig, item_id: str, manager: GovhallPluginManager
     "data_dir",
     required=True,
     type=click.Path(file_okay=False),
-    help="Folder with cases.csv (or .jsonl) and optionally ratings.csv.",
+    help=(
+        "Folder with cases.csv (or .jsonl) and optionally ratings.csv; a kind may be "
+        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
+    ),
 )
 @click.option("--from", "start", help="First day of receipt, YYYY-MM-DD (included).")
 @click.option("--to", "end", help="Last day of receipt, YYYY-MM-DD (included).")
@@ -122,6 +126,8 @@ def kpi(
     hall = load_config(config, manager)
     report = ReadReport(on_problem=_print_problem)
     document = kpi_document(hall, manager, data_dir, first, last, report, _progress("cases"))
+    if len(report.files) > 1:  # split data: each file's counts, then the total
+        click.echo(report.summary(), err=True)
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
     if as_json:
         emit_json(document)
@@ -147,15 +153,14 @@ def kpi_document(
 
     from govhall.cli.time_cmds import calendar_warnings, years_seen
     from govhall.kpi import compute_kpis
-    from govhall.readers import find_data_file, read_cases, read_ratings
+    from govhall.readers import find_data_files, read_cases, read_ratings
 
     tz = ZoneInfo(hall.hall.timezone)
     windows = {window.id for window in hall.windows}
     items = {item.id for item in hall.items}
     years: set[int] = set()
     cases = years_seen(read_cases(data_dir, tz, report, windows=windows, items=items), years)
-    ratings_file = find_data_file(data_dir, "ratings")
-    ratings = read_ratings(ratings_file, tz, report, windows=windows) if ratings_file else ()
+    ratings = read_ratings(find_data_files(data_dir, "ratings"), tz, report, windows=windows)
     result = compute_kpis(
         hall, cases, ratings, start=first, end=last, manager=manager, progress=progress
     )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
-"""Show a progress bar (on a terminal) for data files at least this large."""
+"""Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
 
 csv_option = click.option(
     "--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets) instead of a table."
@@ -33,7 +33,10 @@ data_option = click.option(
     "data_dir",
     required=True,
     type=click.Path(exists=True),
-    help="Folder with cases.csv / ratings.csv / findings.csv (or .jsonl).",
+    help=(
+        "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
+        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
+    ),
 )
 strict_option = click.option(
     "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
@@ -142,7 +145,7 @@ def _score_months(
     from govhall.plugins import get_plugin_manager
     from govhall.readers import (
         ReadReport,
-        find_data_file,
+        find_data_files,
         read_cases,
         read_findings,
         read_ratings,
@@ -168,23 +171,16 @@ def _score_months(
     tz = ZoneInfo(hall.hall.timezone)
     windows = {w.id for w in hall.windows}
     items = {i.id for i in hall.items}
-    cases_file = find_data_file(data_dir, "cases")
-    if cases_file is None:
-        raise click.ClickException(f"{data_dir}: no cases.csv or cases.jsonl")
-    cases = read_cases(cases_file, tz, report, windows=windows, items=items)
+    cases_files = find_data_files(data_dir, "cases", required=True)
+    cases = read_cases(cases_files, tz, report, windows=windows, items=items)
     scorer.add_cases(
-        _progress(cases if years is None else years_seen(cases, years), cases_file, "cases")
+        _progress(cases if years is None else years_seen(cases, years), cases_files, "cases")
     )
-    ratings_file = find_data_file(data_dir, "ratings")
-    if ratings_file is not None:
-        scorer.add_ratings(
-            _progress(
-                read_ratings(ratings_file, tz, report, windows=windows), ratings_file, "ratings"
-            )
-        )
-    findings_file = find_data_file(data_dir, "findings")
-    if findings_file is not None:
-        scorer.add_findings(read_findings(findings_file, report, windows=windows))
+    ratings_files = find_data_files(data_dir, "ratings")
+    ratings = read_ratings(ratings_files, tz, report, windows=windows)
+    scorer.add_ratings(_progress(ratings, ratings_files, "ratings"))
+    findings = read_findings(find_data_files(data_dir, "findings"), report, windows=windows)
+    scorer.add_findings(findings)
     results = scorer.results()
     if report.files:
         click.echo(report.summary(), err=True)
@@ -212,25 +208,32 @@ def _finish(report: ReadReport, rejected: Iterable[Rejection], strict: bool) -> 
         )
 
 
-def _progress(records: Iterator[_T], path: Path, label: str) -> Iterator[_T]:
-    """Show a progress bar on a terminal for large files; pass records through unchanged."""
-    size = path.stat().st_size
+def _progress(records: Iterator[_T], paths: Sequence[Path], label: str) -> Iterator[_T]:
+    """Show one progress bar on a terminal across large files; pass records through unchanged."""
+    sizes = [path.stat().st_size for path in paths]
     if (
-        size < PROGRESS_MIN_BYTES
+        sum(sizes) < PROGRESS_MIN_BYTES
         or not sys.stderr.isatty()
         or os.environ.get("GOVHALL_NO_PROGRESS")
     ):
         yield from records
         return
-    with path.open("rb") as handle:
-        sample = handle.read(1 << 16)
-    estimate = max(1, size * sample.count(b"\n") // max(1, len(sample)))
+    estimate = max(
+        1, sum(_estimate_rows(path, size) for path, size in zip(paths, sizes, strict=True))
+    )
     step = 10_000
     with click.progressbar(length=estimate, label=f"reading {label}", file=sys.stderr) as bar:
         for count, record in enumerate(records, 1):
             if count % step == 0:
                 bar.update(step)
             yield record
+
+
+def _estimate_rows(path: Path, size: int) -> int:
+    """Estimate a file's rows from the newlines in its first 64 KiB."""
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 16)
+    return size * sample.count(b"\n") // max(1, len(sample))
 
 
 # -- output ---------------------------------------------------------------------

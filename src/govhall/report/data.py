@@ -155,7 +155,8 @@ def collect_month(
     Args:
         config: The loaded hall config.
         data_dir: Folder with ``cases.csv`` (or ``.jsonl``) and optionally
-            ``ratings`` and ``findings`` files (SPEC §5).
+            ``ratings`` and ``findings`` files (SPEC §5); each kind may be split
+            over several files (:func:`govhall.readers.find_data_files`).
         month: The month to report.
         manager: The plugin manager the config was loaded with.
         on_problem: Called with every bad row or reader warning as it is found.
@@ -169,7 +170,7 @@ def collect_month(
     from govhall.kpi import compute_kpis
     from govhall.readers import (
         ReadReport,
-        find_data_file,
+        find_data_files,
         read_cases,
         read_findings,
         read_ratings,
@@ -189,14 +190,12 @@ def collect_month(
     report = ReadReport(on_problem=on_problem)
     windows = {w.id for w in config.windows}
     items = {i.id for i in config.items}
-    cases_file = find_data_file(data_dir, "cases")
-    if cases_file is None:
-        raise GovhallError(f"{data_dir}: no cases.csv or cases.jsonl")
+    cases_files = find_data_files(data_dir, "cases", required=True)
     month_cases: list[Case] = []
     overdue: list[OverdueCase] = []
     scorer.add_cases(
         _tap_cases(
-            read_cases(cases_file, tz, report, windows=windows, items=items),
+            read_cases(cases_files, tz, report, windows=windows, items=items),
             first,
             end,
             due,
@@ -205,13 +204,10 @@ def collect_month(
         )
     )
     month_ratings: list[Rating] = []
-    ratings_file = find_data_file(data_dir, "ratings")
-    if ratings_file is not None:
-        ratings = read_ratings(ratings_file, tz, report, windows=windows)
-        scorer.add_ratings(_in_month(ratings, first, end, month_ratings))
-    findings_file = find_data_file(data_dir, "findings")
-    if findings_file is not None:
-        scorer.add_findings(read_findings(findings_file, report, windows=windows))
+    ratings = read_ratings(find_data_files(data_dir, "ratings"), tz, report, windows=windows)
+    scorer.add_ratings(_in_month(ratings, first, end, month_ratings))
+    findings = read_findings(find_data_files(data_dir, "findings"), report, windows=windows)
+    scorer.add_findings(findings)
     scores = scorer.results()[month]
     warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
     last_day = end.date() - dt.timedelta(days=1)
