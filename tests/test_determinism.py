@@ -244,6 +244,24 @@ def test_split_files_are_each_summarised_and_the_totals_match_one_file() -> None
     assert score.exit_code == 0, score.output
     for path in written:  # findings too
         assert f"{path}: read " in score.stderr
+    # one file of each kind: kpi prints the total alone, as before
+    one = runner.invoke(main, ["kpi", str(CONFIG), "--data", str(write_folder(SAMPLE))])
+    assert one.exit_code == 0, one.output
+    assert one.stderr.splitlines() == summary[-1:]
+    # ratings split, cases not: every file's counts again
+    folder = write_folder({"cases": SAMPLE["cases"]})
+    header, rows = SAMPLE["ratings"]
+    write_file(folder / "ratings-a.csv", header, rows[:3])
+    write_file(folder / "ratings-b.jsonl", header, rows[3:])
+    some = runner.invoke(main, ["kpi", str(CONFIG), "--data", str(folder)])
+    assert some.exit_code == 0, some.output
+    assert some.stderr.splitlines() == [
+        f"{folder / 'cases.csv'}: read {len(SAMPLE['cases'][1])}, used {len(SAMPLE['cases'][1])}, "
+        "rejected 0",
+        f"{folder / 'ratings-a.csv'}: read 3, used 3, rejected 0",
+        f"{folder / 'ratings-b.jsonl'}: read {len(rows) - 3}, used {len(rows) - 3}, rejected 0",
+        *summary[-1:],
+    ]
 
 
 # -- split files, through the library -------------------------------------------

@@ -126,7 +126,7 @@ def kpi(
     hall = load_config(config, manager)
     report = ReadReport(on_problem=_print_problem)
     document = kpi_document(hall, manager, data_dir, first, last, report, _progress("cases"))
-    if len(report.files) > 1:  # split data: each file's counts, then the total
+    if _split(report):  # each file's counts, then the total
         click.echo(report.summary(), err=True)
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
     if as_json:
@@ -171,6 +171,14 @@ def kpi_document(
     if warnings:  # only then: the document stays equal to compute_kpis' for published years
         document["warnings"] = warnings
     return document
+
+
+def _split(report: ReadReport) -> bool:
+    """Tell whether the cases or the ratings were read from several files."""
+    from pathlib import Path
+
+    kinds = {Path(name).name.startswith("ratings") for name in report.files}
+    return len(report.files) > len(kinds)
 
 
 def _print_problem(problem: Problem) -> None:
