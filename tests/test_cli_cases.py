@@ -111,8 +111,8 @@ def test_kpi_period_and_bad_dates(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["kpi", LUANCHUAN, "--data", str(tmp_path), "--from", "2010-13-01"]
     )
-    assert result.exit_code == 1
-    assert "--from: '2010-13-01' is not a date YYYY-MM-DD" in result.stderr
+    assert result.exit_code == 2  # a malformed option value is a usage error
+    assert "Invalid value for --from: '2010-13-01' is not a date YYYY-MM-DD" in result.stderr
     missing = CliRunner().invoke(main, ["kpi", LUANCHUAN, "--data", str(tmp_path)])
     assert missing.exit_code == 1
     assert "no cases.csv or cases.jsonl" in missing.stderr

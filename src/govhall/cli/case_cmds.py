@@ -28,15 +28,6 @@ if TYPE_CHECKING:
 _config_argument = click.argument("config", type=click.Path(dir_okay=False))
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise click.ClickException(f"{option}: {text!r} is not a date YYYY-MM-DD") from None
-
-
 def _progress(what: str) -> Any:
     def report(count: int) -> None:
         if sys.stderr.isatty():
@@ -115,11 +106,13 @@ def kpi(
     satisfaction = ratings at level 3 or above / ratings. Cases are selected
     by the day they were received, ratings by the day they were given.
     """
+    from govhall.cli.time_cmds import parse_date
     from govhall.config.load import load_config
     from govhall.plugins import get_plugin_manager
     from govhall.readers import ReadReport
 
-    first, last = _date(start, "--from"), _date(end, "--to")
+    first = parse_date(start, "--from") if start is not None else None
+    last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:
         raise click.ClickException(f"--to {last} is before --from {first}")
     manager = get_plugin_manager()

@@ -16,7 +16,10 @@ from govhall.cli.output import emit_json, json_option
     "data_dir",
     required=True,
     type=click.Path(exists=True, file_okay=False),
-    help="Folder with cases.csv / ratings.csv / findings.csv (or .jsonl).",
+    help=(
+        "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
+        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
+    ),
 )
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to report.")
 @click.option(
