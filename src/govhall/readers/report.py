@@ -1,0 +1,90 @@
+"""Counts and problems of a data run: read = used + rejected, per file and in total."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from govhall.problems import Problem
+
+
+@dataclass(slots=True)
+class FileSummary:
+    """Row counts of one data file."""
+
+    path: str
+    read: int = 0
+    used: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class ReadReport:
+    """What reading data files found: counts, problems with bad rows, warnings.
+
+    One report can collect several files (cases, then ratings ...);
+    ``read``, ``used`` and ``rejected`` are totals, ``files`` has them per
+    file. Counts are complete once a reader's iterator is exhausted.
+
+    Attributes:
+        on_problem: Called with every problem (rejected row or warning) as it is
+            found, e.g. to print it on stderr.
+        max_problems: How many row problems ``problems`` keeps; all are counted
+            and all go to ``on_problem``.
+    """
+
+    on_problem: Callable[[Problem], None] | None = None
+    max_problems: int = 1000
+    files: dict[str, FileSummary] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        """Rows read from every file (blank lines are not rows)."""
+        return sum(summary.read for summary in self.files.values())
+
+    @property
+    def used(self) -> int:
+        """Rows that became records."""
+        return sum(summary.used for summary in self.files.values())
+
+    @property
+    def rejected(self) -> int:
+        """Rows reported as bad and left out."""
+        return sum(summary.rejected for summary in self.files.values())
+
+    def add_problem(self, problem: Problem) -> None:
+        """Record a problem and pass it to ``on_problem``."""
+        if problem.severity == "warning":
+            self.warnings.append(problem)
+        elif len(self.problems) < self.max_problems:
+            self.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    def summary(self) -> str:
+        """Describe the counts per file, one line each."""
+        return "\n".join(
+            f"{s.path}: read {s.read}, used {s.used}, rejected {s.rejected}"
+            for s in self.files.values()
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the counts and problems as a JSON-ready mapping."""
+        return {
+            "read": self.read,
+            "used": self.used,
+            "rejected": self.rejected,
+            "files": [
+                {"path": s.path, "read": s.read, "used": s.used, "rejected": s.rejected}
+                for s in self.files.values()
+            ],
+            "problems": [_problem_json(p) for p in self.problems],
+            "warnings": [_problem_json(p) for p in self.warnings],
+        }
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.file, **problem.to_json()}

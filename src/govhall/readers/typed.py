@@ -1,0 +1,301 @@
+"""The typed readers: cases, ratings and findings as records, one row at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterator, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from govhall.readers.report import ReadReport
+from govhall.readers.rows import (
+    _KINDS,
+    _STATUSES,
+    CASE_COLUMNS,
+    CASE_OPTIONAL,
+    FINDING_COLUMNS,
+    FINDING_OPTIONAL,
+    RATING_COLUMNS,
+    _BadRow,
+    _choice,
+    _date,
+    _datetime,
+    _files,
+    _fromiso,
+    _int,
+    _member,
+    _reject,
+    _rows,
+    _shown,
+    _start,
+    _text,
+    _time,
+    parse_pauses,
+)
+from govhall.records import CASE_STATUSES, CONCLUDED_STATUSES, Case, Finding, Rating
+
+# -- cases ----------------------------------------------------------------------
+
+MOMENT_CACHE_SIZE = 1 << 16
+"""Distinct time strings remembered while reading (timestamps repeat: minutes of a day)."""
+
+
+def _moment_cache(
+    tz: dt.tzinfo,
+) -> tuple[dict[str, dt.datetime], Callable[[str], dt.datetime]]:
+    """Return a bounded cache of parsed times and the function that fills it.
+
+    Attaching a zone costs more than parsing; many rows share a minute, so
+    each distinct string is parsed once (the cache is emptied when full, so
+    memory stays bounded).
+    """
+    cache: dict[str, dt.datetime] = {}
+
+    def parse(text: str) -> dt.datetime:
+        value = _fromiso(text)
+        if value.tzinfo is None:
+            # the constructor is about twice as fast as .replace(tzinfo=tz)
+            value = _datetime(
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+                tz,
+            )
+        else:
+            value = value.astimezone(tz)
+        if len(cache) >= MOMENT_CACHE_SIZE:
+            cache.clear()
+        cache[text] = value
+        return value
+
+    return cache, parse
+
+
+def read_cases(
+    path_or_dir: str | Path | Sequence[str | Path],
+    tz: dt.tzinfo,
+    report: ReadReport,
+    *,
+    windows: Collection[str] | None = None,
+    items: Collection[str] | None = None,
+) -> Iterator[Case]:
+    """Yield the usable cases of a cases file, of a folder's cases files, or of a list of files.
+
+    Args:
+        path_or_dir: A ``.csv`` / ``.jsonl`` / ``.ndjson`` file; a folder holding
+            at least one cases file (:func:`find_data_files`), read in sorted
+            name order; or a list of files, read in the order given.
+        tz: The hall's time zone; naive times are taken as local time in it.
+        report: Receives the counts and every problem.
+        windows: Known window ids; a case naming another window is rejected.
+        items: Known item ids; a case naming another item is rejected.
+
+    Raises:
+        GovhallError: The path is missing, a folder holds no cases file, or a
+            file is unreadable, not UTF-8, or its header lacks a required
+            column (raised when that file is reached, after the records of
+            the files before it). Bad rows are reported, not raised.
+    """
+    concluded_statuses = CONCLUDED_STATUSES
+    moments, moment = _moment_cache(tz)
+    kinds, statuses = _KINDS, _STATUSES
+    # the per-file work stays out here: the row loop below is the one of a single file
+    for path in _files(path_or_dir, "cases"):
+        summary = _start(report, path)
+        read = used = 0  # counted locally (hot loop), added to the summary at the end
+        try:
+            for line, values, layout in _rows(path, CASE_COLUMNS, CASE_OPTIONAL, report, summary):
+                read += 1
+                try:
+                    if not layout.columns:
+                        raise ValueError  # JSON values may be of any type: check each one
+                    (
+                        case_id,
+                        window,
+                        item,
+                        kind,
+                        received_s,
+                        status,
+                        concluded_s,
+                        visits,
+                        staff,
+                        pauses,
+                    ) = values
+                    if (
+                        not case_id
+                        or not window
+                        or not item
+                        or kind not in kinds
+                        or status not in statuses
+                        or (windows is not None and window not in windows)
+                        or (items is not None and item not in items)
+                    ):
+                        raise ValueError
+                    received = moments.get(received_s)
+                    if received is None:
+                        received = moment(received_s)
+                    if status in concluded_statuses:
+                        concluded = moments.get(concluded_s)
+                        if concluded is None:
+                            concluded = moment(concluded_s)
+                        if concluded < received:
+                            raise ValueError
+                    else:
+                        concluded = None
+                    visits = int(visits)
+                    if visits < 0:
+                        raise ValueError
+                    case = Case(
+                        case_id,
+                        window,
+                        item,
+                        kind,
+                        received,
+                        status,
+                        concluded,
+                        visits,
+                        staff or None,
+                        parse_pauses(pauses) if pauses else (),
+                    )
+                except Exception:
+                    try:
+                        case = _slow_case(values, tz, windows, items)
+                    except _BadRow as bad:
+                        _reject(report, summary, path, line, layout, bad)
+                        continue
+                used += 1
+                yield case
+        finally:
+            summary.read += read
+            summary.used += used
+
+
+def _slow_case(
+    values: Sequence[Any],
+    tz: dt.tzinfo,
+    windows: Collection[str] | None,
+    items: Collection[str] | None,
+) -> Case:
+    """Parse a case row field by field, raising :class:`_BadRow` at the first bad one."""
+    case_id = _text("case_id", values[0])
+    window = _text("window", values[1])
+    _member("window", window, windows)
+    item = _text("item", values[2])
+    _member("item", item, items)
+    kind = _choice("kind", _text("kind", values[3]), sorted(_KINDS))
+    received = _time("received_at", values[4], tz)
+    status = _choice("status", _text("status", values[5]), CASE_STATUSES)
+    concluded = None
+    if status in CONCLUDED_STATUSES:
+        if values[6] in ("", None):
+            raise _BadRow("concluded_at", f"empty, but the case is {status}: a time is required")
+        concluded = _time("concluded_at", values[6], tz)
+        if concluded < received:
+            raise _BadRow("concluded_at", "concluded before it was received")
+    visits = _int("visits", values[7], 0)
+    staff = _text("staff", values[8], required=False) or None
+    try:
+        pauses = parse_pauses(values[9])
+    except ValueError as exc:
+        raise _BadRow("pauses", str(exc)) from None
+    return Case(case_id, window, item, kind, received, status, concluded, visits, staff, pauses)  # type: ignore[arg-type]
+
+
+# -- ratings --------------------------------------------------------------------
+
+
+def read_ratings(
+    path_or_dir: str | Path | Sequence[str | Path],
+    tz: dt.tzinfo,
+    report: ReadReport,
+    *,
+    windows: Collection[str] | None = None,
+) -> Iterator[Rating]:
+    """Yield the usable ratings of a ratings file, a folder's ratings files or a list of files.
+
+    Ratings are anonymous (无记名评议): columns other than the format's,
+    such as a name or phone number, are never read into a record or echoed
+    in a message. ``staff`` may be empty.
+
+    Raises:
+        GovhallError: As :func:`read_cases`.
+    """
+    for path in _files(path_or_dir, "ratings"):
+        summary = _start(report, path)
+        for line, values, layout in _rows(path, RATING_COLUMNS, (), report, summary):
+            summary.read += 1
+            try:
+                rating = _rating(values, tz, windows)
+            except _BadRow as bad:
+                _reject(report, summary, path, line, layout, bad)
+                continue
+            summary.used += 1
+            yield rating
+
+
+def _rating(values: Sequence[Any], tz: dt.tzinfo, windows: Collection[str] | None) -> Rating:
+    case_id = _text("case_id", values[0])
+    window = _text("window", values[1])
+    _member("window", window, windows)
+    staff = _text("staff", values[2], required=False) or None
+    level = _int("level", values[3], 1, 5)
+    rated_at = _time("rated_at", values[4], tz)
+    channel = _text("channel", values[5])
+    return Rating(case_id, window, staff, level, rated_at, channel)
+
+
+# -- findings -------------------------------------------------------------------
+
+
+def read_findings(
+    path_or_dir: str | Path | Sequence[str | Path],
+    report: ReadReport,
+    *,
+    windows: Collection[str] | None = None,
+) -> Iterator[Finding]:
+    """Yield the usable inspection records (督查记录) of findings files, as :func:`read_cases`.
+
+    ``count`` defaults to 1 when empty; ``points`` is a decimal number, only
+    where the rule allows a range.
+
+    Raises:
+        GovhallError: As :func:`read_cases`.
+    """
+    for path in _files(path_or_dir, "findings"):
+        summary = _start(report, path)
+        rows = _rows(path, FINDING_COLUMNS, FINDING_OPTIONAL, report, summary)
+        for line, values, layout in rows:
+            summary.read += 1
+            try:
+                finding = _finding(values, windows)
+            except _BadRow as bad:
+                _reject(report, summary, path, line, layout, bad)
+                continue
+            summary.used += 1
+            yield finding
+
+
+def _finding(values: Sequence[Any], windows: Collection[str] | None) -> Finding:
+    date = _date("date", values[0])
+    window = _text("window", values[1])
+    _member("window", window, windows)
+    staff = _text("staff", values[2], required=False) or None
+    rule = _text("rule", values[3])
+    count = 1 if values[4] in ("", None) else _int("count", values[4], 1)
+    points = None
+    if values[5] not in ("", None):
+        raw = values[5]
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise _BadRow("points", f"expected a number, found {_shown(raw)}")
+        try:
+            points = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise _BadRow("points", f"expected a number, found {_shown(raw)}") from None
+        if not points.is_finite():
+            raise _BadRow("points", f"expected a finite number, found {_shown(raw)}")
+    return Finding(date, window, staff, rule, count, points)
