@@ -67,6 +67,34 @@ BUILTIN_RULES: dict[str, Any] = {
 }
 """The built-in reward rules; each note says where the value comes from."""
 
+
+def assumed_reward_rules(seed: str) -> dict[str, Any]:
+    """Return the built-in reward rules, declared by a county whose seed gives none.
+
+    For a county plugin's ``govhall_reward_rules``: the values are
+    :data:`BUILTIN_RULES`, and every note says they are an assumption because
+    ``seed`` (the county's source) states no assessment rules.
+
+    Example:
+        >>> rules = assumed_reward_rules("seed 第一篇")
+        >>> rules["demonstration_windows"], rules["notes"]["allowance_per_month"]
+        (3, 'no post allowance: assumption: seed 第一篇 gives no assessment rules')
+    """
+    assumption = f"assumption: {seed} gives no assessment rules"
+    return {
+        "demonstration_windows": BUILTIN_RULES["demonstration_windows"],
+        "grade_thresholds": dict(BUILTIN_RULES["grade_thresholds"]),
+        "allowance_per_month": 0,
+        "service_model_award": 0,
+        "notes": {
+            "demonstration_windows": f"seed 第四篇 三.3: 3-5 a year; 3 is an {assumption}",
+            "grade_thresholds": f"90 / 80 / 60: {assumption}",
+            "allowance_per_month": f"no post allowance: {assumption}",
+            "service_model_award": f"no service-model award: {assumption}",
+        },
+    }
+
+
 _CENT = Decimal("0.01")
 
 

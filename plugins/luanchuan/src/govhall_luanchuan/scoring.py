@@ -20,10 +20,11 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import hookimpl
+from govhall.rewards import assumed_reward_rules
 
 __all__ = ["govhall_reward_rules", "govhall_rulebook_overrides", "govhall_scoring_weights"]
 
-ASSUMPTION = "assumption: seed 第三篇 (栾川县城乡规划办公室自查报告) gives no assessment rules"
+SEED = "seed 第三篇 (栾川县城乡规划办公室自查报告)"
 
 
 @hookimpl
@@ -40,16 +41,5 @@ def govhall_rulebook_overrides(county: str) -> dict[str, Any]:
 
 @hookimpl
 def govhall_reward_rules(county: str) -> dict[str, Any]:
-    """Return the reward rules this county is assumed to use, each with its note."""
-    return {
-        "demonstration_windows": 3,  # seed 第四篇 三.3 names 3-5; assumption: 3
-        "grade_thresholds": {"excellent": 90, "competent": 80, "basically_competent": 60},
-        "allowance_per_month": 0,
-        "service_model_award": 0,
-        "notes": {
-            "demonstration_windows": f"seed 第四篇 三.3: 3-5 a year; 3 is an {ASSUMPTION}",
-            "grade_thresholds": f"90 / 80 / 60: {ASSUMPTION}",
-            "allowance_per_month": f"no post allowance: {ASSUMPTION}",
-            "service_model_award": f"no service-model award: {ASSUMPTION}",
-        },
-    }
+    """Return the built-in reward rules, declared as this county's assumption."""
+    return assumed_reward_rules(SEED)
