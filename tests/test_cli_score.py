@@ -258,3 +258,12 @@ def test_rewards_for_zhenhai_pay_365_yuan_per_month_on_post(
     table = run("rewards", folder / "hall.toml", "--data", folder, "--year", "2010")
     assert table.exit_code == 0
     assert "z1: allowance 3650 yuan — 365 yuan × 10 month(s) on post" in table.stdout
+
+
+def test_a_month_outside_1900_2999_is_a_usage_error() -> None:
+    configs = Path(__file__).resolve().parent.parent / "configs"
+    result = CliRunner().invoke(
+        main, ["score", str(configs / "zhenhai.toml"), "--data", str(configs), "--month", "9999-12"]
+    )
+    assert result.exit_code == 2
+    assert "between 1900-01 and 2999-12" in result.stderr

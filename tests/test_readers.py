@@ -381,3 +381,32 @@ def test_parse_pauses_forms() -> None:
     )
     with pytest.raises(ValueError, match="ends before it starts"):
         parse_pauses("2010-01-02/2010-01-01")
+
+
+def test_padded_ids_are_stripped_whichever_path_reads_the_row(tmp_path: Path) -> None:
+    write(
+        tmp_path / "cases.csv",
+        f"{CASE_HEADER},staff\n"
+        " c1 ,w,i,promised,2010-03-01T09:00,concluded,2010-03-02T10:00,1, s1 \n"
+        "c2, w,i,promised,2010-03-01T09:00,concluded,2010-03-02T10:00,1,s1\n",
+    )
+    report = ReadReport()
+    cases = list(read_cases(tmp_path, TZ, report, windows={"w"}, items={"i"}))
+    assert [(c.case_id, c.window, c.staff) for c in cases] == [("c1", "w", "s1"), ("c2", "w", "s1")]
+    assert report.rejected == 0
+
+
+@pytest.mark.parametrize("moment", ["9999-12-30T09:01", "0001-01-03T09:00", "1899-12-31T09:00"])
+def test_a_year_outside_1900_2999_is_a_bad_row_not_a_crash(tmp_path: Path, moment: str) -> None:
+    write(
+        tmp_path / "cases.csv",
+        f"{CASE_HEADER}\n"
+        f"c1,w,i,promised,{moment},received,,1\n"
+        "c2,w,i,promised,2010-03-01T09:00,received,,1\n",
+    )
+    report = ReadReport()
+    cases = list(read_cases(tmp_path, TZ, report))
+    assert [c.case_id for c in cases] == ["c2"]
+    (problem,) = report.problems
+    assert (problem.line, problem.key) == (2, "received_at")
+    assert "is outside 1900-2999" in problem.message

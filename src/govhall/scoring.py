@@ -77,8 +77,12 @@ class Month(NamedTuple):
         try:
             year, month = (int(part) for part in text.split("-"))
             dt.date(year, month, 1)
+            if not 1900 <= year <= 2999:  # the years data rows may name (readers)
+                raise ValueError
         except ValueError:
-            raise ScoringError(f"month {text!r}: expected YYYY-MM, e.g. 2010-10") from None
+            raise ScoringError(
+                f"month {text!r}: expected YYYY-MM between 1900-01 and 2999-12, e.g. 2010-10"
+            ) from None
         return cls(year, month)
 
     def __str__(self) -> str:

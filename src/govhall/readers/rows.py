@@ -40,6 +40,9 @@ EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _KINDS = frozenset({"immediate", "promised"})
 _STATUSES = frozenset(CASE_STATUSES)
 _fromiso = dt.datetime.fromisoformat
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+"""Years a data row may name: outside them a date is a typo, and calendar arithmetic
+(a due date, a year's window) would overflow Python's date range."""
 _datetime = dt.datetime
 
 
@@ -338,16 +341,25 @@ def _time(name: str, value: Any, tz: dt.tzinfo) -> dt.datetime:
     except ValueError:
         raise _BadRow(name, f"not an ISO 8601 time: {_shown(value)}") from None
     try:
-        return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+        local = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
     except OverflowError:  # 0001-01-01T00:00+14:00 has no local time in year 1
         raise _BadRow(name, f"out of range in the hall's time zone: {_shown(value)}") from None
+    _check_year(name, local.year, value)
+    return local
+
+
+def _check_year(name: str, year: int, value: Any) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _BadRow(name, f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}: {_shown(value)}")
 
 
 def _date(name: str, value: Any) -> dt.date:
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError, TypeError):
         raise _BadRow(name, f"not an ISO 8601 date (YYYY-MM-DD): {_shown(value)}") from None
+    _check_year(name, day.year, value)
+    return day
 
 
 def _int(name: str, value: Any, low: int, high: int | None = None) -> int:

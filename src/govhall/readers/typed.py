@@ -16,6 +16,8 @@ from govhall.readers.rows import (
     CASE_OPTIONAL,
     FINDING_COLUMNS,
     FINDING_OPTIONAL,
+    FIRST_YEAR,
+    LAST_YEAR,
     RATING_COLUMNS,
     _BadRow,
     _choice,
@@ -68,6 +70,8 @@ def _moment_cache(
             )
         else:
             value = value.astimezone(tz)
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError  # the slow path says why
         if len(cache) >= MOMENT_CACHE_SIZE:
             cache.clear()
         cache[text] = value
@@ -128,6 +132,8 @@ def read_cases(
                     ) = values
                     if (
                         not case_id
+                        or case_id != case_id.strip()  # the slow path strips: same answer
+                        or (staff and staff != staff.strip())
                         or not window
                         or not item
                         or kind not in kinds
