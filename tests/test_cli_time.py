@@ -254,3 +254,28 @@ def test_malformed_option_values_are_usage_errors(
 
 def test_missing_option_is_a_usage_error(hall: Path) -> None:
     assert run("deadline", hall, "--item", "pension").exit_code == 2
+
+
+def test_deadline_explanation_lists_the_receipt_day_when_it_counts(tmp_path: Path) -> None:
+    config = tmp_path / "pinghu.toml"
+    config.write_text(
+        Path(PINGHU).read_text(encoding="utf-8") + "\n[deadlines]\ncount_receipt_day = true\n",
+        encoding="utf-8",
+    )
+    document = run_json(
+        "deadline", config, "--item", "household-move", "--received", "2026-09-30T10:00"
+    )
+    assert document["due"] == "2026-10-12T17:30:00+08:00"
+    assert document["explanation"] == [
+        "5 working days from 2026-09-30 (counted as day 1): "
+        "2026-09-30, 2026-10-08, 2026-10-09, 2026-10-10, 2026-10-12"
+    ]
+
+
+def test_open_at_a_moment_with_seconds_rounds_up_to_the_next_minute() -> None:
+    document = run_json("open", PINGHU, "--at", "2026-10-12T08:29:30")
+    assert document["closed"] == [
+        {"window": "police", "next_open": "2026-10-12T08:30:00+08:00"},
+        {"window": "market", "next_open": "2026-10-12T08:30:00+08:00"},
+        {"window": "tax", "next_open": "2026-10-12T08:30:00+08:00"},
+    ]

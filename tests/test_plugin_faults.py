@@ -292,3 +292,28 @@ def test_an_installed_broken_plugin_leaves_the_four_counties_working(tmp_path: P
         failed.stderr
     )
     assert "Traceback" not in failed.stderr
+
+
+def test_a_wrapper_hook_implementation_is_a_load_error_naming_plugin_and_hook() -> None:
+    import types
+
+    from govhall import County, hookimpl
+    from govhall.plugins import get_plugin_manager
+
+    module = types.ModuleType("wrapping")
+
+    @hookimpl
+    def govhall_county() -> County:
+        return County(id="wrapping", name="包装县")
+
+    @hookimpl(wrapper=True)
+    def govhall_opening_hours(county: str):  # type: ignore[no-untyped-def]
+        return (yield)
+
+    module.govhall_county = govhall_county  # type: ignore[attr-defined]
+    module.govhall_opening_hours = govhall_opening_hours  # type: ignore[attr-defined]
+    manager = get_plugin_manager(load_entry_points=False, plugins=[("wrapping", module)])
+    (error,) = manager.load_errors
+    assert error.name == "wrapping"
+    assert "hook govhall_opening_hours is a wrapper" in error.error
+    assert "wrapping" not in manager.counties()

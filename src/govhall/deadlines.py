@@ -260,14 +260,19 @@ def _explain(
     if days == 0:
         lines.append(f"immediate: due at closing time on {due_day}")
     else:
-        counted = []
+        def counts(day: dt.date) -> bool:
+            return time.calendar.is_workday(day) and not any(a <= day <= b for a, b in pauses)
+
+        first_counts = time.rule.count_receipt_day
+        counted = [start.isoformat()] if first_counts and counts(start) else []
         day = start
         one = dt.timedelta(days=1)
         while day < due_day:
             day += one
-            if time.calendar.is_workday(day) and not any(a <= day <= b for a, b in pauses):
+            if counts(day):
                 counted.append(day.isoformat())
-        lines.append(f"{days} working days after {start} (not counted): {', '.join(counted)}")
+        how = f"from {start} (counted as day 1)" if first_counts else f"after {start} (not counted)"
+        lines.append(f"{days} working days {how}: {', '.join(counted)}")
     for a, b in pauses:
         lines.append(f"paused {a}/{b}: working days inside not counted")
     return tuple(lines)

@@ -67,15 +67,16 @@ class BatchDeadlines:
     warnings: tuple[str, ...]
 
 
-_TABLES: dict[tuple[int, str, dt.date, int], DayTable] = {}
+_TABLES: dict[tuple[int, str, dt.date, int], tuple[HallTime, DayTable]] = {}
+"""Tables by hall; each entry keeps its HallTime so that a reused id() cannot match."""
 
 
 def day_table(time: HallTime, window: str, first: dt.date, days: int) -> DayTable:
     """Build (or reuse) the lookup arrays of ``window`` for ``days`` days from ``first``."""
     key = (id(time), window, first, days)
     found = _TABLES.get(key)
-    if found is not None:
-        return found
+    if found is not None and found[0] is time:
+        return found[1]
     if days > _MAX_SPAN_DAYS:
         raise GovhallError(f"receipts span more than {_MAX_SPAN_DAYS} days: split the batch")
     one = dt.timedelta(days=1)
@@ -109,7 +110,7 @@ def day_table(time: HallTime, window: str, first: dt.date, days: int) -> DayTabl
     )  # fmt: skip
     if len(_TABLES) > 32:
         _TABLES.clear()
-    _TABLES[key] = table
+    _TABLES[key] = (time, table)
     return table
 
 

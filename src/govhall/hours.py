@@ -172,7 +172,8 @@ class OpeningHours:
     ) -> dt.datetime | None:
         """Return the next local opening after ``moment`` within ``horizon_days``, or None."""
         day = moment.date()
-        minute = moment.hour * 60 + moment.minute + (moment.second or moment.microsecond > 0)
+        # a moment inside a minute has passed that minute's opening: round up
+        minute = moment.hour * 60 + moment.minute + (1 if moment.second or moment.microsecond else 0)
         for offset in range(horizon_days + 1):
             current = day + dt.timedelta(days=offset)
             for start, _ in self.intervals(window, current):

@@ -62,6 +62,19 @@ class Hall(_Fact):
         default=None, description="Where these facts come from (seed document and section)."
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA time zone {name!r}; expected e.g. 'Asia/Shanghai'"
+            ) from None
+        return name
+
 
 class Window(_Fact):
     """A service window (窗口): one department's counter in the hall."""

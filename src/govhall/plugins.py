@@ -108,6 +108,17 @@ class GovhallPluginManager(pluggy.PluginManager):
                 self.unregister(name=name)
             self.load_errors.append(PluginLoadError(name, _describe(exc), version))
             return False
+        wrappers = [
+            impl.function.__name__
+            for caller in self.get_hookcallers(plugin) or []
+            for impl in caller.get_hookimpls()
+            if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper)
+        ]
+        if wrappers:  # hooks are called one implementation at a time (see _call_impl)
+            self.unregister(name=name)
+            message = f"hook {wrappers[0]} is a wrapper; govhall hooks take plain implementations"
+            self.load_errors.append(PluginLoadError(name, message, version))
+            return False
         self.versions[name] = version
         return self._claim_county(plugin, name, version)
 
