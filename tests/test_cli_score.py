@@ -267,3 +267,15 @@ def test_a_month_outside_1900_2999_is_a_usage_error() -> None:
     )
     assert result.exit_code == 2
     assert "between 1900-01 and 2999-12" in result.stderr
+
+
+def test_data_must_be_a_folder_not_a_file(tmp_path: Path) -> None:
+    configs = Path(__file__).resolve().parent.parent / "configs"
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_id\n", encoding="utf-8")
+    for command in (["score", "--month", "2010-03"], ["rewards", "--year", "2010"]):
+        result = CliRunner().invoke(
+            main, [command[0], str(configs / "zhenhai.toml"), "--data", str(cases), *command[1:]]
+        )
+        assert result.exit_code == 2
+        assert "is a file" in result.stderr

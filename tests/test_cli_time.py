@@ -279,3 +279,18 @@ def test_open_at_a_moment_with_seconds_rounds_up_to_the_next_minute() -> None:
         {"window": "market", "next_open": "2026-10-12T08:30:00+08:00"},
         {"window": "tax", "next_open": "2026-10-12T08:30:00+08:00"},
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["deadline", str(PINGHU), "--item", "household-move", "--received", "9999-12-30T10:00"],
+        ["open", str(PINGHU), "--at", "9999-12-31T20:00"],
+        ["hours", str(PINGHU), "--on", "0001-01-01"],
+    ],
+)
+def test_a_year_outside_1900_2999_is_a_usage_error_not_a_crash(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "is outside 1900-2999" in result.stderr
+    assert "internal error" not in result.output

@@ -32,7 +32,7 @@ data_option = click.option(
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(exists=True),
+    type=click.Path(exists=True, file_okay=False),
     help=(
         "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
         "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."

@@ -28,17 +28,27 @@ _config_argument = click.argument("config", type=click.Path(dir_okay=False))
 def parse_date(text: str, option: str) -> dt.date:
     """Parse ``YYYY-MM-DD`` or fail as a usage error (exit 2) naming the option."""
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(
             f"{text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)", param_hint=option
         ) from None
+    _check_year(day.year, text, option)
+    return day
+
+
+def _check_year(year: int, text: str, option: str) -> None:
+    # the years data rows may name (govhall.readers); beyond them date arithmetic overflows
+    if not 1900 <= year <= 2999:
+        raise click.BadParameter(f"{text!r}: year {year} is outside 1900-2999", param_hint=option)
 
 
 def parse_moment(text: str, option: str) -> dt.datetime:
     """Parse an ISO 8601 date-time (a bare date means its midnight) or fail with exit 2."""
     try:
-        return dt.datetime.fromisoformat(text.strip())
+        moment = dt.datetime.fromisoformat(text.strip())
+        _check_year(moment.year, text, option)
+        return moment
     except ValueError:
         raise click.BadParameter(
             f"{text!r} is not a date-time YYYY-MM-DDTHH:MM[+08:00] (e.g. 2026-09-30T10:00)",
