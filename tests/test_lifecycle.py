@@ -126,3 +126,14 @@ def test_case_overdue_uses_the_deadline_engine() -> None:
     assert case_overdue(config, case, dt.datetime(2010, 3, 30, 9, 0, tzinfo=TZ)) is True
     refused = Case("c10", "guihua", "works-permit", "promised", received, "not_accepted", None, 1)
     assert case_overdue(config, refused, dt.datetime(2011, 1, 1, tzinfo=TZ)) is False
+
+
+def test_case_overdue_takes_the_case_kind_as_the_kpis_do() -> None:
+    config = load_config(ROOT / "configs" / "luanchuan.toml")
+    received = dt.datetime(2010, 3, 1, 9, 0, tzinfo=TZ)
+    concluded = dt.datetime(2010, 3, 3, 10, 0, tzinfo=TZ)
+    # a promised item handled as an immediate case is due at closing time the same day
+    case = Case("c11", "guihua", "works-permit", "immediate", received, "concluded", concluded, 1)
+    assert case_overdue(config, case, dt.datetime(2010, 3, 4, tzinfo=TZ)) is True
+    withdrawn = Case("c12", "guihua", "works-permit", "promised", received, "withdrawn", None, 1)
+    assert case_overdue(config, withdrawn, dt.datetime(2011, 1, 1, tzinfo=TZ)) is False

@@ -501,3 +501,27 @@ def test_long_window_names_widen_the_label_column_then_are_cut() -> None:
         r'<rect class="bar"[^>]* x="(\d+)"', bar_chart(short, title="t", label_width=200)
     )
     assert bars == ["200"]
+
+
+def test_a_zero_rate_keeps_its_machine_readable_value(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from govhall.cli import main
+
+    config = str(Path(__file__).resolve().parent.parent / "configs" / "luanchuan.toml")
+    runner = CliRunner()
+    assert runner.invoke(main, ["sample", config, "--out", str(tmp_path / "d")]).exit_code == 0
+    out = tmp_path / "r.html"
+    args = [
+        "report",
+        config,
+        "--data",
+        str(tmp_path / "d"),
+        "--month",
+        "2010-03",
+        "--out",
+        str(out),
+    ]
+    assert runner.invoke(main, args).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert 'data-kpi="immediate_rate" data-value="0.0"' in page  # Luanchuan: no immediate case

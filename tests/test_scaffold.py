@@ -151,3 +151,10 @@ def test_plugin_guide_edits_give_a_passing_fifth_county(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "9 passed" in result.stdout
     assert "9 passed" in guide
+
+
+@pytest.mark.parametrize("name", ['某县 "示范" 中心', "back\\slash", "new\nline"])
+def test_scaffold_rejects_a_name_it_cannot_quote(tmp_path: Path, name: str) -> None:
+    with pytest.raises(GovhallError, match="must not contain quotes"):
+        scaffold_plugin("fifth", tmp_path, name=name)
+    assert list(tmp_path.iterdir()) == []

@@ -173,7 +173,8 @@ class OpeningHours:
         """Return the next local opening after ``moment`` within ``horizon_days``, or None."""
         day = moment.date()
         # a moment inside a minute has passed that minute's opening: round up
-        minute = moment.hour * 60 + moment.minute + (1 if moment.second or moment.microsecond else 0)
+        inside = 1 if moment.second or moment.microsecond else 0
+        minute = moment.hour * 60 + moment.minute + inside
         for offset in range(horizon_days + 1):
             current = day + dt.timedelta(days=offset)
             for start, _ in self.intervals(window, current):

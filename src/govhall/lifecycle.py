@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from govhall.errors import GovhallError
-from govhall.records import CaseStatus
+from govhall.records import ACCEPTED_STATUSES, CaseStatus
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -225,13 +225,12 @@ def case_overdue(
 ) -> bool:
     """Return True when ``case`` is overdue as of ``now``, using the hall's deadline rule.
 
-    Cases refused, returned or withdrawn are never overdue: nothing is owed.
+    Only accepted cases are owed (not those refused, returned, withdrawn or
+    still at intake). The due time is the KPIs' own (:class:`govhall.kpi.DueTimes`):
+    the case's kind wins over its item's, as in the on-time rate.
     """
-    if case.status in ("not_accepted", "returned", "withdrawn", "received", "correction"):
+    if case.status not in ACCEPTED_STATUSES or case.status == "withdrawn":
         return False
-    from govhall.deadlines import due_at
+    from govhall.kpi import DueTimes
 
-    due = due_at(
-        config, case.item, case.received_at, case.pauses, window=case.window, manager=manager
-    ).due
-    return is_overdue(case.concluded_at, due, now)
+    return is_overdue(case.concluded_at, DueTimes(config, manager).due(case), now)

@@ -184,10 +184,10 @@ def _apply(base: Parameter, raw: Any, source: str) -> tuple[DatedValue, ...]:
 
 
 def parse_dated(item: Any, where: str, source: str) -> DatedValue:
-    """Read one ``{from, value, source}`` table as a :class:`DatedValue`.
+    """Read one ``{since, value, source}`` table as a :class:`DatedValue`.
 
     Raises:
-        ParameterError: The table lacks ``from`` or has a value that is not a number.
+        ParameterError: The table lacks ``since`` or has a value that is not a number.
     """
     if not isinstance(item, Mapping):
         raise ParameterError(f"{where}: expected a table with `since` and `value`")

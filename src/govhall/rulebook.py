@@ -32,6 +32,7 @@ Reference rulebooks ship as TOML in ``govhall/rulebooks/``; see
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -249,8 +250,12 @@ def load_rulebook_text(text: str, name: str) -> Rulebook:
         raise RulebookError(f"{name}: {detail}") from None
 
 
+@functools.cache
 def reference_rulebook(rulebook_id: str) -> Rulebook:
     """Return a reference rulebook shipped with govhall (``window`` or ``staff``).
+
+    Parsed once per process: a :class:`Rulebook` is frozen and overrides
+    return changed copies, so every caller can share it.
 
     Raises:
         RulebookError: No such reference rulebook.

@@ -264,6 +264,11 @@ def scaffold_plugin(
             f"county id {county!r} must be 2-40 lowercase letters, digits or '_', "
             "starting with a letter"
         )
+    if name is not None and any(char in '"\\' or not char.isprintable() for char in name):
+        # the name goes into Python and TOML string literals as written
+        raise GovhallError(
+            f"--name {name!r} must not contain quotes, backslashes or control characters"
+        )
     root = Path(directory)
     values = {"county": county, "dist": county.replace("_", "-"), "name": name or county}
     files = {

@@ -534,8 +534,9 @@ class _FindingLines:
         books = {scorer.window_book.id: scorer.window_book, scorer.staff_book.id: scorer.staff_book}
         self.books = books
         windows = set(scorer.window_ids)
+        staff = scorer._known_staff
         for fid, finding in _identified(findings):
-            reason = self._take(fid, finding, books, windows, frozenset(scorer.staff_ids))
+            reason = self._take(fid, finding, books, windows, staff)
             if reason:
                 self.rejected.append(Rejection(fid, reason))
 

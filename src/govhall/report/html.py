@@ -155,6 +155,11 @@ def _tile(
     )
 
 
+def _data_value(value: float | None) -> str:
+    """Render a number for a ``data-value`` attribute: 0 stays 0, ``None`` is empty."""
+    return "" if value is None else esc(value)
+
+
 def _rate_tile(key: str, name: str, english: str, rate: float | None, sub: str) -> str:
     big = "—" if rate is None else f"{_percent(rate)}<small>%</small>"
     meter = svg.meter(rate, title=f"{name} {_percent(rate)}%")
@@ -188,7 +193,7 @@ def _kpi_section(report: MonthReport) -> str:
             doc["concluded"],
             _int(doc["concluded"]),
             f"未办结 {_int(k.accepted - k.concluded)} 件 · 平均办理 "
-            f'<b data-kpi="average_handling_hours" data-value="{esc(hours or "")}">'
+            f'<b data-kpi="average_handling_hours" data-value="{_data_value(hours)}">'
             f"{'—' if hours is None else f'{hours:.2f}'}</b> 开放小时",
         ),
         _rate_tile(
@@ -204,7 +209,8 @@ def _kpi_section(report: MonthReport) -> str:
             "immediate",
             doc["immediate"],
             _int(doc["immediate"]),
-            f'即办率 <b data-kpi="immediate_rate" data-value="{esc(doc["immediate_rate"] or "")}">'
+            f'即办率 <b data-kpi="immediate_rate" '
+            f'data-value="{_data_value(doc["immediate_rate"])}">'
             f"{_percent(doc['immediate_rate'])}%</b>",
             svg.meter(doc["immediate_rate"], title=f"即办率 {_percent(doc['immediate_rate'])}%"),
         ),
