@@ -170,7 +170,7 @@ def test_other_counties_keep_working_beside_a_faulty_plugin(
 @pytest.mark.parametrize(
     ("hook", "value", "detail"),
     [
-        ("govhall_opening_hours", {"weekday": 5}, "invalid answer at weekday"),
+        ("govhall_opening_hours", {"weekday": 5}, "weekday: unknown key 'weekday'"),
         ("govhall_scoring_weights", {"gossip": 1}, "unknown source 'gossip'"),
         ("govhall_rulebook_overrides", {"window.nothing": 1}, "no parameter"),
     ],

@@ -224,9 +224,11 @@ def _validated(model: type[Any], data: Any, plugin: str, hook: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        from govhall.config.messages import describe_error, dotted_key
+
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise PluginError(plugin, hook, f"invalid answer at {where}: {first['msg']}") from None
+        where = dotted_key(first["loc"]) or "the answer"
+        raise PluginError(plugin, hook, f"{where}: {describe_error(first, model)}") from None
 
 
 def build_hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTime:

@@ -11,19 +11,21 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
 
 
-def starter_data(county: str, manager: GovhallPluginManager) -> dict[str, Any]:
-    """Return the county plugin's starter config, or its hall defaults."""
+def starter_data(county: str, manager: GovhallPluginManager) -> tuple[dict[str, Any], str]:
+    """Return the starter config (or the hall defaults) and the hook that gave it."""
     hook = "govhall_starter_config"
     data = manager.call_first(hook, county)
     if data is None:
         hook = "govhall_hall_defaults"
         data = manager.call_first(hook, county)
-    if not data:
+    if data is None:
         raise GovhallError(f"plugin for county {county!r} provides no starter config")
     if not isinstance(data, Mapping):
         plugin = manager.county_plugin(county)
         raise PluginError(plugin, hook, f"returned {type(data).__name__}, expected a table (dict)")
-    return dict(data)
+    if not data:
+        raise GovhallError(f"plugin for county {county!r} provides an empty starter config")
+    return dict(data), hook
 
 
 def starter_toml(county: str, manager: GovhallPluginManager) -> str:
@@ -41,11 +43,12 @@ def starter_toml(county: str, manager: GovhallPluginManager) -> str:
         "# Values left out here come from the county plugin; see `govhall show`.\n"
         "# Reference: `govhall schema` and docs/config.md.\n\n"
     )
+    data, hook = starter_data(county, manager)
     try:
-        text = header + dumps_config(starter_data(county, manager))
+        text = header + dumps_config(data)
     except (TypeError, ValueError) as exc:  # tomli-w meets a value TOML cannot hold
         plugin = manager.county_plugin(county)
-        raise PluginError(plugin, "govhall_starter_config", f"not writable as TOML: {exc}") from exc
+        raise PluginError(plugin, hook, f"not writable as TOML: {exc}") from exc
     report = check_config_text(text, f"<starter config of {county}>", manager)
     if not report.valid:
         problems = "\n".join(problem.format() for problem in report.problems)
