@@ -410,3 +410,13 @@ def test_a_year_outside_1900_2999_is_a_bad_row_not_a_crash(tmp_path: Path, momen
     (problem,) = report.problems
     assert (problem.line, problem.key) == (2, "received_at")
     assert "is outside 1900-2999" in problem.message
+
+
+def test_a_lone_pause_date_is_one_day_as_on_the_command_line() -> None:
+    day = dt.date(2010, 1, 5)
+    assert parse_pauses("2010-01-05") == (Pause(day, day),)
+    assert parse_pauses("2010-01-05;2010-01-07/2010-01-08") == (
+        Pause(day, day),
+        Pause(dt.date(2010, 1, 7), dt.date(2010, 1, 8)),
+    )
+    assert parse_pauses(["2010-01-05"]) == (Pause(day, day),)

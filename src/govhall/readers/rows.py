@@ -389,7 +389,8 @@ def _member(name: str, value: str, known: Collection[str] | None) -> None:
 def parse_pauses(value: Any) -> tuple[Pause, ...]:
     """Parse pauses: ``"START/END;START/END"`` (dates, both included) or a JSON list.
 
-    A JSON list holds ``"START/END"`` strings or ``[START, END]`` pairs.
+    A JSON list holds ``"START/END"`` strings or ``[START, END]`` pairs. A lone
+    ``DATE`` is a one-day pause, as on the command line (``--pause DATE``).
 
     Raises:
         ValueError: A pause is malformed or ends before it starts.
@@ -406,6 +407,8 @@ def parse_pauses(value: Any) -> tuple[Pause, ...]:
     pauses = []
     for part in parts:
         ends = part.split("/") if isinstance(part, str) else part
+        if isinstance(ends, list) and len(ends) == 1:
+            ends = [ends[0], ends[0]]  # one day
         if not isinstance(ends, list) or len(ends) != 2:
             raise ValueError(f"expected START/END, found {_shown(part)}")
         try:
