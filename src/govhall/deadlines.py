@@ -260,6 +260,7 @@ def _explain(
     if days == 0:
         lines.append(f"immediate: due at closing time on {due_day}")
     else:
+
         def counts(day: dt.date) -> bool:
             return time.calendar.is_workday(day) and not any(a <= day <= b for a, b in pauses)
 

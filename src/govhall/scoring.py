@@ -681,39 +681,14 @@ def _composite(
 def deadline_function(
     config: HallConfig, manager: GovhallPluginManager | None = None
 ) -> DueFunction:
-    """Return a due-time function for promised cases, backed by :mod:`govhall.deadlines`.
+    """Return a due-time function for cases, backed by :mod:`govhall.deadlines`.
 
-    A due time depends on the case's item, window and pauses, the day it was
-    received and whether it came in after the window's closing time
-    (``deadlines.counted_from``), so answers are cached on exactly those:
-    scoring a million cases computes a few thousand deadlines.
+    It is the KPIs' own (:class:`govhall.kpi.DueTimes`), so a case is overdue
+    in its score exactly when it is late in the on-time rate. A due time
+    depends only on the case's window, item, kind and pauses, the day it was
+    received and whether that was after closing time, so answers are cached
+    on those: scoring a million cases computes a few thousand deadlines.
     """
-    from zoneinfo import ZoneInfo
+    from govhall.kpi import DueTimes
 
-    from govhall.deadlines import closing_minute, due_at, hall_time
-
-    time = hall_time(config, manager)
-    tz = ZoneInfo(config.hall.timezone)
-    closings: dict[tuple[str, dt.date], int] = {}
-    cache: dict[tuple[Any, ...], dt.datetime] = {}
-
-    def due(case: Case) -> dt.datetime:
-        received = case.received_at
-        if received.tzinfo is not tz:
-            received = received.astimezone(tz)
-        day = received.date()
-        window = case.window
-        closing = closings.get((window, day))
-        if closing is None:
-            closing = closings[(window, day)] = closing_minute(time, window, day)
-        after_hours = received.hour * 60 + received.minute >= closing
-        key = (case.item, window, day, after_hours, case.pauses)
-        hit = cache.get(key)
-        if hit is None:
-            hit = due_at(
-                config, case.item, received, case.pauses, window=window, manager=manager
-            ).due
-            cache[key] = hit
-        return hit
-
-    return due
+    return DueTimes(config, manager).due
