@@ -241,7 +241,18 @@ def test_a_bad_plugin_answer_names_plugin_and_hook() -> None:
             "must start before it ends",
         ),
         ('[[hours.schedules]]\nworkday = [["8:30", "11:30"]]\n', "hours.schedules[0]", 2, "HH"),
-        ("[hours.windows.nobody]\nstaggered = true\n", "hours.windows.nobody", 1, "unknown"),
+        (
+            "[hours.windows.nobody]\nstaggered = true\n",
+            "hours.windows.nobody",
+            1,
+            "no window with id 'nobody'",
+        ),
+        (
+            '[hours.windows."tax.2"]\nstaggered = true\n',
+            'hours.windows."tax.2"',
+            1,
+            "no window with id 'tax.2'",
+        ),
         ("[calendar]\nclosure = []\n", "calendar.closure", 2, "did you mean 'closures'"),
     ],
 )

@@ -262,24 +262,26 @@ class DeadlinesConfig(_Section):
 
 def check_time_references(config: HallConfig) -> list[Problem]:
     """Return a problem for each ``[hours]`` window id that is not a window of the hall."""
+    from govhall.config.checks import unknown_window
+    from govhall.config.messages import dotted_key
     from govhall.problems import Problem
 
     known = {window.id for window in config.windows}
     problems = []
-    for window_id in config.hours.windows:
+
+    def check(window_id: str, loc: tuple[str | int, ...], where: str = "") -> None:
         if window_id not in known:
-            message = f"unknown window {window_id!r} (windows: {', '.join(sorted(known))})"
-            problems.append(Problem("error", message, key=f"hours.windows.{window_id}"))
+            message = unknown_window(window_id, known) + where
+            problems.append(Problem("error", message, key=dotted_key(loc)))
+
+    for window_id in config.hours.windows:
+        check(window_id, ("hours", "windows", window_id))
     rota = config.hours.rota
     if rota is not None:
         for index, turn in enumerate(rota.cycle):
             for window_id in turn:
-                if window_id not in known:
-                    message = f"unknown window {window_id!r} in the Sunday rota"
-                    problems.append(Problem("error", message, key=f"hours.rota.cycle[{index}]"))
+                check(window_id, ("hours", "rota", "cycle", index), " (Sunday rota)")
         for day, turn in rota.dates.items():
             for window_id in turn:
-                if window_id not in known:
-                    message = f"unknown window {window_id!r} in the Sunday rota"
-                    problems.append(Problem("error", message, key=f'hours.rota.dates."{day}"'))
+                check(window_id, ("hours", "rota", "dates", str(day)), " (Sunday rota)")
     return problems

@@ -35,13 +35,8 @@ def check_references(data: Mapping[str, Any]) -> list[Problem]:
         for index, entry in entries[section]:
             window = entry.get("window")
             if isinstance(window, str) and window not in window_ids:
-                problems.append(
-                    Problem(
-                        "error",
-                        f"no window with id {window!r}; known windows: {_listing(window_ids)}",
-                        key=f"{section}[{index}].window",
-                    )
-                )
+                message = unknown_window(window, window_ids)
+                problems.append(Problem("error", message, key=f"{section}[{index}].window"))
     return problems
 
 
@@ -106,6 +101,11 @@ def _ab_posts(staff: Sequence[Staff]) -> Iterable[Problem]:
             yield Problem(
                 "warning", f"{where} has a B post-holder but no A", key=f"staff[{first}].post"
             )
+
+
+def unknown_window(window: str, known: Iterable[str]) -> str:
+    """Say that ``window`` is not a window of the hall, listing the ones that are."""
+    return f"no window with id {window!r}; known windows: {_listing(sorted(known))}"
 
 
 def _listing(names: Sequence[str]) -> str:
