@@ -15,6 +15,7 @@ from govhall.chains import (
     default_chain,
 )
 from govhall.config.load import check_config, load_config
+from govhall.county import County
 from govhall.errors import LookupFailed, PluginError
 from govhall.hookspecs import hookimpl
 from govhall.model import ServiceItem
@@ -82,19 +83,27 @@ def test_luanchuan_planning_item_has_four_levels_and_is_never_on_the_spot() -> N
 
 
 def test_unknown_item_names_the_known_ones() -> None:
-    config = load_config(ROOT / "configs" / "luanchuan.toml")
+    manager = get_plugin_manager()
+    config = load_config(ROOT / "configs" / "luanchuan.toml", manager)
     with pytest.raises(LookupFailed, match="no item with id 'nope'"):
-        approval_chain(config, "nope")
+        approval_chain(config, "nope", manager)
 
 
 class _Broken:
+    """A Luanchuan plugin whose chains are not chains."""
+
+    @staticmethod
+    @hookimpl
+    def govhall_county() -> County:
+        return County(id="luanchuan", name="栾川")
+
     @staticmethod
     @hookimpl
     def govhall_approval_chain(config: object, item: ServiceItem) -> object:
         return "four levels"
 
 
-class _Custom:
+class _Custom(_Broken):
     @staticmethod
     @hookimpl
     def govhall_approval_chain(config: object, item: ServiceItem) -> ApprovalChain:
@@ -102,12 +111,10 @@ class _Custom:
 
 
 def test_govhall_approval_chain_answers_are_checked() -> None:
-    config = load_config(ROOT / "configs" / "luanchuan.toml")
-    neutral = get_plugin_manager(load_entry_points=False, plugins=[("custom", _Custom())])
-    # no county plugin is loaded here, so route without a county
-    answer = neutral.call_first("govhall_approval_chain", None, config=config, item=config.items[0])
-    assert answer.source == "custom"
-    broken = get_plugin_manager(plugins=[("broken", _Broken())])
+    config = load_config(ROOT / "configs" / "luanchuan.toml", get_plugin_manager())
+    custom = get_plugin_manager(load_entry_points=False, plugins=[("custom", _Custom())])
+    assert approval_chain(config, "works-permit", custom).source == "custom"
+    broken = get_plugin_manager(load_entry_points=False, plugins=[("broken", _Broken())])
     with pytest.raises(
         PluginError, match=r"plugin .broken., hook govhall_approval_chain: expected"
     ):
@@ -137,10 +144,11 @@ steps = [
 def test_a_config_chain_wins_over_the_plugin(tmp_path: Path) -> None:
     path = tmp_path / "hall.toml"
     path.write_text(CONFIG_CHAINS.format(extra="", budget=2), encoding="utf-8")
-    report = check_config(path)
+    manager = get_plugin_manager()
+    report = check_config(path, manager)
     assert report.valid, report.problems
     assert report.config is not None
-    chain = approval_chain(report.config, "works-permit")
+    chain = approval_chain(report.config, "works-permit", manager)
     assert chain.source == "hall config"
     assert [(s.role, s.budget_days, s.delegated) for s in chain.steps] == [
         ("科室审查", 3, False),

@@ -326,21 +326,21 @@ def test_business_minutes_split_shift(config: HallConfig, manager: GovhallPlugin
     assert business_minutes(time, "social", T(2026, 10, 10, 15), T(2026, 10, 9, 11)) == -480
 
 
-def test_the_day_table_cache_never_answers_for_another_hall_with_a_reused_id() -> None:
+def test_day_tables_are_kept_with_their_hall_time_setup(manager: GovhallPluginManager) -> None:
     from pathlib import Path
 
     from govhall.config.load import load_config
     from govhall.deadlines import hall_time
-    from govhall.deadlines_batch import _TABLES, day_table
+    from govhall.deadlines_batch import day_table
 
-    config = load_config(Path(__file__).resolve().parent.parent / "configs" / "pinghu.toml")
-    time = hall_time(config)
+    config = load_config(
+        Path(__file__).resolve().parent.parent / "configs" / "pinghu.toml", manager
+    )
+    time = hall_time(config, manager)
     first = dt.date(2026, 10, 1)
     table = day_table(time, "tax", first, 30)
-    key = (id(time), "tax", first, 30)
-    impostor = SimpleNamespace()  # as if a freed HallTime's id had been reused
-    _TABLES[key] = (impostor, "stale")  # type: ignore[assignment]
-    fresh = day_table(time, "tax", first, 30)
-    assert fresh is not table  # rebuilt, not the impostor's entry
+    assert day_table(time, "tax", first, 30) is table  # reused from the same setup
+    other = hall_time(config, manager)  # a new setup (e.g. after a plugin changed) starts empty
+    fresh = day_table(other, "tax", first, 30)
+    assert fresh is not table
     assert (fresh.close == table.close).all()
-    assert _TABLES[key][0] is time

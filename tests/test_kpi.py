@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from govhall.config.load import load_config
 from govhall.config.schema import HallConfig
-from govhall.deadlines import due_at
+from govhall.deadlines import Deadline
+from govhall.due_times import DueTimes
 from govhall.errors import GovhallError
-from govhall.kpi import DueTimes, compute_kpis
+from govhall.kpi import compute_kpis
+from govhall.plugins import get_plugin_manager
 from govhall.records import Case, Pause, Rating
+from govhall.session import HallSession, open_hall
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")
@@ -22,8 +24,19 @@ QUICK = "residence-certificate"  # immediate
 
 
 @pytest.fixture(scope="module")
-def config() -> HallConfig:
-    return load_config(ROOT / "configs" / "pinghu.toml")
+def hall() -> HallSession:
+    return open_hall(ROOT / "configs" / "pinghu.toml", manager=get_plugin_manager())
+
+
+@pytest.fixture(scope="module")
+def config(hall: HallSession) -> HallConfig:
+    return hall.config
+
+
+def due_at(
+    hall: HallSession, item: str, received: dt.datetime, pauses: tuple[Pause, ...] = ()
+) -> Deadline:
+    return hall.deadline(item, received, pauses)
 
 
 def t(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
@@ -44,8 +57,8 @@ def case(
     return Case(case_id, "police", item, kind, received, status, concluded, visits, None, pauses)  # type: ignore[arg-type]
 
 
-def test_counting_rules(config: HallConfig) -> None:
-    due = due_at(config, ITEM, t(2, 10)).due  # Monday 2 March 2026, 5 working days
+def test_counting_rules(config: HallConfig, hall: HallSession) -> None:
+    due = due_at(hall, ITEM, t(2, 10)).due  # Monday 2 March 2026, 5 working days
     cases = [
         case("a", "concluded", t(2, 10), due, visits=1),  # on time, exactly at the due time
         case("b", "delivered", t(2, 10), due + dt.timedelta(minutes=1), visits=2),  # late
@@ -57,7 +70,7 @@ def test_counting_rules(config: HallConfig) -> None:
         case("h", "accepted", t(2, 9), item=QUICK),
     ]
     ratings = [Rating("a", "police", None, level, t(9, 10), "pad") for level in (5, 4, 3, 2, 1)]
-    kpis = compute_kpis(config, cases, ratings)
+    kpis = compute_kpis(config, cases, ratings, times=hall.due_times)
     assert (kpis.cases, kpis.accepted, kpis.concluded, kpis.immediate) == (8, 6, 3, 2)
     assert kpis.on_time == 2
     assert kpis.completion_rate == 3 / 6
@@ -71,27 +84,29 @@ def test_counting_rules(config: HallConfig) -> None:
     assert document["visits"] == {"1": 0.3333, "2": 0.3333, "3+": 0.3333}
 
 
-def test_after_closing_counts_from_the_next_working_day(config: HallConfig) -> None:
-    times = DueTimes(config)
+def test_after_closing_counts_from_the_next_working_day(
+    config: HallConfig, hall: HallSession
+) -> None:
+    times = DueTimes(config, hall.time)
     early = case("x", "concluded", t(2, 9), t(2, 10))
     late = case("y", "concluded", t(2, 18), t(2, 19))
-    assert times.due(early) == due_at(config, ITEM, t(2, 9)).due
-    assert times.due(late) == due_at(config, ITEM, t(2, 18)).due
+    assert times.due(early) == due_at(hall, ITEM, t(2, 9)).due
+    assert times.due(late) == due_at(hall, ITEM, t(2, 18)).due
     assert times.due(late) > times.due(early)
 
 
-def test_paused_cases_get_their_own_due_time(config: HallConfig) -> None:
+def test_paused_cases_get_their_own_due_time(config: HallConfig, hall: HallSession) -> None:
     pause = (Pause(dt.date(2026, 3, 3), dt.date(2026, 3, 4)),)
     paused = case("p", "concluded", t(2, 10), t(2, 11), pauses=pause)
-    expected = due_at(config, ITEM, t(2, 10), pause).due
-    assert DueTimes(config).due(paused) == expected
-    assert expected > due_at(config, ITEM, t(2, 10)).due
+    expected = due_at(hall, ITEM, t(2, 10), pause).due
+    assert DueTimes(config, hall.time).due(paused) == expected
+    assert expected > due_at(hall, ITEM, t(2, 10)).due
 
 
-def test_handling_time_counts_open_minutes_only(config: HallConfig) -> None:
+def test_handling_time_counts_open_minutes_only(config: HallConfig, hall: HallSession) -> None:
     from govhall.deadlines import business_minutes
 
-    times = DueTimes(config)
+    times = DueTimes(config, hall.time)
     # The police window is on duty through the weekday lunch (seed 第一篇): 08:30-17:30.
     # Monday 09:00-17:30 (510) + Tuesday 08:30-09:00 (30); nothing overnight.
     spanning = case("s", "concluded", t(2, 9), t(3, 9))
@@ -102,11 +117,11 @@ def test_handling_time_counts_open_minutes_only(config: HallConfig) -> None:
     for one in (spanning, weekend):
         start, end = (m.replace(tzinfo=None) for m in (one.received_at, one.concluded_at))
         assert times.open_minutes(one) == business_minutes(times.time, "police", start, end)
-    kpis = compute_kpis(config, [spanning, weekend])
+    kpis = compute_kpis(config, [spanning, weekend], times=hall.due_times)
     assert kpis.average_handling_hours == (540 + 60) / 2 / 60
 
 
-def test_period_selects_by_receipt_and_rating_day(config: HallConfig) -> None:
+def test_period_selects_by_receipt_and_rating_day(config: HallConfig, hall: HallSession) -> None:
     cases = [
         case("in", "concluded", t(2, 10), t(3, 10)),
         case("before", "concluded", t(27, 10, month=2), t(2, 10)),
@@ -116,27 +131,36 @@ def test_period_selects_by_receipt_and_rating_day(config: HallConfig) -> None:
         Rating("in", "police", None, 5, t(31, 23, 59), "pad"),
         Rating("x", "police", None, 1, t(1, 0, 0, month=4), "pad"),
     ]
-    kpis = compute_kpis(config, cases, ratings, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    kpis = compute_kpis(
+        config,
+        cases,
+        ratings,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 3, 31),
+        times=hall.due_times,
+    )
     assert (kpis.cases, kpis.accepted, kpis.ratings, kpis.satisfaction_rate) == (1, 1, 1, 1.0)
 
 
-def test_empty_data_gives_no_rates(config: HallConfig) -> None:
-    document = compute_kpis(config, []).to_json()
+def test_empty_data_gives_no_rates(config: HallConfig, hall: HallSession) -> None:
+    document = compute_kpis(config, [], times=hall.due_times).to_json()
     assert document["completion_rate"] is None
     assert document["on_time_rate"] is None
     assert document["average_handling_hours"] is None
 
 
-def test_unknown_item_is_an_error_naming_the_case(config: HallConfig) -> None:
+def test_unknown_item_is_an_error_naming_the_case(config: HallConfig, hall: HallSession) -> None:
     stranger = case("z", "concluded", t(2, 10), t(2, 11), item="nope")
     with pytest.raises(GovhallError, match="case 'z': no item 'nope'"):
-        compute_kpis(config, [stranger])
+        compute_kpis(config, [stranger], times=hall.due_times)
 
 
-def test_open_minutes_stay_right_when_an_earlier_day_comes_later(config: HallConfig) -> None:
+def test_open_minutes_stay_right_when_an_earlier_day_comes_later(
+    config: HallConfig, hall: HallSession
+) -> None:
     from govhall.deadlines import business_minutes
 
-    times = DueTimes(config)
+    times = DueTimes(config, hall.time)
     later = case("n", "concluded", t(2, 9), t(3, 9))
     earlier = case("o", "concluded", t(2, 9, month=1) - dt.timedelta(days=800), t(3, 9))
     for one in (later, earlier, later):

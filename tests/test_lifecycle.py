@@ -18,6 +18,7 @@ from govhall.lifecycle import (
     run,
     start,
 )
+from govhall.plugins import get_plugin_manager
 from govhall.records import Case
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -118,22 +119,24 @@ def test_overdue_is_derived_from_the_due_time() -> None:
 
 
 def test_case_overdue_uses_the_deadline_engine() -> None:
-    config = load_config(ROOT / "configs" / "luanchuan.toml")
+    manager = get_plugin_manager()
+    config = load_config(ROOT / "configs" / "luanchuan.toml", manager)
     received = dt.datetime(2010, 3, 1, 9, 0, tzinfo=TZ)
     case = Case("c9", "guihua", "works-permit", "promised", received, "in_review", None, 1)
     # 20 working days after Monday 1 March 2010 is Monday 29 March
-    assert case_overdue(config, case, dt.datetime(2010, 3, 29, 12, 0, tzinfo=TZ)) is False
-    assert case_overdue(config, case, dt.datetime(2010, 3, 30, 9, 0, tzinfo=TZ)) is True
+    assert case_overdue(config, case, dt.datetime(2010, 3, 29, 12, 0, tzinfo=TZ), manager) is False
+    assert case_overdue(config, case, dt.datetime(2010, 3, 30, 9, 0, tzinfo=TZ), manager) is True
     refused = Case("c10", "guihua", "works-permit", "promised", received, "not_accepted", None, 1)
-    assert case_overdue(config, refused, dt.datetime(2011, 1, 1, tzinfo=TZ)) is False
+    assert case_overdue(config, refused, dt.datetime(2011, 1, 1, tzinfo=TZ), manager) is False
 
 
 def test_case_overdue_takes_the_case_kind_as_the_kpis_do() -> None:
-    config = load_config(ROOT / "configs" / "luanchuan.toml")
+    manager = get_plugin_manager()
+    config = load_config(ROOT / "configs" / "luanchuan.toml", manager)
     received = dt.datetime(2010, 3, 1, 9, 0, tzinfo=TZ)
     concluded = dt.datetime(2010, 3, 3, 10, 0, tzinfo=TZ)
     # a promised item handled as an immediate case is due at closing time the same day
     case = Case("c11", "guihua", "works-permit", "immediate", received, "concluded", concluded, 1)
-    assert case_overdue(config, case, dt.datetime(2010, 3, 4, tzinfo=TZ)) is True
+    assert case_overdue(config, case, dt.datetime(2010, 3, 4, tzinfo=TZ), manager) is True
     withdrawn = Case("c12", "guihua", "works-permit", "promised", received, "withdrawn", None, 1)
-    assert case_overdue(config, withdrawn, dt.datetime(2011, 1, 1, tzinfo=TZ)) is False
+    assert case_overdue(config, withdrawn, dt.datetime(2011, 1, 1, tzinfo=TZ), manager) is False

@@ -204,7 +204,7 @@ def default_chain(item: ServiceItem) -> ApprovalChain:
 
 
 def approval_chain(
-    config: HallConfig, item_id: str, manager: GovhallPluginManager | None = None
+    config: HallConfig, item_id: str, manager: GovhallPluginManager
 ) -> ApprovalChain:
     """Return the approval chain of an item: config, then county plugin, then default.
 
@@ -218,10 +218,6 @@ def approval_chain(
         if entry.applies_to(item):
             found: ApprovalChain = entry.chain_for(item.id)
             return found
-    if manager is None:
-        from govhall.plugins import get_plugin_manager
-
-        manager = get_plugin_manager()
     answers = manager.call_all(
         "govhall_approval_chain", config.hall.county, config=config, item=item
     )

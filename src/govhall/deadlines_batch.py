@@ -67,16 +67,16 @@ class BatchDeadlines:
     warnings: tuple[str, ...]
 
 
-_TABLES: dict[tuple[int, str, dt.date, int], tuple[HallTime, DayTable]] = {}
-"""Tables by hall; each entry keeps its HallTime so that a reused id() cannot match."""
+_MAX_TABLES = 32
+"""Day tables kept per hall time setup (each is a few arrays of one row per day)."""
 
 
 def day_table(time: HallTime, window: str, first: dt.date, days: int) -> DayTable:
     """Build (or reuse) the lookup arrays of ``window`` for ``days`` days from ``first``."""
-    key = (id(time), window, first, days)
-    found = _TABLES.get(key)
-    if found is not None and found[0] is time:
-        return found[1]
+    key = ("day_table", window, first, days)
+    found: DayTable | None = time.tables.get(key)
+    if found is not None:
+        return found
     if days > _MAX_SPAN_DAYS:
         raise GovhallError(f"receipts span more than {_MAX_SPAN_DAYS} days: split the batch")
     one = dt.timedelta(days=1)
@@ -108,9 +108,9 @@ def day_table(time: HallTime, window: str, first: dt.date, days: int) -> DayTabl
         first, is_work, cum, work, next_work, close, starts, ends, open_before_day,
         threshold, due_stamp, work_date,
     )  # fmt: skip
-    if len(_TABLES) > 32:
-        _TABLES.clear()
-    _TABLES[key] = (time, table)
+    if len(time.tables) > _MAX_TABLES:
+        time.tables.clear()
+    time.tables[key] = table
     return table
 
 
@@ -139,7 +139,7 @@ def due_batch(
     working_days: Any,
     *,
     window: str,
-    manager: GovhallPluginManager | None = None,
+    manager: GovhallPluginManager,
     pause_start: Any = None,
     pause_end: Any = None,
 ) -> BatchDeadlines:
@@ -150,7 +150,7 @@ def due_batch(
         received: Receipt times, ``datetime64`` in hall-local time.
         working_days: The time limit of each case (array or one integer); 0 = immediate.
         window: The window the cases are handled at.
-        manager: Plugin manager (default: one with the installed plugins).
+        manager: The plugin manager the config was loaded with.
         pause_start: Optional first paused date per row (``datetime64[D]``, NaT = none).
         pause_end: Last paused date per row (included); needed with ``pause_start``.
 
@@ -158,10 +158,11 @@ def due_batch(
         GovhallError: Non-datetime input, missing times, negative limits, unknown window.
 
     Example:
-        >>> from govhall import load_config
-        >>> config = load_config("configs/pinghu.toml")
+        >>> from govhall import get_plugin_manager, load_config
+        >>> manager = get_plugin_manager()
+        >>> config = load_config("configs/pinghu.toml", manager)
         >>> r = np.array(["2026-09-30T10:00"], dtype="datetime64[m]")
-        >>> due_batch(config, r, 5, window="police").due
+        >>> due_batch(config, r, 5, window="police", manager=manager).due
         array(['2026-10-13T17:30'], dtype='datetime64[m]')
     """
     time = hall_time(config, manager)
@@ -242,7 +243,7 @@ def business_minutes_batch(
     end: Any,
     *,
     window: str,
-    manager: GovhallPluginManager | None = None,
+    manager: GovhallPluginManager,
 ) -> Int64Array:
     """Return the window's open minutes on working days between paired local times.
 

@@ -193,6 +193,8 @@ class HallTime:
     rule: DeadlineRule
     note: str | None
     items: Mapping[str, ServiceItem] = field(default_factory=dict)
+    tables: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Lookup tables derived from this setup (the batch deadlines' day tables), kept with it."""
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         """Return ``moment`` as naive hall-local time (naive input is already local)."""

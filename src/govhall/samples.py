@@ -42,9 +42,8 @@ from govhall.readers import CASE_COLUMNS, RATING_COLUMNS
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.kpi import DueTimes
+    from govhall.due_times import DueTimes
     from govhall.model import ServiceItem
-    from govhall.plugins import GovhallPluginManager
 
 DEFAULT_SEED = 2010
 FILES = ("cases.csv", "ratings.csv", "findings.csv")
@@ -196,7 +195,7 @@ def write_sample(
     seed: int = DEFAULT_SEED,
     rows: int | None = None,
     force: bool = False,
-    manager: GovhallPluginManager | None = None,
+    times: DueTimes,
     progress: Callable[[int], None] | None = None,
 ) -> SampleSummary:
     """Write ``cases.csv``, ``ratings.csv`` and ``findings.csv`` for the hall into ``out``.
@@ -208,8 +207,6 @@ def write_sample(
             then), the hall has no item of a kind the profile needs, or a file
             cannot be written.
     """
-    from govhall.kpi import DueTimes
-
     directory = Path(out)
     targets = tuple(directory / name for name in FILES)
     existing = [str(t) for t in targets if t.exists()]
@@ -217,7 +214,6 @@ def write_sample(
         raise GovhallError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
     profile = profile_for(config, rows)
     rng = random.Random(seed)
-    times = DueTimes(config, manager)
     generator = _CaseMaker(config, profile, rng, times)
     rated: list[tuple[str, str, str, str]] = []
     keep_every = max(1, profile.concluded // 5000)

@@ -678,17 +678,16 @@ def _composite(
     return Score(assessment.subject, total, tuple(lines), assessment=assessment)
 
 
-def deadline_function(
-    config: HallConfig, manager: GovhallPluginManager | None = None
-) -> DueFunction:
+def deadline_function(config: HallConfig, manager: GovhallPluginManager) -> DueFunction:
     """Return a due-time function for cases, backed by :mod:`govhall.deadlines`.
 
-    It is the KPIs' own (:class:`govhall.kpi.DueTimes`), so a case is overdue
+    It is the KPIs' own (:class:`govhall.due_times.DueTimes`), so a case is overdue
     in its score exactly when it is late in the on-time rate. A due time
     depends only on the case's window, item, kind and pauses, the day it was
     received and whether that was after closing time, so answers are cached
     on those: scoring a million cases computes a few thousand deadlines.
     """
-    from govhall.kpi import DueTimes
+    from govhall.due_times import DueTimes
+    from govhall.hours import build_hall_time
 
-    return DueTimes(config, manager).due
+    return DueTimes(config, build_hall_time(config, manager)).due

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
     from govhall.config.schema import HallConfig
     from govhall.plugins import GovhallPluginManager
+    from govhall.session import HallSession
 
 ManagerFactory = Callable[..., "GovhallPluginManager"]
 Loader = Callable[..., "HallConfig"]
@@ -381,9 +382,7 @@ class _Samples:
         self.folders: dict[tuple[Any, ...], Path] = {}
         self.count = 0
 
-    def folder(
-        self, hall: HallConfig, manager: GovhallPluginManager, key: tuple[Any, ...], options: Any
-    ) -> Path:
+    def folder(self, session: HallSession, key: tuple[Any, ...], options: Any) -> Path:
         from govhall.samples import DEFAULT_SEED, write_sample
 
         if options is None:
@@ -396,7 +395,7 @@ class _Samples:
         key = (*key, seed, rows)
         if key not in self.folders:
             out = self._new_folder()
-            write_sample(hall, out, seed=seed, rows=rows, manager=manager)
+            write_sample(session.config, out, seed=seed, rows=rows, times=session.due_times)
             self.folders[key] = out
         return self.folders[key]
 
@@ -429,12 +428,7 @@ class _Samples:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _data_dir(
-    prepared: _Prepared,
-    hall: HallConfig,
-    manager: GovhallPluginManager,
-    samples: _Samples,
-) -> str:
+def _data_dir(prepared: _Prepared, session: HallSession, samples: _Samples) -> str:
     kind, params = prepared.question.kind, prepared.question.params
     if ("data" in params) == ("sample" in params):
         raise CaseFailure(f"{kind}: give either 'data' (a folder) or 'sample' (generated data)")
@@ -443,36 +437,31 @@ def _data_dir(
     if "data" in params:
         return str(prepared.base / _text(params, "data", kind))
     key = (str(prepared.config.resolve()), tuple(prepared.plugins or ("<installed>",)))
-    return str(samples.folder(hall, manager, key, params["sample"]))
+    return str(samples.folder(session, key, params["sample"]))
 
 
 def answer(prepared: _Prepared, samples: _Samples) -> dict[str, Any]:
-    """Ask the question with the engine functions the command uses; return its JSON document."""
-    from govhall.cli import case_cmds, config_cmds, time_cmds
-    from govhall.config.load import load_config
-    from govhall.deadlines import hall_time
+    """Ask the question through a session, as the command does; return its JSON document."""
+    from govhall import documents
     from govhall.readers import ReadReport
+    from govhall.session import open_hall
 
-    manager = _manager(prepared.plugins)
-    hall = load_config(prepared.config, manager)
+    session = open_hall(prepared.config, manager=_manager(prepared.plugins))
     kind, params = prepared.question.kind, prepared.question.params
     document: dict[str, Any]
     if kind == "show":
-        document = config_cmds.show_document(hall, manager)
+        document = documents.show_document(session)
     elif kind == "chain":
-        document = case_cmds.chain_document(hall, _text(params, "item", kind), manager)
+        document = documents.chain_document(session, _text(params, "item", kind))
     elif kind == "hours":
         window = _text(params, "window", kind) if "window" in params else None
-        day = _date(params, "on", kind)
-        document = time_cmds.hours_document(hall, hall_time(hall, manager), day, window)
+        document = documents.hours_document(session, _date(params, "on", kind), window)
     elif kind == "open":
-        moment = _moment(params, "at", kind)
-        document = time_cmds.open_document(hall, hall_time(hall, manager), moment)
+        document = documents.open_document(session, _moment(params, "at", kind))
     elif kind == "deadline":
         received = _moment(params, "received", kind)
-        document = time_cmds.deadline_document(
-            hall,
-            manager,
+        document = documents.deadline_document(
+            session,
             _text(params, "item", kind),
             received,
             _pauses(params),
@@ -483,26 +472,23 @@ def answer(prepared: _Prepared, samples: _Samples) -> dict[str, Any]:
     elif kind == "kpi":
         first = _date(params, "from", kind) if "from" in params else None
         last = _date(params, "to", kind) if "to" in params else None
-        folder = _data_dir(prepared, hall, manager, samples)
-        document = case_cmds.kpi_document(hall, manager, folder, first, last, ReadReport())
+        folder = _data_dir(prepared, session, samples)
+        document = documents.kpi_document(session, folder, first, last, ReadReport())
     else:
-        document = _score(prepared, hall, manager, samples)
+        document = _score(prepared, session, samples)
     # exactly what `--json` prints: tuples become lists, dates and decimals text
     loaded: dict[str, Any] = json.loads(json.dumps(document, ensure_ascii=False, default=str))
     return loaded
 
 
-def _score(
-    prepared: _Prepared, hall: HallConfig, manager: GovhallPluginManager, samples: _Samples
-) -> dict[str, Any]:
-    from govhall.cli import score_cmds
-    from govhall.scoring import Month
+def _score(prepared: _Prepared, session: HallSession, samples: _Samples) -> dict[str, Any]:
+    from govhall.readers import ReadReport
 
-    month = Month.parse(_text(prepared.question.params, "month", "score"))
-    folder = _data_dir(prepared, hall, manager, samples)
-    _, results, report = score_cmds._score_months(str(prepared.config), folder, [month], manager)
-    document = results[month].to_json()
-    document["data"] = {"read": report.read, "used": report.used, "rejected": report.rejected}
+    month = _text(prepared.question.params, "month", "score")
+    folder = _data_dir(prepared, session, samples)
+    read = ReadReport()
+    document = session.score(folder, month, read=read).to_json()
+    document["data"] = {"read": read.read, "used": read.used, "rejected": read.rejected}
     return document
 
 

@@ -9,23 +9,23 @@ Progress of long runs goes to stderr, never into ``--json`` output.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from govhall.cli.common import (
+    config_argument,
+    open_session,
+    parse_date,
+    print_problem,
+    progress_bar,
+    warn,
+)
 from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from govhall.config.schema import HallConfig
-    from govhall.plugins import GovhallPluginManager
-    from govhall.problems import Problem
     from govhall.readers import ReadReport
-
-_config_argument = click.argument("config", type=click.Path(dir_okay=False))
 
 
 def _progress(what: str) -> Any:
@@ -37,17 +37,14 @@ def _progress(what: str) -> Any:
 
 
 @click.command()
-@_config_argument
+@config_argument
 @click.option("--item", "item_id", required=True, help="Id of the service item.")
 @json_option
 def chain(config: str, item_id: str, as_json: bool) -> None:
     """Show the approval chain of an item and whether it can be concluded on the spot."""
-    from govhall.config.load import load_config
-    from govhall.plugins import get_plugin_manager
+    from govhall.documents import chain_document
 
-    manager = get_plugin_manager()
-    hall = load_config(config, manager)
-    document = chain_document(hall, item_id, manager)
+    document = chain_document(open_session(config), item_id)
     if as_json:
         emit_json(document)
         return
@@ -66,22 +63,11 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
     click.echo(render_table(["level", "role", "when", "delegated", "budget days"], rows))
     if document["source"]:
         click.echo(f"source: {document['source']}")
-    for message in document["warnings"]:
-        click.echo(f"warning: {message}", err=True)
-
-
-def chain_document(hall: HallConfig, item_id: str, manager: GovhallPluginManager) -> dict[str, Any]:
-    """Build the JSON document of ``govhall chain``: the chain and its warnings."""
-    from govhall.chains import approval_chain, check_chain
-
-    found = approval_chain(hall, item_id, manager)
-    document = found.to_json()
-    document["warnings"] = [problem.message for problem in check_chain(found, hall.item(item_id))]
-    return document
+    warn(document["warnings"])
 
 
 @click.command()
-@_config_argument
+@config_argument
 @click.option(
     "--data",
     "data_dir",
@@ -106,19 +92,16 @@ def kpi(
     satisfaction = ratings at level 3 or above / ratings. Cases are selected
     by the day they were received, ratings by the day they were given.
     """
-    from govhall.cli.time_cmds import parse_date
-    from govhall.config.load import load_config
-    from govhall.plugins import get_plugin_manager
+    from govhall.documents import kpi_document
     from govhall.readers import ReadReport
 
     first = parse_date(start, "--from") if start is not None else None
     last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:
         raise click.ClickException(f"--to {last} is before --from {first}")
-    manager = get_plugin_manager()
-    hall = load_config(config, manager)
-    report = ReadReport(on_problem=_print_problem)
-    document = kpi_document(hall, manager, data_dir, first, last, report, _progress("cases"))
+    session = open_session(config)
+    report = ReadReport(on_problem=print_problem)
+    document = kpi_document(session, data_dir, first, last, report, progress_bar)
     if _split(report):  # each file's counts, then the total
         click.echo(report.summary(), err=True)
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
@@ -126,44 +109,9 @@ def kpi(
         emit_json(document)
     else:
         _print_kpis(document)
-    for warning in document.get("warnings", ()):
-        click.echo(f"warning: {warning}", err=True)
+    warn(document.get("warnings", ()))
     if strict and report.rejected:
         raise click.ClickException(f"--strict: {report.rejected} row(s) rejected")
-
-
-def kpi_document(
-    hall: HallConfig,
-    manager: GovhallPluginManager,
-    data_dir: str,
-    first: dt.date | None,
-    last: dt.date | None,
-    report: ReadReport,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Build the JSON document of ``govhall kpi``, reading ``data_dir`` into ``report``."""
-    from zoneinfo import ZoneInfo
-
-    from govhall.cli.time_cmds import calendar_warnings, years_seen
-    from govhall.kpi import compute_kpis
-    from govhall.readers import find_data_files, read_cases, read_ratings
-
-    tz = ZoneInfo(hall.hall.timezone)
-    windows = {window.id for window in hall.windows}
-    items = {item.id for item in hall.items}
-    years: set[int] = set()
-    cases = years_seen(read_cases(data_dir, tz, report, windows=windows, items=items), years)
-    ratings = read_ratings(find_data_files(data_dir, "ratings"), tz, report, windows=windows)
-    result = compute_kpis(
-        hall, cases, ratings, start=first, end=last, manager=manager, progress=progress
-    )
-    document = result.to_json()
-    document["data"] = report.to_json()
-    low, high = (first or dt.date.min).year, (last or dt.date.max).year
-    warnings = calendar_warnings(hall, manager, (y for y in years if low <= y <= high))
-    if warnings:  # only then: the document stays equal to compute_kpis' for published years
-        document["warnings"] = warnings
-    return document
 
 
 def _split(report: ReadReport) -> bool:
@@ -172,10 +120,6 @@ def _split(report: ReadReport) -> bool:
 
     kinds = {Path(name).name.startswith("ratings") for name in report.files}
     return len(report.files) > len(kinds)
-
-
-def _print_problem(problem: Problem) -> None:
-    click.echo(problem.format(), err=True)
 
 
 def _summary_line(read: int, used: int, rejected: int) -> str:
@@ -213,7 +157,7 @@ def _print_kpis(document: dict[str, Any]) -> None:
 
 
 @click.command()
-@_config_argument
+@config_argument
 @click.option(
     "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
 )
@@ -228,14 +172,17 @@ def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_j
     (Zhenhai H1 2010: 28151 accepted, 28083 concluded, 14198 immediate;
     Luanchuan 2010: 311 accepted, all concluded on time).
     """
-    from govhall.config.load import load_config
-    from govhall.plugins import get_plugin_manager
     from govhall.samples import write_sample
 
-    manager = get_plugin_manager()
-    hall = load_config(config, manager)
+    session = open_session(config)
     written = write_sample(
-        hall, out, seed=seed, rows=rows, force=force, manager=manager, progress=_progress("sample")
+        session.config,
+        out,
+        seed=seed,
+        rows=rows,
+        force=force,
+        times=session.due_times,
+        progress=_progress("sample"),
     )
     document = {
         "directory": str(written.directory),

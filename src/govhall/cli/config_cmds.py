@@ -10,8 +10,6 @@ from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
     from govhall.config.load import ConfigReport
-    from govhall.config.schema import HallConfig
-    from govhall.plugins import GovhallPluginManager
 
 
 @click.command()
@@ -89,12 +87,10 @@ def init(county: str, path: str, force: bool, as_json: bool) -> None:
 @json_option
 def show(config: str, as_json: bool) -> None:
     """Show the hall as loaded, with defaults and plugin values applied."""
-    from govhall.config.load import load_config
-    from govhall.plugins import get_plugin_manager
+    from govhall.documents import show_document
+    from govhall.session import open_hall
 
-    manager = get_plugin_manager()
-    hall = load_config(config, manager)
-    document = show_document(hall, manager)
+    document = show_document(open_hall(config))
     if as_json:
         emit_json(document)
         return
@@ -125,21 +121,6 @@ def show(config: str, as_json: bool) -> None:
     click.echo("\nstaff")
     rows = [(s["id"], s["name"], s["window"], s["post"], s["position"]) for s in document["staff"]]
     click.echo(render_table(["id", "name", "window", "post", "position"], rows))
-
-
-def show_document(config: HallConfig, manager: GovhallPluginManager) -> dict[str, Any]:
-    """Build the JSON document of ``govhall show``."""
-    from govhall.hours import build_hall_time
-
-    # The hours as loaded: the county plugin's (or the built-in assumption), merged with [hours].
-    hours = build_hall_time(config, manager).hours.config
-    return {
-        "hall": config.hall.model_dump(mode="json"),
-        "windows": [window.model_dump(mode="json") for window in config.windows],
-        "items": [item.model_dump(mode="json") for item in config.items],
-        "staff": [person.model_dump(mode="json") for person in config.staff],
-        "hours": hours.model_dump(mode="json", exclude_none=True),
-    }
 
 
 COMMANDS = [validate, schema, init, show]

@@ -6,21 +6,21 @@ from pathlib import Path
 
 import click
 
+from govhall.cli.common import (
+    config_argument,
+    data_option,
+    open_session,
+    parse_month,
+    print_problem,
+    progress_bar,
+    warn,
+)
 from govhall.cli.output import emit_json, json_option
 
 
 @click.command()
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help=(
-        "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
-        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
-    ),
-)
+@config_argument
+@data_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to report.")
 @click.option(
     "--out",
@@ -41,29 +41,20 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from govhall.config.load import load_config
     from govhall.errors import GovhallError
     from govhall.files import write_text_atomic
-    from govhall.plugins import get_plugin_manager
-    from govhall.report.data import collect_month
+    from govhall.readers import ReadReport
     from govhall.report.html import render_report
-    from govhall.scoring import Month, ScoringError
 
-    try:
-        wanted = Month.parse(month)
-    except ScoringError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
+    wanted = parse_month(month)
     target = Path(out)
     if target.exists() and not force:
         # fail before the work; write_text_atomic checks again at the end
         raise GovhallError(f"{target} already exists; use --force to overwrite it")
-    manager = get_plugin_manager()
-    hall = load_config(config, manager)
-    found = collect_month(
-        hall, data_dir, wanted, manager, on_problem=lambda p: click.echo(p.format(), err=True)
-    )
-    for warning in found.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    session = open_session(config)
+    read = ReadReport(on_problem=print_problem)
+    found = session.report(data_dir, wanted, read=read, progress=progress_bar)
+    warn(found.warnings)
     if found.read.files:
         click.echo(found.read.summary(), err=True)
     try:

@@ -4,47 +4,36 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import sys
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from govhall.cli.common import (
+    config_argument,
+    data_option,
+    open_session,
+    parse_month,
+    print_problem,
+    progress_bar,
+    strict_option,
+    warn,
+)
 from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
-    from govhall.config.schema import HallConfig
-    from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
     from govhall.rewards import YearResult
-    from govhall.scoring import Month, MonthScores, Rejection, Score
-
-_T = TypeVar("_T")
-PROGRESS_MIN_BYTES = 8 * 1024 * 1024
-"""Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
+    from govhall.scoring import MonthScores, Rejection, Score
+    from govhall.session import HallSession
 
 csv_option = click.option(
     "--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets) instead of a table."
 )
-data_option = click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help=(
-        "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
-        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
-    ),
-)
-strict_option = click.option(
-    "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
-)
 
 
 @click.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@config_argument
 @data_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to score.")
 @strict_option
@@ -59,21 +48,15 @@ def score(
     rating and finding ids). The rules are those in force on the month's
     first day.
     """
-    from govhall.plugins import get_plugin_manager
-    from govhall.scoring import Month, ScoringError
-
-    try:
-        wanted = Month.parse(month)
-    except ScoringError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
-    manager = get_plugin_manager()
+    wanted = parse_month(month)
+    session, read = _start(config)
     years: set[int] = set()
-    hall, results, report = _score_months(config, data_dir, [wanted], manager, years=years)
-    scores = results[wanted]
-    _finish(report, scores.rejected, strict)
+    scores = session.score(data_dir, wanted, read=read, years=years, progress=progress_bar)
+    _summary(read)
+    _finish(read, scores.rejected, strict)
     document = scores.to_json()
-    document["data"] = {"read": report.read, "used": report.used, "rejected": report.rejected}
-    warnings = _calendar_warnings(hall, manager, years, wanted.year)
+    document["data"] = {"read": read.read, "used": read.used, "rejected": read.rejected}
+    warnings = _calendar_warnings(session, years, wanted.year)
     if warnings:  # only then: the document stays equal to MonthScores.to_json() otherwise
         document["warnings"] = warnings
     if as_json:
@@ -81,13 +64,12 @@ def score(
     elif as_csv:
         click.echo(_score_csv(scores), nl=False)
     else:
-        _print_scores(hall, scores)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _print_scores(session, scores)
+    warn(warnings)
 
 
 @click.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@config_argument
 @data_option
 @click.option("--year", required=True, type=click.IntRange(1900, 2999), help="The year.")
 @strict_option
@@ -101,99 +83,51 @@ def rewards(
     Monthly scores are averaged over the months with data (staff: over their
     months on post); every payment is explained.
     """
-    from govhall.plugins import get_plugin_manager
-    from govhall.rewards import annual_results, reward_rules
+    from govhall.rewards import annual_results
     from govhall.scoring import Month
 
-    manager = get_plugin_manager()
+    session, read = _start(config)
     months = [Month(year, m) for m in range(1, 13)]
     years: set[int] = set()
-    hall, results, report = _score_months(config, data_dir, months, manager, years=years)
-    rules = reward_rules(hall, manager)
+    results = session.score_months(data_dir, months, read=read, years=years, progress=progress_bar)
+    _summary(read)
+    rules = session.reward_rules
     rejected = sorted(
         {r for scores in results.values() for r in scores.rejected},
         key=lambda r: (r.evidence, r.reason),
     )
-    _finish(report, rejected, strict)
-    result = annual_results(year, hall, rules, results)
-    warnings = _calendar_warnings(hall, manager, years, year)
+    _finish(read, rejected, strict)
+    result = annual_results(year, session.config, rules, results)
+    warnings = _calendar_warnings(session, years, year)
     if as_json:
         emit_json({**result.to_json(), "warnings": warnings} if warnings else result.to_json())
     elif as_csv:
         click.echo(_rewards_csv(result), nl=False)
     else:
         _print_rewards(result)
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+    warn(warnings)
 
 
 # -- running --------------------------------------------------------------------
 
 
-def _score_months(
-    config_path: str,
-    data_dir: str,
-    months: Sequence[Month],
-    manager: GovhallPluginManager | None = None,
-    *,
-    years: set[int] | None = None,
-) -> tuple[HallConfig, dict[Month, MonthScores], ReadReport]:
-    from zoneinfo import ZoneInfo
+def _start(config: str) -> tuple[HallSession, ReadReport]:
+    """Open the session, print the rulebooks' warnings, and make the row report."""
+    from govhall.readers import ReadReport
 
-    from govhall.cli.time_cmds import years_seen
-    from govhall.config.load import load_config
-    from govhall.plugins import get_plugin_manager
-    from govhall.readers import (
-        ReadReport,
-        find_data_files,
-        read_cases,
-        read_findings,
-        read_ratings,
-    )
-    from govhall.rulebook import hall_rulebooks, hall_weights
-    from govhall.scoring import Scorer, deadline_function
-
-    manager = manager or get_plugin_manager()
-    hall = load_config(config_path, manager)
-    books = hall_rulebooks(hall, manager)
-    for book in books.values():
-        for problem in book.check():
-            click.echo(f"warning: {problem.message}", err=True)
-    scorer = Scorer(
-        hall,
-        books["window"],
-        books["staff"],
-        months,
-        deadline_function(hall, manager),
-        hall_weights(hall, manager),
-    )
-    report = ReadReport(on_problem=lambda p: click.echo(p.format(), err=True))
-    tz = ZoneInfo(hall.hall.timezone)
-    windows = {w.id for w in hall.windows}
-    items = {i.id for i in hall.items}
-    cases_files = find_data_files(data_dir, "cases", required=True)
-    cases = read_cases(cases_files, tz, report, windows=windows, items=items)
-    scorer.add_cases(
-        _progress(cases if years is None else years_seen(cases, years), cases_files, "cases")
-    )
-    ratings_files = find_data_files(data_dir, "ratings")
-    ratings = read_ratings(ratings_files, tz, report, windows=windows)
-    scorer.add_ratings(_progress(ratings, ratings_files, "ratings"))
-    findings = read_findings(find_data_files(data_dir, "findings"), report, windows=windows)
-    scorer.add_findings(findings)
-    results = scorer.results()
-    if report.files:
-        click.echo(report.summary(), err=True)
-    return hall, results, report
+    session = open_session(config)
+    warn(session.rulebook_warnings())
+    return session, ReadReport(on_problem=print_problem)
 
 
-def _calendar_warnings(
-    hall: HallConfig, manager: GovhallPluginManager, years: set[int], year: int
-) -> list[str]:
+def _summary(read: ReadReport) -> None:
+    if read.files:
+        click.echo(read.summary(), err=True)
+
+
+def _calendar_warnings(session: HallSession, years: set[int], year: int) -> list[str]:
     """Warn for the scored year, and the year before if its cases were scored, when unpublished."""
-    from govhall.cli.time_cmds import calendar_warnings
-
-    return calendar_warnings(hall, manager, {year} | {y for y in years if year - 1 <= y <= year})
+    return session.calendar_warnings({year} | {y for y in years if year - 1 <= y <= year})
 
 
 def _finish(report: ReadReport, rejected: Iterable[Rejection], strict: bool) -> None:
@@ -208,38 +142,11 @@ def _finish(report: ReadReport, rejected: Iterable[Rejection], strict: bool) -> 
         )
 
 
-def _progress(records: Iterator[_T], paths: Sequence[Path], label: str) -> Iterator[_T]:
-    """Show one progress bar on a terminal across large files; pass records through unchanged."""
-    sizes = [path.stat().st_size for path in paths]
-    if (
-        sum(sizes) < PROGRESS_MIN_BYTES
-        or not sys.stderr.isatty()
-        or os.environ.get("GOVHALL_NO_PROGRESS")
-    ):
-        yield from records
-        return
-    estimate = max(
-        1, sum(_estimate_rows(path, size) for path, size in zip(paths, sizes, strict=True))
-    )
-    step = 10_000
-    with click.progressbar(length=estimate, label=f"reading {label}", file=sys.stderr) as bar:
-        for count, record in enumerate(records, 1):
-            if count % step == 0:
-                bar.update(step)
-            yield record
-
-
-def _estimate_rows(path: Path, size: int) -> int:
-    """Estimate a file's rows from the newlines in its first 64 KiB."""
-    with path.open("rb") as handle:
-        sample = handle.read(1 << 16)
-    return size * sample.count(b"\n") // max(1, len(sample))
-
-
 # -- output ---------------------------------------------------------------------
 
 
-def _print_scores(hall: HallConfig, scores: MonthScores) -> None:
+def _print_scores(session: HallSession, scores: MonthScores) -> None:
+    hall = session.config
     names = {w.id: w.name for w in hall.windows} | {s.id: s.name for s in hall.staff}
     for title, entries in (("windows", scores.windows), ("staff", scores.staff)):
         click.echo(f"{title} — {scores.month}")

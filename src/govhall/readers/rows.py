@@ -100,10 +100,12 @@ def find_data_files(path_or_dir: str | Path, stem: str, *, required: bool = Fals
     return sorted(found, key=lambda entry: entry.name)
 
 
-def _files(source: str | Path | Sequence[str | Path], stem: str) -> list[Path]:
-    """Return the files a reader reads: a folder's (at least one), a file, or the list given."""
+def _files(
+    source: str | Path | Sequence[str | Path], stem: str, *, required: bool = False
+) -> list[Path]:
+    """Return the files a reader reads: a folder's (``required``: at least one), a file, a list."""
     if isinstance(source, str | PathLike):
-        return find_data_files(source, stem, required=True)
+        return find_data_files(source, stem, required=required)
     return [Path(name) for name in source]
 
 

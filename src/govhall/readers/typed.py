@@ -109,7 +109,7 @@ def read_cases(
     moments, moment = _moment_cache(tz)
     kinds, statuses = _KINDS, _STATUSES
     # the per-file work stays out here: the row loop below is the one of a single file
-    for path in _files(path_or_dir, "cases"):
+    for path in _files(path_or_dir, "cases", required=True):
         summary = _start(report, path)
         read = used = 0  # counted locally (hot loop), added to the summary at the end
         try:
@@ -226,7 +226,8 @@ def read_ratings(
 
     Ratings are anonymous (无记名评议): columns other than the format's,
     such as a name or phone number, are never read into a record or echoed
-    in a message. ``staff`` may be empty.
+    in a message. ``staff`` may be empty. A folder without ratings files
+    yields nothing (ratings are optional), as it does for the commands.
 
     Raises:
         GovhallError: As :func:`read_cases`.

@@ -1,10 +1,11 @@
-"""Collect what the monthly report shows, from the SDK's own engines.
+"""What the monthly report shows: :class:`MonthReport` and the pieces it is built from.
 
-Nothing here counts, scores or schedules by itself: the KPIs come from
-:func:`govhall.kpi.compute_kpis`, the ranking from :class:`govhall.scoring.Scorer`
-(set up as ``govhall score`` sets it up), the timetable from
-:class:`govhall.hours.OpeningHours`, due times from
-:func:`govhall.scoring.deadline_function` and overdue status from
+:meth:`govhall.session.HallSession.report` fills it from the SDK's own
+engines, so nothing here counts, scores or schedules by itself: the KPIs come
+from :func:`govhall.kpi.compute_kpis`, the ranking from the session's
+:class:`govhall.scoring.Scorer` (the same as ``govhall score``), the timetable
+from :class:`govhall.hours.OpeningHours`, due times from the session's
+:class:`govhall.due_times.DueTimes` and overdue status from
 :func:`govhall.lifecycle.is_overdue`. The data files are read once; only the
 month's own cases and ratings are kept in memory (for the KPIs and the
 follow-up lists), the rest streams through the scorer.
@@ -22,9 +23,8 @@ Follow-up lists (documented choices):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govhall.errors import GovhallError
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.hours import HallTime, Span
     from govhall.kpi import Kpis
-    from govhall.plugins import GovhallPluginManager
-    from govhall.problems import Problem
     from govhall.readers import ReadReport
     from govhall.records import Case, Rating
     from govhall.scoring import DueFunction, Month, MonthScores
@@ -143,96 +141,7 @@ def week_table(config: HallConfig, time: HallTime, monday: dt.date) -> Week:
     return Week(days, tuple(rows))
 
 
-def collect_month(
-    config: HallConfig,
-    data_dir: str | Path,
-    month: Month,
-    manager: GovhallPluginManager,
-    on_problem: Callable[[Problem], None] | None = None,
-) -> MonthReport:
-    """Read the data folder once and compute the month's KPIs, scores, hours and follow-ups.
-
-    Args:
-        config: The loaded hall config.
-        data_dir: Folder with ``cases.csv`` (or ``.jsonl``) and optionally
-            ``ratings`` and ``findings`` files (SPEC §5); each kind may be split
-            over several files (:func:`govhall.readers.find_data_files`).
-        month: The month to report.
-        manager: The plugin manager the config was loaded with.
-        on_problem: Called with every bad row or reader warning as it is found.
-
-    Raises:
-        GovhallError: No cases file, a rulebook number missing, a plugin failure.
-    """
-    from zoneinfo import ZoneInfo
-
-    from govhall.deadlines import hall_time
-    from govhall.kpi import compute_kpis
-    from govhall.readers import (
-        ReadReport,
-        find_data_files,
-        read_cases,
-        read_findings,
-        read_ratings,
-    )
-    from govhall.rulebook import hall_rulebooks, hall_weights
-    from govhall.scoring import Scorer, deadline_function
-
-    books = hall_rulebooks(config, manager)
-    warnings = [problem.message for book in books.values() for problem in book.check()]
-    due = deadline_function(config, manager)
-    scorer = Scorer(
-        config, books["window"], books["staff"], [month], due, hall_weights(config, manager)
-    )
-    tz = ZoneInfo(config.hall.timezone)
-    first = dt.datetime.combine(month.first_day, dt.time(), tz)
-    end = dt.datetime.combine(month.next().first_day, dt.time(), tz)
-    report = ReadReport(on_problem=on_problem)
-    windows = {w.id for w in config.windows}
-    items = {i.id for i in config.items}
-    cases_files = find_data_files(data_dir, "cases", required=True)
-    month_cases: list[Case] = []
-    overdue: list[OverdueCase] = []
-    scorer.add_cases(
-        _tap_cases(
-            read_cases(cases_files, tz, report, windows=windows, items=items),
-            first,
-            end,
-            due,
-            month_cases,
-            overdue,
-        )
-    )
-    month_ratings: list[Rating] = []
-    ratings = read_ratings(find_data_files(data_dir, "ratings"), tz, report, windows=windows)
-    scorer.add_ratings(_in_month(ratings, first, end, month_ratings))
-    findings = read_findings(find_data_files(data_dir, "findings"), report, windows=windows)
-    scorer.add_findings(findings)
-    scores = scorer.results()[month]
-    warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
-    last_day = end.date() - dt.timedelta(days=1)
-    kpis = compute_kpis(
-        config, month_cases, month_ratings, start=first.date(), end=last_day, manager=manager
-    )
-    time = hall_time(config, manager)
-    warnings.extend(time.calendar.warnings(first.date(), last_day))
-    bad = [r for r in month_ratings if r.level <= BAD_LEVEL]
-    bad.sort(key=lambda r: (r.rated_at, r.window, r.case_id))
-    overdue.sort(key=lambda c: (not c.open, c.due, c.window, c.case_id))
-    return MonthReport(
-        config=config,
-        month=month,
-        kpis=kpis,
-        scores=scores,
-        week=week_table(config, time, first_full_week(month)),
-        overdue=overdue,
-        bad_ratings=bad,
-        read=report,
-        warnings=warnings,
-    )
-
-
-def _tap_cases(
+def tap_cases(
     cases: Iterable[Case],
     first: dt.datetime,
     end: dt.datetime,
@@ -240,7 +149,11 @@ def _tap_cases(
     month_cases: list[Case],
     overdue: list[OverdueCase],
 ) -> Iterator[Case]:
-    """Pass every case on to the scorer; keep the month's cases and its overdue ones."""
+    """Pass every case on to the scorer; keep the month's cases and its overdue ones.
+
+    ``due`` is the hall's due-time function; a case whose due time cannot be
+    computed is passed on (the scorer rejects it with the reason).
+    """
     from govhall.lifecycle import is_overdue
 
     for case in cases:
@@ -267,9 +180,10 @@ def _tap_cases(
         yield case
 
 
-def _in_month(
+def in_month(
     ratings: Iterable[Rating], first: dt.datetime, end: dt.datetime, kept: list[Rating]
 ) -> Iterator[Rating]:
+    """Pass every rating on; keep those given from ``first`` up to ``end`` (excluded)."""
     for rating in ratings:
         if first <= rating.rated_at < end:
             kept.append(rating)

@@ -1,0 +1,139 @@
+"""What the command modules share: opening a session, parsing dates, data options, progress.
+
+Command modules import this module and :mod:`govhall.cli.output`, never each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from govhall.problems import Problem
+    from govhall.scoring import Month
+    from govhall.session import HallSession
+
+_T = TypeVar("_T")
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+"""Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
+
+config_argument = click.argument("config", type=click.Path(dir_okay=False))
+strict_option = click.option(
+    "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
+)
+DATA_HELP = (
+    "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
+    "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
+)
+
+
+data_option = click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help=DATA_HELP,
+)
+
+
+def open_session(config: str) -> HallSession:
+    """Open a session on a hall config with the installed plugins."""
+    from govhall.session import open_hall
+
+    return open_hall(config)
+
+
+def print_problem(problem: Problem) -> None:
+    """Print a bad row or reader warning on stderr, with file, line and column."""
+    click.echo(problem.format(), err=True)
+
+
+def warn(warnings: Sequence[str]) -> None:
+    """Print each warning on stderr."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _check_year(year: int, text: str, option: str) -> None:
+    # the years data rows may name (govhall.readers); beyond them date arithmetic overflows
+    if not 1900 <= year <= 2999:
+        raise click.BadParameter(f"{text!r}: year {year} is outside 1900-2999", param_hint=option)
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` or fail as a usage error (exit 2) naming the option."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)", param_hint=option
+        ) from None
+    _check_year(day.year, text, option)
+    return day
+
+
+def parse_moment(text: str, option: str) -> dt.datetime:
+    """Parse an ISO 8601 date-time (a bare date means its midnight) or fail with exit 2."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+        _check_year(moment.year, text, option)
+        return moment
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date-time YYYY-MM-DDTHH:MM[+08:00] (e.g. 2026-09-30T10:00)",
+            param_hint=option,
+        ) from None
+
+
+def parse_pause(text: str) -> tuple[dt.date, dt.date]:
+    """Parse ``START/END`` (dates, both included; ``START`` alone is one day)."""
+    first, _, last = text.partition("/")
+    start = parse_date(first, "--pause")
+    end = parse_date(last, "--pause") if last else start
+    if end < start:
+        raise click.BadParameter(f"{text!r} ends before it starts", param_hint="--pause")
+    return start, end
+
+
+def parse_month(text: str) -> Month:
+    """Parse ``--month YYYY-MM`` or fail as a usage error (exit 2)."""
+    from govhall.scoring import Month, ScoringError
+
+    try:
+        return Month.parse(text)
+    except ScoringError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+
+
+def progress_bar(label: str, paths: Sequence[Path], records: Iterator[_T]) -> Iterator[_T]:
+    """Show one progress bar on a terminal across large files; pass records through unchanged."""
+    sizes = [path.stat().st_size for path in paths]
+    if (
+        sum(sizes) < PROGRESS_MIN_BYTES
+        or not sys.stderr.isatty()
+        or os.environ.get("GOVHALL_NO_PROGRESS")
+    ):
+        yield from records
+        return
+    estimate = max(
+        1, sum(_estimate_rows(path, size) for path, size in zip(paths, sizes, strict=True))
+    )
+    step = 10_000
+    with click.progressbar(length=estimate, label=f"reading {label}", file=sys.stderr) as bar:
+        for count, record in enumerate(records, 1):
+            if count % step == 0:
+                bar.update(step)
+            yield record
+
+
+def _estimate_rows(path: Path, size: int) -> int:
+    """Estimate a file's rows from the newlines in its first 64 KiB."""
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 16)
+    return size * sample.count(b"\n") // max(1, len(sample))

@@ -1,0 +1,130 @@
+"""The JSON documents of the command-line contract, built from a session's answers.
+
+``govhall CMD --json`` prints exactly these documents, and the
+``govhall.testing`` YAML cases compare against them; both build them here, so
+the command line and the test kit cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from govhall.hours import Span
+    from govhall.readers import ReadReport
+    from govhall.session import HallSession
+
+
+def clock_pairs(spans: Iterable[Span]) -> list[list[str]]:
+    """Return spans of minutes as ``[["HH:MM", "HH:MM"], ...]``."""
+    from govhall.hours import format_clock
+
+    return [[format_clock(a), format_clock(b)] for a, b in spans]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def show_document(session: HallSession) -> dict[str, Any]:
+    """Build the document of ``govhall show``: the hall as loaded, with its hours."""
+    config = session.config
+    # The hours as loaded: the county plugin's (or the built-in assumption), merged with [hours].
+    hours = session.time.hours.config
+    return {
+        "hall": config.hall.model_dump(mode="json"),
+        "windows": [window.model_dump(mode="json") for window in config.windows],
+        "items": [item.model_dump(mode="json") for item in config.items],
+        "staff": [person.model_dump(mode="json") for person in config.staff],
+        "hours": hours.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def hours_document(session: HallSession, day: dt.date, window: str | None = None) -> dict[str, Any]:
+    """Build the document of ``govhall hours`` (all windows, or only ``window``)."""
+    found = session.hours(day, window)
+    return {
+        "date": found.date.isoformat(),
+        "windows": [
+            {"window": window_id, "intervals": clock_pairs(spans), "rota": window_id in found.rota}
+            for window_id, spans in found.windows.items()
+        ],
+        "day": {"kind": found.kind, "workday": found.workday, "name": found.name},
+        "note": found.note,
+        "warnings": list(found.warnings),
+    }
+
+
+def open_document(session: HallSession, moment: dt.datetime) -> dict[str, Any]:
+    """Build the document of ``govhall open`` (a naive moment is the hall's local time)."""
+    found = session.open_at(moment)
+    return {
+        "at": found.at.isoformat(),
+        "open": list(found.open),
+        "closed": [
+            {"window": window_id, "next_open": _iso(upcoming)}
+            for window_id, upcoming in found.closed.items()
+        ],
+        "warnings": list(found.warnings),
+    }
+
+
+def deadline_document(
+    session: HallSession,
+    item: str,
+    received: dt.datetime,
+    pauses: Iterable[tuple[dt.date, dt.date]] = (),
+    *,
+    window: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Build the document of ``govhall deadline``."""
+    answer = session.deadline(item, received, pauses, window=window, now=now)
+    return {
+        "item": answer.item,
+        "received": answer.received.isoformat(),
+        "due": answer.due.isoformat(),
+        "working_days": answer.working_days,
+        "window": answer.window,
+        "counted_from": answer.counted_from.isoformat(),
+        "pauses": [[a.isoformat(), b.isoformat()] for a, b in answer.pauses],
+        "now": _iso(answer.now),
+        "status": answer.status,
+        "elapsed_minutes": answer.elapsed_minutes,
+        "remaining_minutes": answer.remaining_minutes,
+        "explanation": list(answer.explanation),
+        "warnings": list(answer.warnings),
+    }
+
+
+def chain_document(session: HallSession, item: str) -> dict[str, Any]:
+    """Build the document of ``govhall chain``: the chain and its warnings."""
+    from govhall.chains import check_chain
+
+    found = session.chain(item)
+    document = found.to_json()
+    document["warnings"] = [
+        problem.message for problem in check_chain(found, session.config.item(item))
+    ]
+    return document
+
+
+def kpi_document(
+    session: HallSession,
+    data: Any,
+    start: dt.date | None,
+    end: dt.date | None,
+    read: ReadReport,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Build the document of ``govhall kpi``, reading ``data`` into ``read``."""
+    run = session.kpis(data, start=start, end=end, read=read, progress=progress)
+    document = run.kpis.to_json()
+    document["data"] = read.to_json()
+    low, high = (start or dt.date.min).year, (end or dt.date.max).year
+    warnings = session.calendar_warnings(y for y in run.years if low <= y <= high)
+    if warnings:  # only then: the document stays equal to compute_kpis' for published years
+        document["warnings"] = warnings
+    return document

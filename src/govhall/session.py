@@ -1,0 +1,570 @@
+"""One object that owns a hall's run: :class:`HallSession`, opened with :func:`open_hall`.
+
+A session holds the plugin manager, the loaded hall config, and everything
+built from them once and then reused: the working calendar, opening hours
+and counting rule (:attr:`HallSession.time`), the rulebooks with their
+overrides, the composite weights, the reward rules and the due-time memo.
+Every question about the hall goes through it::
+
+    from govhall import open_hall
+
+    hall = open_hall("configs/zhenhai.toml")
+    march = hall.score("sample/zhenhai", "2010-03")
+    print(march.windows[0].subject, march.windows[0].score)
+
+The ``govhall`` commands, the ``govhall.testing`` pytest plugin, the report
+and the benchmarks all go through a session, so they answer alike. A
+session is cheap to keep and costly to open (plugins are loaded, the config
+is validated): open one per hall and ask it many questions. It is not
+thread-safe.
+
+``data`` arguments take a data folder (``cases.csv``, ``ratings.csv``,
+``findings.csv``, each possibly split over several files) or any object with
+the same ``cases`` / ``ratings`` / ``findings`` / ``files`` methods as
+:class:`govhall.readers.folder.DataFolder`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from govhall.errors import GovhallError
+
+if TYPE_CHECKING:
+    from govhall.chains import ApprovalChain
+    from govhall.config.schema import HallConfig
+    from govhall.deadlines import Deadline
+    from govhall.due_times import DueTimes
+    from govhall.hours import HallTime, Span
+    from govhall.kpi import Kpis
+    from govhall.model import ServiceItem
+    from govhall.plugins import GovhallPluginManager
+    from govhall.readers import ReadReport
+    from govhall.records import Case, Finding, Pause, Rating
+    from govhall.report.data import MonthReport
+    from govhall.rewards import RewardRules, YearResult
+    from govhall.rulebook import Rulebook
+    from govhall.scoring import Month, MonthScores, Scorer
+
+_T = TypeVar("_T")
+
+
+class DataSource(Protocol):
+    """What a session reads records from: a data folder, or a store with the same methods."""
+
+    def files(self, kind: str) -> list[Path]:
+        """Return the files of one kind (empty for a source that is not made of files)."""
+        ...
+
+    def cases(
+        self,
+        tz: dt.tzinfo,
+        report: ReadReport,
+        *,
+        windows: Collection[str] | None = None,
+        items: Collection[str] | None = None,
+    ) -> Iterator[Case]:
+        """Yield usable cases, counting every row in ``report``."""
+        ...
+
+    def ratings(
+        self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
+    ) -> Iterator[Rating]:
+        """Yield usable ratings."""
+        ...
+
+    def findings(
+        self, report: ReadReport, *, windows: Collection[str] | None = None
+    ) -> Iterator[Finding]:
+        """Yield usable inspection findings."""
+        ...
+
+
+class Progress(Protocol):
+    """Wraps a stream of records to show progress; returns the records unchanged."""
+
+    def __call__(self, label: str, paths: Sequence[Path], records: Iterator[_T]) -> Iterator[_T]:
+        """Pass ``records`` (read from ``paths``) through, showing progress as they go."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DayHours:
+    """Every window's open intervals on one day (``govhall hours``)."""
+
+    date: dt.date
+    kind: str
+    """``workday``, ``makeup_workday``, ``holiday``, ``saturday`` or ``sunday``."""
+    workday: bool
+    name: str | None
+    """The holiday's or make-up day's name, else ``None``."""
+    windows: dict[str, tuple[Span, ...]]
+    """Window id to open intervals, as minutes after midnight, in the config's order."""
+    rota: tuple[str, ...]
+    """Windows on the Sunday rota that day."""
+    note: str | None
+    """Where the hours come from (the county plugin's or the built-in assumption)."""
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWindows:
+    """Which windows are open at a moment, and when each closed one opens next."""
+
+    at: dt.datetime
+    open: tuple[str, ...]
+    closed: dict[str, dt.datetime | None]
+    """Closed window id to its next opening (``None``: not within 400 days)."""
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class KpiRun:
+    """The KPIs of a data run, with the years its cases were received or concluded in."""
+
+    kpis: Kpis
+    years: set[int] = field(default_factory=set)
+
+
+class HallSession:
+    """A hall config with its plugins, time setup, rulebooks and caches, built once.
+
+    Open one with :func:`open_hall`. Attributes built on first use and then
+    kept: :attr:`time`, :attr:`rulebooks`, :attr:`weights`,
+    :attr:`reward_rules`, :attr:`due_times`.
+
+    Args:
+        config: The loaded, valid hall config.
+        manager: The plugin manager it was loaded with.
+    """
+
+    def __init__(self, config: HallConfig, manager: GovhallPluginManager) -> None:
+        self.config = config
+        self.manager = manager
+        self.zone = ZoneInfo(config.hall.timezone)
+        self.window_ids = frozenset(window.id for window in config.windows)
+        self.item_ids = frozenset(item.id for item in config.items)
+
+    def __repr__(self) -> str:
+        return f"<HallSession {self.config.hall.id!r} ({self.config.hall.county})>"
+
+    # -- what the session builds once -----------------------------------------
+
+    @cached_property
+    def time(self) -> HallTime:
+        """The hall's working calendar, opening hours and deadline rule."""
+        from govhall.hours import build_hall_time
+
+        return build_hall_time(self.config, self.manager)
+
+    @cached_property
+    def rulebooks(self) -> dict[str, Rulebook]:
+        """The ``window`` and ``staff`` rulebooks with the county's and config's overrides."""
+        from govhall.rulebook import hall_rulebooks
+
+        return hall_rulebooks(self.config, self.manager)
+
+    @cached_property
+    def weights(self) -> dict[str, Decimal] | None:
+        """The composite weights of a window's score, or ``None`` (the rulebook score alone)."""
+        from govhall.rulebook import hall_weights
+
+        return hall_weights(self.config, self.manager)
+
+    @cached_property
+    def reward_rules(self) -> RewardRules:
+        """The annual grade and reward rules (built-in, county plugin, then config)."""
+        from govhall.rewards import reward_rules
+
+        return reward_rules(self.config, self.manager)
+
+    @cached_property
+    def due_times(self) -> DueTimes:
+        """Due times and open minutes of cases, memoised (shared by KPIs and scores)."""
+        from govhall.due_times import DueTimes
+
+        return DueTimes(self.config, self.time)
+
+    def rulebook_warnings(self) -> list[str]:
+        """Return the rulebooks' warnings (numbers the source leaves out, allotment totals)."""
+        return [problem.message for book in self.rulebooks.values() for problem in book.check()]
+
+    def calendar_warnings(self, years: Iterable[int]) -> list[str]:
+        """Return one warning per year whose holiday arrangement is not published."""
+        calendar = self.time.calendar
+        return [calendar.warning(year) for year in sorted(set(years)) if not calendar.covered(year)]
+
+    # -- time ----------------------------------------------------------------
+
+    def hours(self, day: dt.date, window: str | None = None) -> DayHours:
+        """Return each window's (or one window's) open intervals on ``day``.
+
+        Raises:
+            LookupFailed: No window ``window`` in the hall.
+        """
+        ids = [window] if window else [w.id for w in self.config.windows]
+        for window_id in ids:
+            self.config.window(window_id)
+        time = self.time
+        info = time.calendar.day(day)
+        rota = time.hours.rota_windows(day) if info.kind == "sunday" else []
+        return DayHours(
+            date=day,
+            kind=info.kind,
+            workday=info.workday,
+            name=info.name,
+            windows={window_id: time.hours.intervals(window_id, day) for window_id in ids},
+            rota=tuple(rota),
+            note=time.note,
+            warnings=tuple(time.calendar.warnings(day, day)),
+        )
+
+    def open_at(self, moment: dt.datetime) -> OpenWindows:
+        """Return the windows open at ``moment`` (naive: hall-local) and when the others open."""
+        time = self.time
+        local = time.local(moment)
+        opened: list[str] = []
+        closed: dict[str, dt.datetime | None] = {}
+        for window in self.config.windows:
+            if time.hours.is_open(window.id, local):
+                opened.append(window.id)
+            else:
+                upcoming = time.hours.next_open(window.id, local)
+                closed[window.id] = time.aware(upcoming) if upcoming else None
+        # the next opening may fall in a later year, whose arrangement then matters too
+        last = max([local.date(), *(m.date() for m in closed.values() if m is not None)])
+        return OpenWindows(
+            at=time.aware(local),
+            open=tuple(opened),
+            closed=closed,
+            warnings=tuple(time.calendar.warnings(local.date(), last)),
+        )
+
+    def deadline(
+        self,
+        item: str | ServiceItem,
+        received: dt.datetime,
+        pauses: Iterable[Pause | tuple[dt.date, dt.date]] = (),
+        *,
+        window: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Deadline:
+        """Return when a case of ``item`` received at ``received`` is due, and how it was counted.
+
+        Args:
+            item: The service item or its id.
+            received: Receipt time; naive means hall-local time.
+            pauses: Date spans (both ends included) when the clock stops.
+            window: The window handling the case (default: the item's).
+            now: Also compute elapsed and remaining business minutes and the status.
+
+        Raises:
+            LookupFailed: Unknown item or window.
+            DeadlineInputError: A pause ends before it starts.
+        """
+        from govhall.deadlines import deadline_on
+
+        return deadline_on(self.time, self.config, item, received, pauses, window=window, now=now)
+
+    def chain(self, item: str) -> ApprovalChain:
+        """Return the approval chain of an item (config, then county plugin, then default).
+
+        Raises:
+            LookupFailed: No such item.
+            PluginError: The county plugin's answer is unusable.
+        """
+        from govhall.chains import approval_chain
+
+        return approval_chain(self.config, item, self.manager)
+
+    # -- data runs -----------------------------------------------------------
+
+    def source(self, data: str | Path | DataSource) -> DataSource:
+        """Return ``data`` as a source of records (a path becomes a :class:`DataFolder`).
+
+        Raises:
+            GovhallError: A path that is not a folder.
+        """
+        if isinstance(data, str | Path):
+            from govhall.readers.folder import DataFolder
+
+            return DataFolder(data)
+        return data
+
+    def kpis(
+        self,
+        data: str | Path | DataSource,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        read: ReadReport | None = None,
+        progress: Progress | None = None,
+    ) -> KpiRun:
+        """Count the KPIs of cases received and ratings given from ``start`` to ``end``.
+
+        Args:
+            data: A data folder (or a source with the same methods).
+            start: First day of receipt (included), or ``None``.
+            end: Last day of receipt (included), or ``None``.
+            read: Receives the row counts and every bad row (default: a new one).
+            progress: Shows progress over long files.
+
+        Raises:
+            GovhallError: No cases file, an unreadable file.
+        """
+        from govhall.kpi import compute_kpis
+
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        years: set[int] = set()
+        cases = _years_seen(self._cases(source, read, progress), years)
+        ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+        found = compute_kpis(
+            self.config, cases, ratings, start=start, end=end, times=self.due_times
+        )
+        return KpiRun(found, years)
+
+    def scorer(self, months: Iterable[Month]) -> Scorer:
+        """Return a scorer for ``months`` with the hall's rulebooks, weights and due times."""
+        from govhall.scoring import Scorer
+
+        books = self.rulebooks
+        return Scorer(
+            self.config,
+            books["window"],
+            books["staff"],
+            months,
+            self.due_times.due,
+            self.weights,
+        )
+
+    def score_months(
+        self,
+        data: str | Path | DataSource,
+        months: Iterable[Month | str],
+        *,
+        read: ReadReport | None = None,
+        years: set[int] | None = None,
+        progress: Progress | None = None,
+    ) -> dict[Month, MonthScores]:
+        """Score several months in one pass over the data.
+
+        Args:
+            data: A data folder (or a source with the same methods).
+            months: The months (``Month`` or ``"YYYY-MM"``).
+            read: Receives the row counts and every bad row.
+            years: Receives the years the cases were received or concluded in.
+            progress: Shows progress over long files.
+
+        Raises:
+            ScoringError: A malformed month.
+            GovhallError: No cases file, a rulebook number missing, a plugin failure.
+        """
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        scorer = self.scorer([_month(m) for m in months])
+        cases = self._cases(source, read, progress)
+        scorer.add_cases(cases if years is None else _years_seen(cases, years))
+        scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
+        scorer.add_findings(source.findings(read, windows=self.window_ids))
+        return scorer.results()
+
+    def score(
+        self,
+        data: str | Path | DataSource,
+        month: Month | str,
+        *,
+        read: ReadReport | None = None,
+        years: set[int] | None = None,
+        progress: Progress | None = None,
+    ) -> MonthScores:
+        """Score every window and staff member for ``month``, with lines and ranks.
+
+        Raises:
+            ScoringError: A malformed month.
+            GovhallError: As :meth:`score_months`.
+        """
+        wanted = _month(month)
+        found = self.score_months(data, [wanted], read=read, years=years, progress=progress)
+        return found[wanted]
+
+    def rewards(
+        self,
+        data: str | Path | DataSource,
+        year: int,
+        *,
+        read: ReadReport | None = None,
+        years: set[int] | None = None,
+        progress: Progress | None = None,
+    ) -> YearResult:
+        """Grade ``year``: window scores, demonstration windows, staff grades, allowances, awards.
+
+        Raises:
+            RewardsError: The reward rules are unusable.
+            GovhallError: As :meth:`score_months`.
+        """
+        from govhall.rewards import annual_results
+        from govhall.scoring import Month
+
+        rules = self.reward_rules
+        months = [Month(year, m) for m in range(1, 13)]
+        monthly = self.score_months(data, months, read=read, years=years, progress=progress)
+        return annual_results(year, self.config, rules, monthly)
+
+    def report(
+        self,
+        data: str | Path | DataSource,
+        month: Month | str,
+        *,
+        read: ReadReport | None = None,
+        progress: Progress | None = None,
+    ) -> MonthReport:
+        """Compute what the month's report shows: KPIs, scores, hours, overdue cases, bad ratings.
+
+        The data is read once; only the month's own cases and ratings are kept
+        in memory. Render it with :func:`govhall.report.html.render_report`.
+
+        Raises:
+            GovhallError: As :meth:`score_months`.
+        """
+        from govhall.kpi import compute_kpis
+        from govhall.report.data import (
+            BAD_LEVEL,
+            MonthReport,
+            OverdueCase,
+            first_full_week,
+            in_month,
+            tap_cases,
+            week_table,
+        )
+
+        wanted = _month(month)
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        warnings = self.rulebook_warnings()
+        scorer = self.scorer([wanted])
+        first = dt.datetime.combine(wanted.first_day, dt.time(), self.zone)
+        end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
+        month_cases: list[Case] = []
+        overdue: list[OverdueCase] = []
+        due = self.due_times.due
+        cases = self._cases(source, read, progress)
+        scorer.add_cases(tap_cases(cases, first, end, due, month_cases, overdue))
+        month_ratings: list[Rating] = []
+        ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+        scorer.add_ratings(in_month(ratings, first, end, month_ratings))
+        scorer.add_findings(source.findings(read, windows=self.window_ids))
+        scores = scorer.results()[wanted]
+        warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
+        last_day = end.date() - dt.timedelta(days=1)
+        kpis = compute_kpis(
+            self.config,
+            month_cases,
+            month_ratings,
+            start=first.date(),
+            end=last_day,
+            times=self.due_times,
+        )
+        warnings.extend(self.time.calendar.warnings(first.date(), last_day))
+        bad = [r for r in month_ratings if r.level <= BAD_LEVEL]
+        bad.sort(key=lambda r: (r.rated_at, r.window, r.case_id))
+        overdue.sort(key=lambda c: (not c.open, c.due, c.window, c.case_id))
+        return MonthReport(
+            config=self.config,
+            month=wanted,
+            kpis=kpis,
+            scores=scores,
+            week=week_table(self.config, self.time, first_full_week(wanted)),
+            overdue=overdue,
+            bad_ratings=bad,
+            read=read,
+            warnings=warnings,
+        )
+
+    def _cases(
+        self, source: DataSource, read: ReadReport, progress: Progress | None
+    ) -> Iterator[Case]:
+        cases = source.cases(self.zone, read, windows=self.window_ids, items=self.item_ids)
+        return _wrap(progress, "cases", source, cases)
+
+    def _ratings(self, source: DataSource, read: ReadReport) -> Iterator[Rating]:
+        return source.ratings(self.zone, read, windows=self.window_ids)
+
+
+def open_hall(
+    config: str | Path | HallConfig,
+    *,
+    manager: GovhallPluginManager | None = None,
+    plugins: Iterable[tuple[str, object]] = (),
+    entry_points: bool = True,
+) -> HallSession:
+    """Load a hall config with its plugins and return a session on it.
+
+    Args:
+        config: A hall config file, or an already loaded :class:`HallConfig`.
+        manager: The plugin manager to use. Without one, a manager is built
+            with the installed plugins (``entry_points``) and ``plugins``.
+        plugins: Extra ``(name, plugin)`` pairs to register, e.g. a county
+            plugin module under test (only without ``manager``).
+        entry_points: Load the installed ``govhall`` plugins (only without ``manager``).
+
+    Raises:
+        ConfigError: The config has errors (each with file, line and key).
+        GovhallError: ``manager`` given together with ``plugins``.
+
+    Example:
+        >>> hall = open_hall("configs/pinghu.toml")
+        >>> hall.deadline("household-move", dt.datetime(2026, 9, 30, 10, 0)).due.isoformat()
+        '2026-10-13T17:30:00+08:00'
+    """
+    extra = list(plugins)
+    if manager is None:
+        from govhall.plugins import get_plugin_manager
+
+        manager = get_plugin_manager(load_entry_points=entry_points, plugins=extra)
+    elif extra or not entry_points:
+        raise GovhallError("open_hall: give either a manager or plugins/entry_points, not both")
+    if isinstance(config, str | Path):
+        from govhall.config.load import load_config
+
+        loaded = load_config(config, manager)
+    else:
+        loaded = config
+    return HallSession(loaded, manager)
+
+
+def _month(month: Month | str) -> Month:
+    from govhall.scoring import Month
+
+    return month if isinstance(month, Month) else Month.parse(month)
+
+
+def _new_report() -> ReadReport:
+    from govhall.readers import ReadReport
+
+    return ReadReport()
+
+
+def _years_seen(cases: Iterable[Case], years: set[int]) -> Iterator[Case]:
+    """Pass cases through, noting the years they were received and concluded in."""
+    add = years.add
+    for case in cases:
+        add(case.received_at.year)
+        if case.concluded_at is not None:
+            add(case.concluded_at.year)
+        yield case
+
+
+def _wrap(
+    progress: Progress | None, kind: str, source: DataSource, records: Iterator[_T]
+) -> Iterator[_T]:
+    if progress is None:
+        return records
+    return progress(kind, source.files(kind), records)
