@@ -133,14 +133,22 @@ def test_county_hook_with_wrong_type_is_recorded() -> None:
     ]
 
 
-def test_second_claim_on_a_county_is_recorded() -> None:
+def test_second_claim_on_a_county_rejects_both_claimants() -> None:
     rival = plugin("rival", govhall_county=county("pinghu"), govhall_hall_defaults=boom)
     manager = build(("rival", rival))
+    conflict = (
+        "county 'pinghu' is claimed by two plugins: pinghu (no distribution) and "
+        "rival (no distribution); uninstall one"
+    )
     assert manager.load_errors == [
-        PluginLoadError("rival", "county 'pinghu' is already served by plugin 'pinghu'", "")
+        PluginLoadError("pinghu", conflict, ""),
+        PluginLoadError("rival", conflict, ""),
     ]
-    assert manager.county_plugin("pinghu") == "pinghu"
-    assert check_config_text(CONFIG, "x.toml", manager).valid  # the rival is never called
+    assert manager.get_plugin("pinghu") is None
+    assert manager.get_plugin("rival") is None
+    assert manager.counties() == {}
+    [problem] = check_config_text(CONFIG, "x.toml", manager).problems  # the rival is never called
+    assert problem.message == f"no installed plugin serves county 'pinghu': {conflict}"
 
 
 def test_name_clash_keeps_the_first_plugin() -> None:

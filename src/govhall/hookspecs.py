@@ -4,10 +4,15 @@ Every hook is prefixed ``govhall_``. A county plugin implements the hooks it
 needs with :data:`govhall.hookimpl`; hooks it leaves out fall back to the
 built-in defaults (:mod:`govhall.builtin`, itself registered as a plugin).
 
-Hooks that take a ``county`` argument are *county hooks*: govhall calls them
-only on the plugin that serves that county (see :func:`govhall_county`) and on
-plugins that serve no county (cross-county add-ons), so a county plugin never
-has to check whether a call is meant for it.
+Hooks that take a ``county`` argument are *county hooks*
+(:data:`COUNTY_HOOKS`): a call, whether through ``manager.hook`` or govhall's
+own helpers, reaches only the plugin that serves that county (see
+:func:`govhall_county`) and the built-in defaults, so a county plugin never
+has to check whether a call is meant for it. A plugin that serves no county
+(a cross-county add-on) may implement only the county hooks in
+:data:`SHARED_COUNTY_HOOKS` (``govhall_validate_config``) and then answers
+them for every county; implementing any other county hook without declaring
+a county is a load error.
 
 This module's docstrings are the hook reference; ``docs/hooks.md`` is
 generated from them.
@@ -15,7 +20,8 @@ generated from them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 import pluggy
 
@@ -31,6 +37,48 @@ if TYPE_CHECKING:
 hookspec = pluggy.HookspecMarker("govhall")
 hookimpl = pluggy.HookimplMarker("govhall")
 
+#: The county hooks: their spec takes ``county``, and a call reaches only the
+#: plugin serving that county, the built-in defaults and, for
+#: :data:`SHARED_COUNTY_HOOKS`, plugins that serve no county.
+COUNTY_HOOKS: Final = frozenset(
+    {
+        "govhall_approval_chain",
+        "govhall_deadline_rule",
+        "govhall_duty_rota",
+        "govhall_extra_closures",
+        "govhall_hall_defaults",
+        "govhall_opening_hours",
+        "govhall_reward_rules",
+        "govhall_rulebook_overrides",
+        "govhall_scoring_weights",
+        "govhall_starter_config",
+        "govhall_validate_config",
+    }
+)
+#: County hooks that a plugin serving no county may implement (it then answers
+#: them for every county).
+SHARED_COUNTY_HOOKS: Final = frozenset({"govhall_validate_config"})
+#: County hooks only a county plugin (or the built-in defaults) may implement.
+COUNTY_ONLY_HOOKS: Final = COUNTY_HOOKS - SHARED_COUNTY_HOOKS
+
+#: The type every non-``None`` answer of a hook must have, and how to say it.
+#: govhall checks it on every call (``manager.hook`` included) and raises a
+#: :class:`govhall.errors.PluginError` naming plugin and hook. Answers of a
+#: type defined in a module the host must not import eagerly
+#: (``DeadlineRule``, ``ApprovalChain``) and ``govhall_validate_config``'s
+#: list of problems (checked per plugin by the config loader) are checked
+#: where they are used.
+ANSWER_TYPES: Final[dict[str, tuple[type[Any], str]]] = {
+    "govhall_duty_rota": (dict, "dict"),
+    "govhall_extra_closures": (list, "list"),
+    "govhall_hall_defaults": (Mapping, "a table (dict)"),
+    "govhall_opening_hours": (dict, "dict"),
+    "govhall_reward_rules": (dict, "dict"),
+    "govhall_rulebook_overrides": (dict, "dict"),
+    "govhall_scoring_weights": (dict, "dict"),
+    "govhall_starter_config": (Mapping, "a table (dict)"),
+}
+
 
 @hookspec
 def govhall_county() -> County | None:
@@ -39,7 +87,9 @@ def govhall_county() -> County | None:
     A county plugin returns exactly one :class:`govhall.County`; a plugin that
     adds behaviour to every county (an extra validation check, say) returns
     ``None`` or does not implement the hook. Two plugins that claim the same
-    county id are a load error for the second one.
+    county id are a load error naming both, and neither serves the county
+    (uninstall one). A plugin that declares no county may not implement a
+    county hook other than :func:`govhall_validate_config`.
 
     Example::
 
@@ -87,7 +137,7 @@ def govhall_starter_config(county: str) -> dict[str, Any] | None:
 
 @hookspec
 def govhall_validate_config(
-    config: HallConfig, manager: GovhallPluginManager
+    county: str, config: HallConfig, manager: GovhallPluginManager
 ) -> list[Problem] | None:
     """Check a loaded hall config and return the problems found.
 
@@ -97,8 +147,11 @@ def govhall_validate_config(
     built-in checks (unique ids, references to existing windows, A/B posts,
     the assessment rulebooks) are themselves an implementation of this hook.
     ``manager`` is the plugin manager loading the config, for checks that ask
-    other hooks (take it only if you need it). This is a county hook: it is
-    called with the plugin of ``config.hall.county``.
+    other hooks; ``county`` is ``config.hall.county`` (take either only if you
+    need it). This is a county hook that add-ons may share: it is answered by
+    the plugin of ``config.hall.county``, by every plugin that serves no
+    county (validation add-ons for every county) and by the built-in checks,
+    never by another county's plugin.
 
     Example::
 

@@ -16,6 +16,9 @@ def plugins(as_json: bool) -> None:
     from govhall.plugins import get_plugin_manager
 
     manager = get_plugin_manager()
+    notices: dict[str, list[str]] = {}
+    for notice in manager.load_notices:
+        notices.setdefault(notice.name, []).append(notice.error)
     entries: list[dict[str, Any]] = []
     for info in manager.plugin_infos():
         entries.append(
@@ -26,6 +29,7 @@ def plugins(as_json: bool) -> None:
                 "version": info.version,
                 "hooks": list(info.hooks),
                 "error": None,
+                "notices": list(info.notices),
             }
         )
     for failed in manager.load_errors:
@@ -37,18 +41,27 @@ def plugins(as_json: bool) -> None:
                 "version": failed.version,
                 "hooks": [],
                 "error": failed.error,
+                "notices": notices.get(failed.name, []),
             }
         )
     if as_json:
         emit_json({"plugins": entries})
         return
     rows = [
-        (e["name"], e["county"] or "-", e["version"] or "-", len(e["hooks"]), e["error"] or "ok")
+        (
+            e["name"],
+            e["county"] or "-",
+            e["version"] or "-",
+            len(e["hooks"]),
+            "; ".join([e["error"] or "ok", *e["notices"]]),
+        )
         for e in entries
     ]
     click.echo(render_table(["plugin", "county", "version", "hooks", "status"], rows))
     for failed in manager.load_errors:
         click.echo(f"warning: plugin {failed.name!r} failed to load: {failed.error}", err=True)
+    for notice in manager.load_notices:
+        click.echo(f"notice: plugin {notice.name!r}: {notice.error}", err=True)
 
 
 COMMANDS = [plugins]
