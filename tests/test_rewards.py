@@ -164,9 +164,12 @@ def test_reward_rules_hook_merges_over_built_in(manager: GovhallPluginManager) -
     def govhall_reward_rules(county: str) -> dict[str, Any]:
         return {"excellent_quota": 0.2, "notes": {"excellent_quota": "county rule 7"}}
 
-    extra = types.SimpleNamespace(govhall_reward_rules=hookimpl(govhall_reward_rules))
+    # county hooks are answered by the county's own plugin: a Pinghu plugin with this hook
+    own = {name: getattr(govhall_pinghu, name) for name in dir(govhall_pinghu)}
+    own = {name: impl for name, impl in own.items() if name.startswith("govhall_")}
+    own["govhall_reward_rules"] = hookimpl(govhall_reward_rules)
     plugged = get_plugin_manager(
-        load_entry_points=False, plugins=[("pinghu", govhall_pinghu), ("extra", extra)]
+        load_entry_points=False, plugins=[("pinghu", types.SimpleNamespace(**own))]
     )
     hall = check_config_text('[hall]\ncounty = "pinghu"\n', "p.toml", plugged).config
     assert hall is not None
