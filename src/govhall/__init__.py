@@ -10,9 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from govhall.api import due_at
     from govhall.chains import ApprovalChain
     from govhall.chains import ChainStep
     from govhall.chains import approval_chain
+    from govhall.chains import build_chain
     from govhall.config.load import ConfigReport
     from govhall.config.load import check_config
     from govhall.config.load import check_paths
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
     from govhall.county import County
     from govhall.deadlines import Deadline
     from govhall.deadlines import DeadlineRule
-    from govhall.deadlines import due_at
     from govhall.errors import ConfigError
     from govhall.errors import GovhallError
     from govhall.errors import LookupFailed
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from govhall.readers import read_cases
     from govhall.readers import read_findings
     from govhall.readers import read_ratings
+    from govhall.readers.folder import DataFolder
     from govhall.records import Case
     from govhall.records import Finding
     from govhall.records import Rating
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
     from govhall.scoring import MonthScores
     from govhall.scoring import Score
     from govhall.scoring import Scorer
+    from govhall.session import HallSession
+    from govhall.session import open_hall
     from govhall.workdays import WorkCalendar
 
 __version__ = "0.1.0"
@@ -70,6 +74,7 @@ _LOCATIONS = {
     "ConfigError": "govhall.errors",
     "ConfigReport": "govhall.config.load",
     "County": "govhall.county",
+    "DataFolder": "govhall.readers.folder",
     "DatedValue": "govhall.params",
     "Deadline": "govhall.deadlines",
     "DeadlineRule": "govhall.deadlines",
@@ -78,6 +83,7 @@ _LOCATIONS = {
     "GovhallPluginManager": "govhall.plugins",
     "Hall": "govhall.model",
     "HallConfig": "govhall.config.schema",
+    "HallSession": "govhall.session",
     "Kpis": "govhall.kpi",
     "Line": "govhall.scoring",
     "LookupFailed": "govhall.errors",
@@ -101,14 +107,16 @@ _LOCATIONS = {
     "YearResult": "govhall.rewards",
     "annual_results": "govhall.rewards",
     "approval_chain": "govhall.chains",
+    "build_chain": "govhall.chains",
     "check_config": "govhall.config.load",
     "check_paths": "govhall.config.load",
     "compute_kpis": "govhall.kpi",
-    "due_at": "govhall.deadlines",
+    "due_at": "govhall.api",
     "get_plugin_manager": "govhall.plugins",
     "hall_rulebooks": "govhall.rulebook",
     "hookimpl": "govhall.hookspecs",
     "load_config": "govhall.config.load",
+    "open_hall": "govhall.session",
     "read_cases": "govhall.readers",
     "read_findings": "govhall.readers",
     "read_ratings": "govhall.readers",
@@ -123,6 +131,7 @@ __all__ = [
     "ConfigError",
     "ConfigReport",
     "County",
+    "DataFolder",
     "DatedValue",
     "Deadline",
     "DeadlineRule",
@@ -131,6 +140,7 @@ __all__ = [
     "GovhallPluginManager",
     "Hall",
     "HallConfig",
+    "HallSession",
     "Kpis",
     "Line",
     "LookupFailed",
@@ -155,6 +165,7 @@ __all__ = [
     "__version__",
     "annual_results",
     "approval_chain",
+    "build_chain",
     "check_config",
     "check_paths",
     "compute_kpis",
@@ -163,6 +174,7 @@ __all__ = [
     "hall_rulebooks",
     "hookimpl",
     "load_config",
+    "open_hall",
     "read_cases",
     "read_findings",
     "read_ratings",

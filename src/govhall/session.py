@@ -27,7 +27,7 @@ the same ``cases`` / ``ratings`` / ``findings`` / ``files`` methods as
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from govhall.report.data import MonthReport
     from govhall.rewards import RewardRules, YearResult
     from govhall.rulebook import Rulebook
+    from govhall.samples import SampleSummary
     from govhall.scoring import Month, MonthScores, Scorer
 
 _T = TypeVar("_T")
@@ -486,6 +487,32 @@ class HallSession:
             bad_ratings=bad,
             read=read,
             warnings=warnings,
+        )
+
+    def write_sample(
+        self,
+        out: str | Path,
+        *,
+        seed: int | None = None,
+        rows: int | None = None,
+        force: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> SampleSummary:
+        """Write deterministic sample ``cases``, ``ratings`` and ``findings`` files into ``out``.
+
+        Raises:
+            GovhallError: A file exists and ``force`` is false, or cannot be written.
+        """
+        from govhall.samples import DEFAULT_SEED, write_sample
+
+        return write_sample(
+            self.config,
+            out,
+            seed=DEFAULT_SEED if seed is None else seed,
+            rows=rows,
+            force=force,
+            times=self.due_times,
+            progress=progress,
         )
 
     def _cases(
