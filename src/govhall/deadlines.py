@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import FrozenInstanceError, dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from govhall.errors import GovhallError
 
@@ -63,27 +63,169 @@ class DeadlineRule:
     due_soon_days: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+_DeadlineValues = tuple[
+    str,
+    str,
+    dt.datetime,
+    dt.date,
+    dt.datetime,
+    int,
+    tuple[tuple[dt.date, dt.date], ...],
+    tuple[str, ...],
+    dt.datetime | None,
+    int | None,
+    int | None,
+    "Status | None",
+    "HallTime | None",
+]
+
+_DEADLINE_FIELDS = (
+    "item",
+    "window",
+    "received",
+    "counted_from",
+    "due",
+    "working_days",
+    "pauses",
+    "warnings",
+    "now",
+    "elapsed_minutes",
+    "remaining_minutes",
+    "status",
+    "time",
+)
+_COMPARED = 12  # every field but ``time`` takes part in ==, hash and repr
+
+
 class Deadline:
     """The due time of one case, with how it was counted.
 
     ``due`` and ``received`` are aware datetimes in the hall's zone. The
     progress fields are set when ``due_at`` was given ``now``.
+
+    An immutable value: fields are read-only, two deadlines are equal when
+    every field but ``time`` is equal, and :meth:`replace` returns a changed
+    copy. The fields live in one tuple so that building a deadline costs one
+    allocation (:class:`govhall.deadline_clock.DeadlineClock` builds one per call).
     """
 
-    item: str
-    window: str
-    received: dt.datetime
-    counted_from: dt.date
-    due: dt.datetime
-    working_days: int
-    pauses: tuple[tuple[dt.date, dt.date], ...] = ()
-    warnings: tuple[str, ...] = ()
-    now: dt.datetime | None = None
-    elapsed_minutes: int | None = None
-    remaining_minutes: int | None = None
-    status: Status | None = None
-    time: HallTime | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("_values",)
+    __match_args__ = (
+        "item",
+        "window",
+        "received",
+        "counted_from",
+        "due",
+        "working_days",
+        "pauses",
+        "warnings",
+        "now",
+        "elapsed_minutes",
+        "remaining_minutes",
+        "status",
+        "time",
+    )
+    _values: _DeadlineValues
+
+    def __init__(
+        self,
+        item: str,
+        window: str,
+        received: dt.datetime,
+        counted_from: dt.date,
+        due: dt.datetime,
+        working_days: int,
+        pauses: tuple[tuple[dt.date, dt.date], ...] = (),
+        warnings: tuple[str, ...] = (),
+        now: dt.datetime | None = None,
+        elapsed_minutes: int | None = None,
+        remaining_minutes: int | None = None,
+        status: Status | None = None,
+        time: HallTime | None = None,
+    ) -> None:
+        _set_values(
+            self,
+            (
+                item,
+                window,
+                received,
+                counted_from,
+                due,
+                working_days,
+                pauses,
+                warnings,
+                now,
+                elapsed_minutes,
+                remaining_minutes,
+                status,
+                time,
+            ),
+        )
+
+    @property
+    def item(self) -> str:
+        """Id of the service item."""
+        return self._values[0]
+
+    @property
+    def window(self) -> str:
+        """Id of the window the case is handled at."""
+        return self._values[1]
+
+    @property
+    def received(self) -> dt.datetime:
+        """Receipt time, aware, in the hall's zone."""
+        return self._values[2]
+
+    @property
+    def counted_from(self) -> dt.date:
+        """The uncounted day the time limit counts from."""
+        return self._values[3]
+
+    @property
+    def due(self) -> dt.datetime:
+        """Due time, aware, in the hall's zone."""
+        return self._values[4]
+
+    @property
+    def working_days(self) -> int:
+        """The time limit in working days (0 for an immediate item)."""
+        return self._values[5]
+
+    @property
+    def pauses(self) -> tuple[tuple[dt.date, dt.date], ...]:
+        """Sorted ``(start, end)`` pauses, both days included."""
+        return self._values[6]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings, e.g. a year without a published holiday arrangement."""
+        return self._values[7]
+
+    @property
+    def now(self) -> dt.datetime | None:
+        """The moment progress was computed for, aware; None without ``now``."""
+        return self._values[8]
+
+    @property
+    def elapsed_minutes(self) -> int | None:
+        """Business minutes elapsed since receipt as of ``now``."""
+        return self._values[9]
+
+    @property
+    def remaining_minutes(self) -> int | None:
+        """Business minutes left until the due time as of ``now`` (negative when overdue)."""
+        return self._values[10]
+
+    @property
+    def status(self) -> Status | None:
+        """``on_track``, ``due_soon`` or ``overdue`` as of ``now``."""
+        return self._values[11]
+
+    @property
+    def time(self) -> HallTime | None:
+        """The hall's time setup the deadline was counted on (not compared)."""
+        return self._values[12]
 
     @property
     def explanation(self) -> tuple[str, ...]:
@@ -95,6 +237,48 @@ class Deadline:
         return _explain(
             self.time, local, self.counted_from, due_day, self.working_days, self.pauses
         )
+
+    def replace(self, **changes: Any) -> Deadline:
+        """Return a copy with the given fields changed (as ``dataclasses.replace`` would).
+
+        Raises:
+            TypeError: A name is not a field.
+        """
+        unknown = set(changes) - set(_DEADLINE_FIELDS)
+        if unknown:
+            raise TypeError(f"Deadline has no field {sorted(unknown)[0]!r}")
+        values: dict[str, Any] = dict(zip(_DEADLINE_FIELDS, self._values, strict=True))
+        values.update(changes)
+        return Deadline(**values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Deadline) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values[:_COMPARED] == other._values[:_COMPARED]
+
+    def __hash__(self) -> int:
+        return hash(self._values[:_COMPARED])
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(_DEADLINE_FIELDS[:_COMPARED], self._values, strict=False)
+        )
+        return f"Deadline({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[Deadline], _DeadlineValues]:
+        return (Deadline, self._values)
+
+
+_set_values = Deadline.__dict__["_values"].__set__
+"""Store a deadline's 13 field values, in field order, on ``object.__new__(Deadline)``
+(bypasses the read-only ``__setattr__``; :mod:`govhall.deadline_clock` builds deadlines so)."""
 
 
 _CACHE: dict[tuple[int, int], tuple[object, object, HallTime]] = {}
@@ -307,8 +491,6 @@ def business_minutes(
 
 def with_progress(time: HallTime, deadline: Deadline, now: dt.datetime) -> Deadline:
     """Return ``deadline`` with elapsed/remaining business minutes and status as of ``now``."""
-    from dataclasses import replace
-
     local_now = time.local(now)
     received = time.local(deadline.received)
     due = time.local(deadline.due)
@@ -321,8 +503,7 @@ def with_progress(time: HallTime, deadline: Deadline, now: dt.datetime) -> Deadl
     else:
         left = time.calendar.count_workdays(local_now.date(), due.date(), pauses)
         status = "due_soon" if left <= time.rule.due_soon_days else "on_track"
-    return replace(
-        deadline,
+    return deadline.replace(
         now=time.aware(local_now),
         elapsed_minutes=elapsed,
         remaining_minutes=remaining,

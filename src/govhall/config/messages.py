@@ -8,7 +8,6 @@ string"; an operator editing a TOML file needs ``windows[3].phone`` and
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import types
 import typing
 from collections.abc import Sequence
@@ -98,6 +97,8 @@ def describe_error(error: ErrorDetails, root: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(root, loc[:-1])
         message = f"unknown key {last!r}"
+        import difflib  # only an unknown key needs it; validate of a good file skips the import
+
         close = difflib.get_close_matches(str(last), allowed, n=1)
         if close:
             message += f"; did you mean {close[0]!r}?"
