@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from govhall.api import due_at
-    from govhall.chains import ApprovalChain
-    from govhall.chains import ChainStep
+    from govhall.domain import ApprovalChain
+    from govhall.domain import ChainStep
     from govhall.chains import approval_chain
     from govhall.chains import build_chain
     from govhall.config.load import ConfigReport
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.county import County
     from govhall.deadlines import Deadline
-    from govhall.deadlines import DeadlineRule
+    from govhall.domain import DeadlineRule
     from govhall.errors import ConfigError
     from govhall.errors import GovhallError
     from govhall.errors import LookupFailed
@@ -68,16 +68,16 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LOCATIONS = {
-    "ApprovalChain": "govhall.chains",
+    "ApprovalChain": "govhall.domain",
     "Case": "govhall.records",
-    "ChainStep": "govhall.chains",
+    "ChainStep": "govhall.domain",
     "ConfigError": "govhall.errors",
     "ConfigReport": "govhall.config.load",
     "County": "govhall.county",
     "DataFolder": "govhall.readers.folder",
     "DatedValue": "govhall.params",
     "Deadline": "govhall.deadlines",
-    "DeadlineRule": "govhall.deadlines",
+    "DeadlineRule": "govhall.domain",
     "Finding": "govhall.records",
     "GovhallError": "govhall.errors",
     "GovhallPluginManager": "govhall.plugins",

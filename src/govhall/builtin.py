@@ -12,7 +12,7 @@ from govhall.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.deadlines import DeadlineRule
+    from govhall.domain import DeadlineRule
     from govhall.plugins import GovhallPluginManager
     from govhall.problems import Problem
 
@@ -21,12 +21,14 @@ if TYPE_CHECKING:
 def govhall_validate_config(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
     """Check ids, window references, time limits, A/B posts, hours and assessment rules."""
     from govhall.chains import check_config_chains
-    from govhall.config.checks import check_hall
+    from govhall.config.checks import check_hall, check_time_references
+    from govhall.rewards import check_reward_rules
     from govhall.rulebook import check_assessment
-    from govhall.time_config import check_time_references
 
     problems = check_hall(config) + check_time_references(config)
-    return problems + check_assessment(config, manager) + check_config_chains(config)
+    if config.hall.county in manager.counties():  # else the loader reports the unknown county
+        problems += check_assessment(config, manager) + check_reward_rules(config, manager)
+    return problems + check_config_chains(config)
 
 
 DEFAULT_HOURS_NOTE = (
@@ -47,6 +49,6 @@ def govhall_opening_hours(county: str) -> dict[str, Any]:
 @hookimpl(trylast=True)
 def govhall_deadline_rule(county: str) -> DeadlineRule:
     """Return SPEC §4's counting rule (receipt day not counted, due at closing time)."""
-    from govhall.deadlines import DeadlineRule
+    from govhall.domain import DeadlineRule
 
     return DeadlineRule()

@@ -25,13 +25,11 @@ than the item's promised days are a validation warning (:func:`check_chain`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from govhall.domain import ApprovalChain as ApprovalChain  # re-exported: its old home
+from govhall.domain import ChainStep as ChainStep
 from govhall.errors import PluginError
-from govhall.model import Identifier
 from govhall.problems import Problem
 
 if TYPE_CHECKING:
@@ -41,137 +39,6 @@ if TYPE_CHECKING:
 
 DEFAULT_ROLE = "窗口审批"
 """Role of the built-in one-level chain (an assumption, see the module docs)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChainStep:
-    """One level of an approval chain.
-
-    Attributes:
-        level: 1-based position in the chain.
-        role: Who decides at this level, e.g. ``科室审查`` or ``主管副县长``.
-        condition: For a conditional step, when it applies (free text); ``None``
-            for a step every case goes through.
-        delegated: True when the window staff decide this level themselves.
-        budget_days: Working days this level may take, if the hall sets a budget.
-    """
-
-    level: int
-    role: str
-    condition: str | None = None
-    delegated: bool = False
-    budget_days: int | None = None
-
-    @property
-    def conditional(self) -> bool:
-        """True when only some cases go through this step."""
-        return self.condition is not None
-
-    def to_json(self) -> dict[str, Any]:
-        """Return ``{"level", "role"}`` plus the optional facts that are set."""
-        data: dict[str, Any] = {"level": self.level, "role": self.role}
-        data["conditional"] = self.conditional
-        if self.condition is not None:
-            data["condition"] = self.condition
-        data["delegated"] = self.delegated
-        if self.budget_days is not None:
-            data["budget_days"] = self.budget_days
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class ApprovalChain:
-    """The approval chain of one service item.
-
-    Attributes:
-        item: Id of the service item.
-        steps: The levels in order; conditional steps included.
-        spot_allowed: ``False`` forbids concluding on the spot even when every
-            step is delegated (e.g. a seal must be fetched from the office);
-            ``None`` lets the steps decide.
-        source: Where the chain comes from (seed section, config, default).
-    """
-
-    item: str
-    steps: tuple[ChainStep, ...]
-    spot_allowed: bool | None = None
-    source: str = ""
-
-    @property
-    def depth(self) -> int:
-        """Number of levels every case goes through (conditional steps excluded)."""
-        return sum(1 for step in self.steps if not step.conditional)
-
-    @property
-    def on_the_spot(self) -> bool:
-        """True when a case can be concluded at the window there and then."""
-        if self.spot_allowed is False:
-            return False
-        return all(step.delegated for step in self.steps)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the ``govhall chain`` document: item, depth, steps, on_the_spot, source."""
-        return {
-            "item": self.item,
-            "depth": self.depth,
-            "steps": [step.to_json() for step in self.steps],
-            "on_the_spot": self.on_the_spot,
-            "source": self.source,
-        }
-
-
-class ChainStepConfig(BaseModel):
-    """One level of a chain declared in the hall config (`[[chains.steps]]`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    role: str = Field(min_length=1, description="Who decides at this level, e.g. 科室审查.")
-    condition: str | None = Field(
-        default=None, description="When only some cases take this step: when (free text)."
-    )
-    delegated: bool = Field(
-        default=False, description="The window staff decide this level themselves (充分授权)."
-    )
-    budget_days: int | None = Field(
-        default=None, ge=0, le=366, description="Working days this level may take."
-    )
-
-
-class ChainConfig(BaseModel):
-    """An approval chain declared in the hall config (`[[chains]]`); wins over the plugin."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    items: list[Identifier] = Field(
-        default_factory=list, description="Ids of the items this chain applies to."
-    )
-    window: Identifier | None = Field(
-        default=None, description="Apply to every item of this window (when `items` is empty)."
-    )
-    steps: list[ChainStepConfig] = Field(min_length=1, description="The levels, in order.")
-    on_the_spot: bool | None = Field(
-        default=None,
-        description="`false` forbids concluding on the spot even when every step is delegated.",
-    )
-    source: str | None = Field(default=None, description="Where the chain comes from.")
-
-    @model_validator(mode="after")
-    def _has_target(self) -> ChainConfig:
-        if not self.items and self.window is None:
-            raise ValueError("a chain needs `items` or a `window`")
-        return self
-
-    def applies_to(self, item: ServiceItem) -> bool:
-        """Return True when this chain is the one for ``item``."""
-        return item.id in self.items if self.items else item.window == self.window
-
-    def chain_for(self, item_id: str) -> ApprovalChain:
-        """Return the chain of one item."""
-        steps = tuple(
-            ChainStep(level, s.role, s.condition, s.delegated, s.budget_days)
-            for level, s in enumerate(self.steps, start=1)
-        )
-        return ApprovalChain(item_id, steps, self.on_the_spot, self.source or "hall config")
 
 
 def build_chain(

@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING, Any, Final
 import pluggy
 
 if TYPE_CHECKING:
-    from govhall.chains import ApprovalChain
     from govhall.config.schema import HallConfig
     from govhall.county import County
-    from govhall.deadlines import DeadlineRule
+    from govhall.domain import ApprovalChain, DeadlineRule
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.problems import Problem
@@ -245,7 +244,7 @@ def govhall_deadline_rule(county: str) -> DeadlineRule | None:
 
     Example::
 
-        from govhall.deadlines import DeadlineRule
+        from govhall import DeadlineRule
 
         @hookimpl
         def govhall_deadline_rule(county):

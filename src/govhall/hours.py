@@ -43,7 +43,7 @@ from govhall.workdays import WorkCalendar, YearArrangement, closures_by_day, pac
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.deadlines import DeadlineRule
+    from govhall.domain import DeadlineRule
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
 
@@ -239,7 +239,7 @@ def build_hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTi
     Raises:
         GovhallError: Unknown time zone, or a plugin's answer is unusable.
     """
-    from govhall.deadlines import DeadlineRule
+    from govhall.domain import DeadlineRule
 
     county = config.hall.county
     try:

@@ -519,15 +519,11 @@ def hall_weights(config: HallConfig, manager: GovhallPluginManager) -> dict[str,
 
 
 def check_assessment(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
-    """Return the problems of a hall's rulebooks, weights and reward rules (for ``validate``).
+    """Return the problems of a hall's rulebooks and weights (for ``validate``).
 
     Lists every number the seed leaves out and neither plugin nor config has
     supplied, and warns that the window allotments add up to 80, not 100.
     Every hall can be scored, so every config is checked; ``govhall score``
     and ``govhall rewards`` print the same warnings on every run.
     """
-    from govhall.rewards import check_reward_rules
-
-    if config.hall.county not in manager.counties():
-        return []  # the unknown county is reported by the loader
-    return check_hall_rulebooks(config, manager) + check_reward_rules(config, manager)
+    return check_hall_rulebooks(config, manager)

@@ -38,9 +38,9 @@ from zoneinfo import ZoneInfo
 from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
-    from govhall.chains import ApprovalChain
     from govhall.config.schema import HallConfig
     from govhall.deadlines import Deadline
+    from govhall.domain import ApprovalChain
     from govhall.due_times import DueTimes
     from govhall.hours import HallTime, Span
     from govhall.kpi import Kpis

@@ -27,8 +27,7 @@ from pydantic import (
 from govhall.model import Identifier
 
 if TYPE_CHECKING:
-    from govhall.config.schema import HallConfig
-    from govhall.problems import Problem
+    pass
 
 _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -258,30 +257,3 @@ class DeadlinesConfig(_Section):
         description="Status `due_soon` when at most this many counted working days remain "
         "before the due day.",
     )
-
-
-def check_time_references(config: HallConfig) -> list[Problem]:
-    """Return a problem for each ``[hours]`` window id that is not a window of the hall."""
-    from govhall.config.checks import unknown_window
-    from govhall.config.messages import dotted_key
-    from govhall.problems import Problem
-
-    known = {window.id for window in config.windows}
-    problems = []
-
-    def check(window_id: str, loc: tuple[str | int, ...], where: str = "") -> None:
-        if window_id not in known:
-            message = unknown_window(window_id, known) + where
-            problems.append(Problem("error", message, key=dotted_key(loc)))
-
-    for window_id in config.hours.windows:
-        check(window_id, ("hours", "windows", window_id))
-    rota = config.hours.rota
-    if rota is not None:
-        for index, turn in enumerate(rota.cycle):
-            for window_id in turn:
-                check(window_id, ("hours", "rota", "cycle", index), " (Sunday rota)")
-        for day, turn in rota.dates.items():
-            for window_id in turn:
-                check(window_id, ("hours", "rota", "dates", str(day)), " (Sunday rota)")
-    return problems

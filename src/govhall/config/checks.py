@@ -110,3 +110,28 @@ def unknown_window(window: str, known: Iterable[str]) -> str:
 
 def _listing(names: Sequence[str]) -> str:
     return ", ".join(repr(name) for name in names) if names else "none"
+
+
+def check_time_references(config: HallConfig) -> list[Problem]:
+    """Return a problem for each ``[hours]`` window id that is not a window of the hall."""
+    from govhall.config.messages import dotted_key
+
+    known = {window.id for window in config.windows}
+    problems = []
+
+    def check(window_id: str, loc: tuple[str | int, ...], where: str = "") -> None:
+        if window_id not in known:
+            message = unknown_window(window_id, known) + where
+            problems.append(Problem("error", message, key=dotted_key(loc)))
+
+    for window_id in config.hours.windows:
+        check(window_id, ("hours", "windows", window_id))
+    rota = config.hours.rota
+    if rota is not None:
+        for index, turn in enumerate(rota.cycle):
+            for window_id in turn:
+                check(window_id, ("hours", "rota", "cycle", index), " (Sunday rota)")
+        for day, turn in rota.dates.items():
+            for window_id in turn:
+                check(window_id, ("hours", "rota", "dates", str(day)), " (Sunday rota)")
+    return problems

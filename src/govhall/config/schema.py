@@ -7,7 +7,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from govhall.chains import ChainConfig
+from govhall.config.chains import ChainConfig
 from govhall.model import Hall, ServiceItem, Staff, Window
 from govhall.time_config import CalendarConfig, DeadlinesConfig, HoursConfig
 

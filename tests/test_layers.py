@@ -1,0 +1,88 @@
+"""The import graph: no cycle, and the layer contract in pyproject.toml really binds.
+
+``scripts/check`` runs ``lint-imports`` on the contract; these tests check the graph
+itself, so that a cycle is caught even among modules of one layer.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("govhall", exclude_type_checking_imports=True)
+
+
+def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Return the strongly connected components with more than one module (Tarjan)."""
+    modules = sorted(graph.modules)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in sorted(graph.find_modules_directly_imported_by(module)):
+            if other == "govhall":  # the package root imports its names lazily
+                continue
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycle(graph: grimp.ImportGraph) -> None:
+    assert _cycles(graph) == []
+
+
+def test_every_module_sits_in_a_layer(graph: grimp.ImportGraph) -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    [layers] = [c["layers"] for c in contracts if c["type"] == "layers"]
+    roots = [name.strip() for layer in layers for name in layer.replace("|", ":").split(":")]
+    packages = {"govhall", "govhall.config"}  # package files holding no code of their own
+    unplaced = [
+        module
+        for module in sorted(graph.modules)
+        if module not in packages
+        and not any(module == root or module.startswith(f"{root}.") for root in roots)
+    ]
+    assert unplaced == []
+
+
+def test_an_upward_import_breaks_the_contract() -> None:
+    # the check the contract makes, on a fresh graph with one import pointing up
+    graph = grimp.build_graph("govhall", exclude_type_checking_imports=True)
+    graph.add_import(importer="govhall.hours", imported="govhall.session")
+    assert graph.find_shortest_chain(importer="govhall.hours", imported="govhall.session")
+    chains = graph.find_illegal_dependencies_for_layers(
+        layers=("govhall.session", "govhall.hours"), containers=set()
+    )
+    assert {(c.importer, c.imported) for c in chains} == {("govhall.hours", "govhall.session")}
