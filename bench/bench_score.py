@@ -100,42 +100,21 @@ def write_data(folder: Path, cases: int, ratings: int, seed: int = 1) -> None:
 
 def child(phase: str, folder: Path) -> None:
     """Run one measured phase in this process and print its time and peak memory as JSON."""
-    from zoneinfo import ZoneInfo
+    from govhall.readers import ReadReport
+    from govhall.readers.folder import DataFolder
+    from govhall.session import open_hall
 
-    from govhall.config.load import load_config
-    from govhall.plugins import get_plugin_manager
-    from govhall.readers import ReadReport, read_cases, read_findings, read_ratings
-    from govhall.rulebook import hall_rulebooks, hall_weights
-    from govhall.scoring import Month, Scorer, deadline_function
-
-    manager = get_plugin_manager()
-    hall = load_config(folder / "hall.toml", manager)
-    tz = ZoneInfo(hall.hall.timezone)
-    windows = {w.id for w in hall.windows}
-    items = {i.id for i in hall.items}
+    hall = open_hall(folder / "hall.toml")
+    data = DataFolder(folder)
     report = ReadReport()
     began = time.perf_counter()
-    cases = read_cases(folder / "cases.csv", tz, report, windows=windows, items=items)
-    ratings = read_ratings(folder / "ratings.csv", tz, report, windows=windows)
-    if phase == "parse":
-        for _ in cases:
+    if phase == "parse":  # the reference: the same rows read through the same readers
+        for _ in data.cases(hall.zone, report, windows=hall.window_ids, items=hall.item_ids):
             pass
-        for _ in ratings:
+        for _ in data.ratings(hall.zone, report, windows=hall.window_ids):
             pass
     else:
-        books = hall_rulebooks(hall, manager)
-        scorer = Scorer(
-            hall,
-            books["window"],
-            books["staff"],
-            [Month.parse(MONTH)],
-            deadline_function(hall, manager),
-            hall_weights(hall, manager),
-        )
-        scorer.add_cases(cases)
-        scorer.add_ratings(ratings)
-        scorer.add_findings(read_findings(folder / "findings.csv", report, windows=windows))
-        scores = scorer.results()[Month.parse(MONTH)]
+        scores = hall.score(data, MONTH, read=report)
         json.dumps(scores.to_json())
     elapsed = time.perf_counter() - began
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

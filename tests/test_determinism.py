@@ -38,9 +38,9 @@ from govhall.config.load import load_config
 from govhall.kpi import compute_kpis
 from govhall.plugins import get_plugin_manager
 from govhall.readers import ReadReport, read_cases, read_findings, read_ratings
-from govhall.rewards import annual_results, reward_rules
-from govhall.rulebook import hall_rulebooks, hall_weights
-from govhall.scoring import Month, Scorer, deadline_function
+from govhall.rewards import annual_results
+from govhall.scoring import Month
+from govhall.session import open_hall
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "zhenhai.toml"
@@ -275,23 +275,15 @@ def library_answers(folders: Sequence[Path]) -> dict[str, Any]:
     report = ReadReport()
     cases = [c for folder in folders for c in read_cases(folder / "cases.csv", tz, report)]
     ratings = [r for folder in folders for r in read_ratings(folder / "ratings.csv", tz, report)]
-    kpis = compute_kpis(hall, iter(cases), iter(ratings), manager=manager).to_json()
-    books = hall_rulebooks(hall, manager)
-    months = [Month(2010, m) for m in range(1, 13)]
-    scorer = Scorer(
-        hall,
-        books["window"],
-        books["staff"],
-        months,
-        deadline_function(hall, manager),
-        hall_weights(hall, manager),
-    )
+    session = open_hall(hall, manager=manager)
+    kpis = compute_kpis(hall, iter(cases), iter(ratings), times=session.due_times).to_json()
+    scorer = session.scorer([Month(2010, m) for m in range(1, 13)])
     for folder in folders:  # one batch per file, as a caller feeding two exports would
         scorer.add_cases(read_cases(folder / "cases.csv", tz, report))
         scorer.add_ratings(read_ratings(folder / "ratings.csv", tz, report))
         scorer.add_findings(read_findings(folder / "findings.csv", report))
     results = scorer.results()
-    rewards = annual_results(2010, hall, reward_rules(hall, manager), results)
+    rewards = annual_results(2010, hall, session.reward_rules, results)
     return {
         "kpi": kpis,
         "score": results[Month(2010, 3)].to_json(),
