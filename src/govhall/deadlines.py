@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING, Any, Literal
 
+from govhall.domain import DeadlineRule as DeadlineRule  # re-exported: its old home
 from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
@@ -44,23 +45,6 @@ Status = Literal["on_track", "due_soon", "overdue"]
 
 class DeadlineInputError(GovhallError):
     """A deadline question cannot be answered: bad pause, unknown item or window."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeadlineRule:
-    """How a county counts time limits; the defaults are SPEC §4's rule.
-
-    Attributes:
-        count_receipt_day: Count the day of receipt as day 1 (default: not counted).
-        after_hours_next_day: A receipt after closing time or on a rest day
-            counts from the next working day (default: yes).
-        due_soon_days: ``due_soon`` when at most this many counted working days
-            remain before the due day.
-    """
-
-    count_receipt_day: bool = False
-    after_hours_next_day: bool = True
-    due_soon_days: int = 1
 
 
 _DeadlineValues = tuple[
@@ -281,36 +265,15 @@ _set_values = Deadline.__dict__["_values"].__set__
 (bypasses the read-only ``__setattr__``; :mod:`govhall.deadline_clock` builds deadlines so)."""
 
 
-_CACHE: dict[tuple[int, int], tuple[object, object, HallTime]] = {}
+def hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTime:
+    """Build the hall's calendar, hours and counting rule from its config and plugins.
 
-
-def hall_time(config: HallConfig, manager: GovhallPluginManager | None = None) -> HallTime:
-    """Return the hall's calendar, hours and rule, built once per config and manager."""
+    A :class:`govhall.session.HallSession` builds this once and keeps it; call
+    this directly only when you hold a manager and no session.
+    """
     from govhall.hours import build_hall_time
 
-    if manager is None:
-        manager = default_manager()
-    key = (id(config), id(manager))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is config and hit[1] is manager:
-        return hit[2]
-    built = build_hall_time(config, manager)
-    if len(_CACHE) >= 16:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (config, manager, built)
-    return built
-
-
-_MANAGER: list[GovhallPluginManager] = []
-
-
-def default_manager() -> GovhallPluginManager:
-    """Return the plugin manager used when none is given (built on first use)."""
-    if not _MANAGER:
-        from govhall.plugins import get_plugin_manager
-
-        _MANAGER.append(get_plugin_manager())
-    return _MANAGER[0]
+    return build_hall_time(config, manager)
 
 
 def normalise_pauses(
@@ -365,11 +328,15 @@ def due_at(
     received: dt.datetime,
     pauses: Iterable[Pause | tuple[dt.date, dt.date]] = (),
     *,
+    manager: GovhallPluginManager,
     window: str | None = None,
-    manager: GovhallPluginManager | None = None,
     now: dt.datetime | None = None,
 ) -> Deadline:
     """Return when a case of ``item`` received at ``received`` is due.
+
+    This builds the hall's time setup on every call; for many calls open a
+    session (:func:`govhall.open_hall`) and use its ``deadline``, or call
+    :func:`deadline_on` with a time setup you keep.
 
     Args:
         config: The loaded hall config.
@@ -377,7 +344,7 @@ def due_at(
         received: Receipt time; naive means hall-local time.
         pauses: Date spans (both ends included) when the clock stops.
         window: The window the case is handled at (default: the item's).
-        manager: Plugin manager (default: one with the installed plugins).
+        manager: The plugin manager the config was loaded with.
         now: When given, also compute elapsed/remaining business minutes and the status.
 
     Raises:
@@ -385,13 +352,34 @@ def due_at(
         DeadlineInputError: A pause ends before it starts.
 
     Example:
-        >>> from govhall import load_config
-        >>> config = load_config("configs/pinghu.toml")
-        >>> d = due_at(config, "household-move", dt.datetime(2026, 9, 30, 10, 0))
+        >>> from govhall import get_plugin_manager, load_config
+        >>> manager = get_plugin_manager()
+        >>> config = load_config("configs/pinghu.toml", manager)
+        >>> d = due_at(config, "household-move", dt.datetime(2026, 9, 30, 10, 0), manager=manager)
         >>> d.due.isoformat(), d.working_days
         ('2026-10-13T17:30:00+08:00', 5)
     """
-    time = hall_time(config, manager)
+    return deadline_on(
+        hall_time(config, manager), config, item, received, pauses, window=window, now=now
+    )
+
+
+def deadline_on(
+    time: HallTime,
+    config: HallConfig,
+    item: str | ServiceItem,
+    received: dt.datetime,
+    pauses: Iterable[Pause | tuple[dt.date, dt.date]] = (),
+    *,
+    window: str | None = None,
+    now: dt.datetime | None = None,
+) -> Deadline:
+    """Return a case's deadline on an already built time setup (see :func:`due_at`).
+
+    Raises:
+        LookupFailed: Unknown item or window.
+        DeadlineInputError: A pause ends before it starts.
+    """
     if isinstance(item, str):
         found = time.items.get(item)
         service = found if found is not None else config.item(item)  # raises LookupFailed
