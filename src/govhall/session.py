@@ -39,6 +39,7 @@ from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
+    from govhall.deadline_clock import DeadlineClock
     from govhall.deadlines import Deadline
     from govhall.domain import ApprovalChain
     from govhall.due_times import DueTimes
@@ -138,7 +139,7 @@ class HallSession:
     """A hall config with its plugins, time setup, rulebooks and caches, built once.
 
     Open one with :func:`open_hall`. Attributes built on first use and then
-    kept: :attr:`time`, :attr:`rulebooks`, :attr:`weights`,
+    kept: :attr:`time`, :attr:`clock`, :attr:`rulebooks`, :attr:`weights`,
     :attr:`reward_rules`, :attr:`due_times`.
 
     Args:
@@ -185,6 +186,13 @@ class HallSession:
         from govhall.rewards import reward_rules
 
         return reward_rules(self.config, self.manager)
+
+    @cached_property
+    def clock(self) -> DeadlineClock:
+        """Due times of single cases by item id, remembered per day of receipt."""
+        from govhall.deadline_clock import DeadlineClock
+
+        return DeadlineClock(self.time, self.time.items)
 
     @cached_property
     def due_times(self) -> DueTimes:
@@ -270,6 +278,8 @@ class HallSession:
             LookupFailed: Unknown item or window.
             DeadlineInputError: A pause ends before it starts.
         """
+        if isinstance(item, str):
+            return self.clock.deadline(item, received, tuple(pauses), window, now)
         from govhall.deadlines import deadline_on
 
         return deadline_on(self.time, self.config, item, received, pauses, window=window, now=now)
