@@ -246,6 +246,10 @@ def main() -> None:
     t_get = per_call(lambda: china.get_nth_working_day(day_one, 5), 2000)
     t_clock_one = per_call(lambda: deadline_clock.deadline("pension", received_one), 20000)
     t_due_one = per_call(lambda: deadline_clock.due("pension", received_one), 20000)
+    from govhall.session import open_hall
+
+    session = open_hall(config, manager=manager)  # what an application holds: a session
+    t_session_one = per_call(lambda: session.deadline("pension", received_one), 20000)
     # the same loop for every contestant; its own cost (``empty``) is reported, not subtracted
     t_loop = loop_per_call(empty, varied)
 
@@ -269,11 +273,13 @@ def main() -> None:
     print(f"  WorkCalendar.nth_workday   {t_nth * 1e6:10.2f} us")
     print(f"  DeadlineClock.deadline     {t_clock_one * 1e6:10.2f} us")
     print(f"  DeadlineClock.due          {t_due_one * 1e6:10.2f} us")
+    print(f"  HallSession.deadline       {t_session_one * 1e6:10.2f} us")
     print(f"  holidays get_nth_working   {t_get * 1e6:10.2f} us")
     print(f"  ratio holidays/due_at      {t_get / t_due:10.1f}x")
     print(f"  ratio holidays/nth_workday {t_get / t_nth:10.1f}x")
     print(f"  ratio holidays/clock       {t_get / t_clock_one:10.1f}x   (goal >= 20)")
     print(f"  ratio holidays/clock.due   {t_get / t_due_one:10.1f}x   (goal >= 20)")
+    print(f"  ratio holidays/session     {t_get / t_session_one:10.1f}x   (goal >= 20)")
     print(f"  {len(varied):,} varied naive receipts 2024-2026, interleaved rounds:")
     print(f"  empty loop body            {t_loop * 1e6:10.2f} us   (included in each below)")
     print(f"  DeadlineClock first pass   {t_fill * 1e6:10.2f} us   (fills the per-day answers)")
