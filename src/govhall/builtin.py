@@ -48,7 +48,7 @@ def govhall_opening_hours(county: str) -> dict[str, Any]:
 
 @hookimpl(trylast=True)
 def govhall_deadline_rule(county: str) -> DeadlineRule:
-    """Return SPEC §4's counting rule (receipt day not counted, due at closing time)."""
+    """Return the standard counting rule (receipt day not counted, due at closing time)."""
     from govhall.domain import DeadlineRule
 
     return DeadlineRule()

@@ -1,6 +1,6 @@
 """Case deadlines: when a case is due, and how it stands (scalar API, no numpy).
 
-The counting rule (SPEC §4, :class:`DeadlineRule`):
+The counting rule (:class:`DeadlineRule`):
 
 - the day of receipt is not counted (民法典 art. 201); a time limit of N
   working days (行政许可法 art. 82) ends at the window's closing time on the
@@ -94,21 +94,7 @@ class Deadline:
     """
 
     __slots__ = ("_values",)
-    __match_args__ = (
-        "item",
-        "window",
-        "received",
-        "counted_from",
-        "due",
-        "working_days",
-        "pauses",
-        "warnings",
-        "now",
-        "elapsed_minutes",
-        "remaining_minutes",
-        "status",
-        "time",
-    )
+    __match_args__ = _DEADLINE_FIELDS
     _values: _DeadlineValues
 
     def __init__(

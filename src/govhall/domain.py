@@ -15,7 +15,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class DeadlineRule:
-    """How a county counts time limits; the defaults are SPEC §4's rule.
+    """How a county counts time limits; the defaults are the standard rule.
 
     Attributes:
         count_receipt_day: Count the day of receipt as day 1 (default: not counted).

@@ -235,7 +235,7 @@ def govhall_extra_closures(county: str) -> list[dict[str, Any]] | None:
 def govhall_deadline_rule(county: str) -> DeadlineRule | None:
     """Return how the county counts a case's time limit.
 
-    The built-in rule is SPEC §4's: the day of receipt is not counted, the
+    The built-in rule is the standard one: the day of receipt is not counted, the
     case is due at the window's closing time on the N-th working day after
     it, a receipt after closing time or on a rest day counts from the next
     working day, and the status is ``due_soon`` when at most one counted

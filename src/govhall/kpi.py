@@ -1,4 +1,4 @@
-"""Key performance indicators of a hall over a period (SPEC §4 counting rules).
+"""Key performance indicators of a hall over a period (the counting rules below).
 
 - accepted: cases not refused at intake (statuses ``accepted``, ``in_review``,
   ``concluded``, ``delivered``, ``withdrawn``);
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
 
 SATISFIED_LEVEL = 3
-"""Ratings at this level (基本满意) or above count as satisfied (SPEC §4)."""
+"""Ratings at this level (基本满意) or above count as satisfied."""
 VISIT_BUCKETS = ("1", "2", "3+")
 RATE_DIGITS = 4
 """Rates are rounded to 4 decimals in JSON (0.9976 = 99.76%)."""
@@ -97,7 +97,7 @@ class Kpis:
         return {key: _rounded(_ratio(count, total)) for key, count in self.visits.items()}
 
     def to_json(self) -> dict[str, Any]:
-        """Return SPEC §4's ``kpi`` keys (rates as fractions) plus the counts behind them."""
+        """Return the ``govhall kpi --json`` keys (rates as fractions), with their counts."""
         hours = self.average_handling_hours
         return {
             "accepted": self.accepted,

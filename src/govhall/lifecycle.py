@@ -1,4 +1,4 @@
-"""The case life cycle (SPEC §2) as a state machine driven by events.
+"""The case life cycle as a state machine driven by events.
 
 States are the statuses of the data files (:data:`govhall.records.CASE_STATUSES`)::
 

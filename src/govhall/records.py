@@ -1,4 +1,4 @@
-"""Records read from data files: cases, ratings and inspection findings (SPEC §5).
+"""Records read from data files: cases, ratings and inspection findings.
 
 These are plain frozen dataclasses, not pydantic models: a data run reads
 millions of rows and the readers (:mod:`govhall.readers`) parse and check
@@ -31,9 +31,9 @@ CASE_STATUSES: tuple[CaseStatus, ...] = get_args(CaseStatus)
 ACCEPTED_STATUSES: frozenset[str] = frozenset(
     {"accepted", "in_review", "concluded", "delivered", "withdrawn"}
 )
-"""Statuses that count as accepted (SPEC §5): not refused at intake."""
+"""Statuses that count as accepted: not refused at intake."""
 CONCLUDED_STATUSES: frozenset[str] = frozenset({"concluded", "delivered"})
-"""Statuses that count as concluded (SPEC §5)."""
+"""Statuses that count as concluded."""
 
 RATING_LEVELS = {
     5: "非常满意",
@@ -42,7 +42,7 @@ RATING_LEVELS = {
     2: "不满意",
     1: "非常不满意",
 }
-"""The five levels of 政务服务"好差评" (SPEC §2), 5 best."""
+"""The five levels of 政务服务"好差评", 5 best."""
 
 
 @dataclass(frozen=True, slots=True)

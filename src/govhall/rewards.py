@@ -165,7 +165,7 @@ class YearResult:
     staff: tuple[StaffYear, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """Return the ``govhall rewards --json`` document (SPEC §4, money in yuan)."""
+        """Return the ``govhall rewards --json`` document (money in yuan)."""
         return {
             "year": self.year,
             "months": list(self.active_months),

@@ -51,7 +51,7 @@ DueFunction = Callable[[Case], dt.datetime]
 COMPOSITE_RULES = {"composite.window-head": "window_head", "composite.managers": "managers"}
 """Finding rules that carry a window head's or managers' 0-100 score in ``points``."""
 CITIZEN_LEVEL = 3
-"""Ratings at this level or above count as satisfied for the citizens' source (SPEC §4)."""
+"""Ratings at this level or above count as satisfied for the citizens' source."""
 _ACCEPTED = frozenset({"accepted", "in_review", "concluded", "delivered", "withdrawn"})
 _OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
 _CENT = Decimal("0.01")
@@ -108,7 +108,7 @@ class Line:
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """Return ``{"rule", "points", "evidence", "note"}`` (SPEC §4 plus ``note``)."""
+        """Return ``{"rule", "points", "evidence", "note"}``, a line of ``govhall score --json``."""
         return {
             "rule": self.rule,
             "points": number(self.points),
@@ -162,7 +162,7 @@ class MonthScores:
     """Staff named by a case received, a rating or a finding in the month."""
 
     def to_json(self) -> dict[str, Any]:
-        """Return the ``govhall score --json`` document (SPEC §4)."""
+        """Return the ``govhall score --json`` document."""
         return {
             "month": str(self.month),
             "windows": [_score_json(s, "window") for s in self.windows],

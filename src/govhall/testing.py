@@ -80,7 +80,7 @@ QUESTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "show": (frozenset(), frozenset()),
 }
 DATA_TABLES = frozenset({"cases", "ratings", "findings"})
-"""Tables a case may give inline under ``data`` (SPEC §5 columns, one mapping per row)."""
+"""Tables a case may give inline under ``data`` (the data-file columns, one mapping per row)."""
 _CASE_KEYS = frozenset({"name", "config", "plugins", "expect", "raises", "tolerance"})
 _FILE_KEYS = frozenset({"config", "plugins", "tolerance", "cases"})
 

@@ -243,7 +243,8 @@ class DeadlinesConfig(_Section):
 
     count_receipt_day: bool | None = Field(
         default=None,
-        description="Count the day of receipt as day 1 (SPEC: false, 民法典 art. 201).",
+        description="Count the day of receipt as day 1 (default false: 民法典 art. 201 "
+        "does not count the first day).",
     )
     after_hours_next_day: bool | None = Field(
         default=None,

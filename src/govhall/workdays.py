@@ -6,7 +6,7 @@ or Sundays are make-up working days (调休上班).
 
 **Source: the ``chinese-calendar`` package** (``chinese_calendar``), not
 ``holidays``. Both carry holidays and make-up days for the published years,
-but they differ on the one thing SPEC §2 insists on: a year whose
+but they differ on the one thing that matters most: a year whose
 arrangement is not published. ``chinese-calendar`` holds exactly the
 published notices (2004 to its latest release) as explicit date tables and
 refuses any other year, so govhall knows which years are covered and warns

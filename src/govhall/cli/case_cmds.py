@@ -1,6 +1,6 @@
 """Case commands: ``chain``, ``kpi``, ``sample``.
 
-``kpi`` reads the ``--data`` folder (SPEC §5; each kind may be split over
+``kpi`` reads the ``--data`` folder (see docs/cases.md; each kind may be split over
 several files, see :func:`govhall.readers.find_data_files`): each rejected
 row is printed on stderr with file, line and column as it is found, then a
 summary of rows read, used and rejected; ``--strict`` turns any rejected row into exit 1.
@@ -87,7 +87,7 @@ def kpi(
 ) -> None:
     """Count accepted, concluded, immediate, on-time and satisfaction rates and visits.
 
-    Rates follow SPEC §4: completion = concluded / accepted, immediate =
+    Rates: completion = concluded / accepted, immediate =
     immediate / accepted, on time = concluded by the due time / concluded,
     satisfaction = ratings at level 3 or above / ratings. Cases are selected
     by the day they were received, ratings by the day they were given.

@@ -1,4 +1,4 @@
-"""Stream cases, ratings and findings from data files (SPEC §5).
+"""Stream cases, ratings and findings from data files.
 
 Each reader takes a file (``cases.csv``, ``ratings.jsonl`` ...), a data
 folder, or a list of files, and yields records one at a time: nothing is

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from govhall.workdays import DayInfo
 
 BAD_LEVEL = 2
-"""Ratings at this level (不满意) or below await a follow-up (SPEC §2)."""
+"""Ratings at this level (不满意) or below await a follow-up."""
 _OPEN = frozenset({"accepted", "in_review"})
 _OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
 

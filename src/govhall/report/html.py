@@ -481,7 +481,7 @@ def _follow_up_section(report: MonthReport) -> str:
 def _notes_section(report: MonthReport) -> str:
     notes: Iterable[str] = [
         "办结率 = 办结 / 受理；即办率 = 即办件 / 受理；按时办结率 = 按时办结 / 办结；"
-        "满意率 = 基本满意及以上评价 / 全部评价（SPEC §4）。",
+        "满意率 = 基本满意及以上评价 / 全部评价。",
         "逾期案件：承诺时限在本月届满而未按时办结的承诺件（与考核的逾期扣分口径相同）。",
         *(report.warnings),
         *(

@@ -101,7 +101,7 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
             "county": county,
             "timezone": "Asia/Shanghai",
             "address": "七一中路",  # seed 第五篇, line 2: "保定市行政服務中心 七一中路"
-            # Baoding's area code (SPEC §1). The seed prints local 335xxxx numbers only.
+            # Baoding's area code (保定 0312). The seed prints local 335xxxx numbers only.
             "area_code": "0312",
             "source": SEED,
         },
