@@ -4,7 +4,7 @@
 Prints, measured in the same run on the same file:
 
 - ``parse``: ``for row in csv.reader(f): pass`` over cases.csv (the reference);
-- ``kpi``: :func:`govhall.readers.read_cases` + :func:`govhall.kpi.compute_kpis`
+- ``kpi``: :func:`govhall.readers.read_cases` + :func:`govhall.assessment.kpi.compute_kpis`
   (fields checked, times parsed, due times, open minutes, visits);
 - ``ratio`` = kpi / parse (goal: at most 3);
 - peak traced memory (tracemalloc) of the KPI run at the small and the large
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from govhall.kpi import Kpis
+    from govhall.assessment.kpi import Kpis
     from govhall.session import HallSession
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +42,9 @@ def parse_only(path: Path) -> float:
 
 def kpis(hall: HallSession, path: Path) -> tuple[float, Kpis]:
     """Read the cases and count their KPIs; a new due-time memo each run, the session's time."""
-    from govhall.due_times import DueTimes
-    from govhall.kpi import compute_kpis
+    from govhall.assessment.kpi import compute_kpis
     from govhall.readers import ReadReport, read_cases
+    from govhall.time.due_times import DueTimes
 
     report = ReadReport()
     start = time.perf_counter()

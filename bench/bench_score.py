@@ -5,7 +5,7 @@ Generates a hall of 100 windows (two staff each) and data files of
 separate child processes, interleaved:
 
 * ``parse``: read every case and rating with :mod:`govhall.readers` (the reference);
-* ``score``: the same reads feeding :class:`govhall.scoring.Scorer`, deadlines
+* ``score``: the same reads feeding :class:`govhall.assessment.scoring.Scorer`, deadlines
   included, and scoring one month (what ``govhall score`` does).
 
 It prints the medians and the ratio score / parse (goal: at most 3) and each

@@ -4,7 +4,7 @@
 Prints, for N receipts (default 1,000,000) spread over 2024–2026 at the
 Pinghu standard window (weekday 08:30–11:30, 14:00–17:30):
 
-1. ``batch``: :func:`govhall.deadlines_batch.due_batch` (after-hours and
+1. ``batch``: :func:`govhall.time.deadlines_batch.due_batch` (after-hours and
    rest-day receipt, closing time per day, table building included), against
    - ``numpy ref``: a plain numpy cumsum + lookup over the same calendar
      (date of receipt -> N-th working day, a fixed 17:30; no receipt-time
@@ -12,16 +12,16 @@ Pinghu standard window (weekday 08:30–11:30, 14:00–17:30):
    - ``holidays loop``: ``holidays.China().get_nth_working_day`` called once
      per receipt in a Python loop. It is *sampled* (``--sample`` rows) and
      extrapolated linearly to N; goal: batch >= 100x faster.
-2. ``scalar``: one :class:`govhall.deadline_clock.DeadlineClock` call
+2. ``scalar``: one :class:`govhall.time.deadline_clock.DeadlineClock` call
    (``.deadline`` and ``.due``: the full rule, item and window lookup included,
    on a clock built once per hall) against one ``get_nth_working_day`` call,
    median per call; goal: the clock >= 20x faster. Measured for one receipt
    repeated and for 4,096 varied receipts (2024-2026, every hour; the clock's
    first pass over them, which fills its per-day answers, is shown apart).
    ``due_at`` and ``WorkCalendar.nth_workday_after`` are shown for reference.
-3. ``minutes``: :func:`govhall.deadlines_batch.business_minutes_batch` for N
+3. ``minutes``: :func:`govhall.time.deadlines_batch.business_minutes_batch` for N
    pairs of datetimes (split shifts), against a pure-Python loop calling the
-   scalar :func:`govhall.deadlines.business_minutes` per pair (sampled and
+   scalar :func:`govhall.time.deadlines.business_minutes` per pair (sampled and
    extrapolated; ``exchange_calendars`` is not installed here); goal: >= 100x.
 
 Usage: python bench/bench_time.py [--rows 1000000] [--sample 20000] [--repeat 3]
@@ -104,9 +104,9 @@ def main() -> None:
     import holidays
 
     from govhall.config.load import check_config_text
-    from govhall.deadlines import business_minutes, due_at, hall_time
-    from govhall.deadlines_batch import business_minutes_batch, due_batch
     from govhall.plugins import get_plugin_manager
+    from govhall.time.deadlines import business_minutes, due_at, hall_time
+    from govhall.time.deadlines_batch import business_minutes_batch, due_batch
 
     manager = get_plugin_manager()
     config = check_config_text(HALL, "bench.toml", manager).config
@@ -117,7 +117,7 @@ def main() -> None:
 
     # -- 1. batch due dates ------------------------------------------------------
     def batch() -> Any:
-        from govhall import deadlines_batch
+        from govhall.time import deadlines_batch
 
         _forget_tables(deadlines_batch)  # count the table build in every run
         return due_batch(config, received, limits, window="social", manager=manager)
@@ -177,7 +177,7 @@ def main() -> None:
     print(f"  ratio holidays/batch       {t_hol / t_batch:10.1f}x   (goal >= 100)")
 
     # -- 2. scalar ----------------------------------------------------------------
-    from govhall.deadline_clock import DeadlineClock
+    from govhall.time.deadline_clock import DeadlineClock
 
     deadline_clock = DeadlineClock(clock, clock.items)
     received_one = dt.datetime(2026, 9, 30, 10, 0)
@@ -299,7 +299,7 @@ def main() -> None:
     ends = received + rng.integers(0, 20 * 1440, args.rows).astype("timedelta64[m]")
 
     def minutes_batch() -> Any:
-        from govhall import deadlines_batch
+        from govhall.time import deadlines_batch
 
         _forget_tables(deadlines_batch)
         return business_minutes_batch(config, received, ends, window="social", manager=manager)

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from govhall.cli import main
 from govhall.config.load import load_config
-from govhall.deadlines import hall_time
 from govhall.plugins import get_plugin_manager
+from govhall.time.deadlines import hall_time
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "pinghu.toml"

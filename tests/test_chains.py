@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govhall.chains import (
+from govhall.assessment.chains import (
     ApprovalChain,
     ChainStep,
     approval_chain,
@@ -17,9 +17,9 @@ from govhall.chains import (
 from govhall.config.load import check_config, load_config
 from govhall.county import County
 from govhall.errors import LookupFailed, PluginError
-from govhall.hookspecs import hookimpl
 from govhall.model import ServiceItem
 from govhall.plugins import get_plugin_manager
+from govhall.plugins.hookspecs import hookimpl
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMISED = ServiceItem(id="p", name="许可", window="w", kind="promised", promised_days=5)

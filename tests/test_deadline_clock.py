@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import govhall.deadlines
+import govhall.time.deadlines
 from govhall.config.load import load_config
 from govhall.config.schema import HallConfig
-from govhall.deadline_clock import DeadlineClock
-from govhall.deadlines import Deadline, DeadlineInputError, due_at
 from govhall.errors import LookupFailed
-from govhall.hours import HallTime, build_hall_time
 from govhall.plugins import GovhallPluginManager, get_plugin_manager
+from govhall.time.deadline_clock import DeadlineClock
+from govhall.time.deadlines import Deadline, DeadlineInputError, due_at
+from govhall.time.hours import HallTime, build_hall_time
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "configs").glob("*.toml"))
@@ -37,7 +37,7 @@ def _hall(path: Path, manager: GovhallPluginManager) -> tuple[HallConfig, HallTi
 
 def _same_time_setup(monkeypatch: pytest.MonkeyPatch, time: HallTime) -> None:
     """Let due_at count on ``time`` instead of building an equal setup on every call."""
-    monkeypatch.setattr(govhall.deadlines, "hall_time", lambda config, manager=None: time)
+    monkeypatch.setattr(govhall.time.deadlines, "hall_time", lambda config, manager=None: time)
 
 
 def _interesting_days(time: HallTime) -> list[dt.date]:

@@ -13,18 +13,18 @@ import pytest
 from govhall import County, hookimpl
 from govhall.config.load import check_config_text
 from govhall.config.schema import HallConfig
-from govhall.deadlines import (
+from govhall.errors import GovhallError, LookupFailed
+from govhall.model import ServiceItem
+from govhall.plugins import GovhallPluginManager, get_plugin_manager
+from govhall.records import Pause
+from govhall.time.deadlines import (
     DeadlineInputError,
     DeadlineRule,
     business_minutes,
     due_at,
     hall_time,
 )
-from govhall.deadlines_batch import business_minutes_batch, due_batch
-from govhall.errors import GovhallError, LookupFailed
-from govhall.model import ServiceItem
-from govhall.plugins import GovhallPluginManager, get_plugin_manager
-from govhall.records import Pause
+from govhall.time.deadlines_batch import business_minutes_batch, due_batch
 
 D = dt.date
 T = dt.datetime
@@ -330,8 +330,8 @@ def test_day_tables_are_kept_with_their_hall_time_setup(manager: GovhallPluginMa
     from pathlib import Path
 
     from govhall.config.load import load_config
-    from govhall.deadlines import hall_time
-    from govhall.deadlines_batch import day_table
+    from govhall.time.deadlines import hall_time
+    from govhall.time.deadlines_batch import day_table
 
     config = load_config(
         Path(__file__).resolve().parent.parent / "configs" / "pinghu.toml", manager

@@ -33,13 +33,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from govhall.assessment.kpi import compute_kpis
+from govhall.assessment.rewards import annual_results
+from govhall.assessment.scoring import Month
 from govhall.cli import main
 from govhall.config.load import load_config
-from govhall.kpi import compute_kpis
 from govhall.plugins import get_plugin_manager
 from govhall.readers import ReadReport, read_cases, read_findings, read_ratings
-from govhall.rewards import annual_results
-from govhall.scoring import Month
 from govhall.session import open_hall
 
 ROOT = Path(__file__).resolve().parent.parent

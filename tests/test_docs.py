@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govhall import hookspecs
+from govhall.plugins import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = sorted(name for name in vars(hookspecs) if name.startswith("govhall_"))

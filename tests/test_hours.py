@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from govhall import County, hookimpl
-from govhall.builtin import DEFAULT_HOURS_NOTE
 from govhall.config.load import check_config_text, load_config
 from govhall.config.schema import HallConfig
-from govhall.deadlines import hall_time
 from govhall.errors import PluginError
-from govhall.hours import HallTime
 from govhall.plugins import GovhallPluginManager, get_plugin_manager
+from govhall.plugins.builtin import DEFAULT_HOURS_NOTE
+from govhall.time.deadlines import hall_time
+from govhall.time.hours import HallTime
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 D = dt.date

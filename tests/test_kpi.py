@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from govhall.assessment.kpi import compute_kpis
 from govhall.config.schema import HallConfig
-from govhall.deadlines import Deadline
-from govhall.due_times import DueTimes
 from govhall.errors import GovhallError
-from govhall.kpi import compute_kpis
 from govhall.plugins import get_plugin_manager
 from govhall.records import Case, Pause, Rating
 from govhall.session import HallSession, open_hall
+from govhall.time.deadlines import Deadline
+from govhall.time.due_times import DueTimes
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")
@@ -104,7 +104,7 @@ def test_paused_cases_get_their_own_due_time(config: HallConfig, hall: HallSessi
 
 
 def test_handling_time_counts_open_minutes_only(config: HallConfig, hall: HallSession) -> None:
-    from govhall.deadlines import business_minutes
+    from govhall.time.deadlines import business_minutes
 
     times = DueTimes(config, hall.time)
     # The police window is on duty through the weekday lunch (seed 第一篇): 08:30-17:30.
@@ -158,7 +158,7 @@ def test_unknown_item_is_an_error_naming_the_case(config: HallConfig, hall: Hall
 def test_open_minutes_stay_right_when_an_earlier_day_comes_later(
     config: HallConfig, hall: HallSession
 ) -> None:
-    from govhall.deadlines import business_minutes
+    from govhall.time.deadlines import business_minutes
 
     times = DueTimes(config, hall.time)
     later = case("n", "concluded", t(2, 9), t(3, 9))

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govhall.config.load import load_config
-from govhall.lifecycle import (
+from govhall.assessment.lifecycle import (
     Event,
     IllegalTransition,
     allowed_events,
@@ -18,6 +17,7 @@ from govhall.lifecycle import (
     run,
     start,
 )
+from govhall.config.load import load_config
 from govhall.plugins import get_plugin_manager
 from govhall.records import Case
 

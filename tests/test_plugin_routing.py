@@ -26,12 +26,18 @@ import govhall_zhenhai
 import pytest
 from click.testing import CliRunner
 
-from govhall import County, Problem, builtin, hookimpl, hookspecs
+from govhall import County, Problem, hookimpl
 from govhall.cli import main
 from govhall.config.load import check_config, check_config_text, load_config
 from govhall.config.schema import HallConfig
 from govhall.errors import PluginError, UnknownCountyError
-from govhall.plugins import BUILTIN_NAME, GovhallPluginManager, get_plugin_manager
+from govhall.plugins import (
+    BUILTIN_NAME,
+    GovhallPluginManager,
+    builtin,
+    get_plugin_manager,
+    hookspecs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from govhall.assessment.posts import Absence, flagged_posts, leave_problems, post_holders
 from govhall.model import Staff
-from govhall.posts import Absence, flagged_posts, leave_problems, post_holders
 
 DAY = dt.date(2010, 5, 10)
 STAFF = [

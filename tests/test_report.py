@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from govhall.assessment.scoring import Month
 from govhall.cli import main
 from govhall.report.data import first_full_week
 from govhall.report.svg import (
@@ -23,7 +24,6 @@ from govhall.report.svg import (
     text_width,
     tick_step,
 )
-from govhall.scoring import Month
 
 ROOT = Path(__file__).resolve().parent.parent
 ZHENHAI = ROOT / "configs" / "zhenhai.toml"

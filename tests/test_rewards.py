@@ -11,19 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from govhall import hookimpl
-from govhall.config.load import check_config_text
-from govhall.config.schema import HallConfig
-from govhall.plugins import GovhallPluginManager, get_plugin_manager
-from govhall.records import Case
-from govhall.rewards import (
+from govhall.assessment.rewards import (
     RewardRules,
     RewardsError,
     annual_results,
     check_reward_rules,
     reward_rules,
 )
-from govhall.rulebook import reference_rulebook
-from govhall.scoring import Month, MonthScores, Score, Scorer
+from govhall.assessment.rulebook import reference_rulebook
+from govhall.assessment.scoring import Month, MonthScores, Score, Scorer
+from govhall.config.load import check_config_text
+from govhall.config.schema import HallConfig
+from govhall.plugins import GovhallPluginManager, get_plugin_manager
+from govhall.records import Case
 
 TZ = ZoneInfo("Asia/Shanghai")
 ZHENHAI = """

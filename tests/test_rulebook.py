@@ -10,10 +10,7 @@ from typing import Any
 import pytest
 
 from govhall import hookimpl
-from govhall.config.load import check_config_text, load_config
-from govhall.params import ParameterError
-from govhall.plugins import GovhallPluginManager, get_plugin_manager
-from govhall.rulebook import (
+from govhall.assessment.rulebook import (
     RulebookError,
     check_hall_rulebooks,
     hall_rulebooks,
@@ -21,6 +18,9 @@ from govhall.rulebook import (
     load_rulebook_text,
     reference_rulebook,
 )
+from govhall.config.load import check_config_text, load_config
+from govhall.params import ParameterError
+from govhall.plugins import GovhallPluginManager, get_plugin_manager
 
 WHEN = dt.date(2010, 10, 1)
 MISSING = [

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from govhall.assessment.rulebook import Rulebook, reference_rulebook
+from govhall.assessment.scoring import Month, MonthScores, Score, Scorer, ScoringError
 from govhall.config.load import check_config_text
 from govhall.config.schema import HallConfig
 from govhall.plugins import GovhallPluginManager
 from govhall.records import Case, CaseStatus, Finding, Rating
-from govhall.rulebook import Rulebook, reference_rulebook
-from govhall.scoring import Month, MonthScores, Score, Scorer, ScoringError
 
 TZ = ZoneInfo("Asia/Shanghai")
 OCT = Month(2010, 10)
@@ -484,8 +484,8 @@ def test_composite_weights_sources_and_shares_absent_weight(hall: HallConfig) ->
 def test_cached_due_times_match_the_deadline_engine(
     hall: HallConfig, manager: GovhallPluginManager
 ) -> None:
-    from govhall.deadlines import due_at
-    from govhall.scoring import deadline_function
+    from govhall.assessment.scoring import deadline_function
+    from govhall.time.deadlines import due_at
 
     due = deadline_function(hall, manager)
     rng = random.Random(11)

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govhall.workdays import WorkCalendar, YearArrangement, closures_by_day, package_arrangements
+from govhall.time.workdays import (
+    WorkCalendar,
+    YearArrangement,
+    closures_by_day,
+    package_arrangements,
+)
 
 D = dt.date
 

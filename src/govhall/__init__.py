@@ -9,28 +9,32 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from govhall import _moved
+
+_moved.install()
+
 if TYPE_CHECKING:
     from govhall.api import due_at
     from govhall.domain import ApprovalChain
     from govhall.domain import ChainStep
-    from govhall.chains import approval_chain
-    from govhall.chains import build_chain
+    from govhall.assessment.chains import approval_chain
+    from govhall.assessment.chains import build_chain
     from govhall.config.load import ConfigReport
     from govhall.config.load import check_config
     from govhall.config.load import check_paths
     from govhall.config.load import load_config
     from govhall.config.schema import HallConfig
     from govhall.county import County
-    from govhall.deadlines import Deadline
+    from govhall.time.deadlines import Deadline
     from govhall.domain import DeadlineRule
     from govhall.errors import ConfigError
     from govhall.errors import GovhallError
     from govhall.errors import LookupFailed
     from govhall.errors import PluginError
     from govhall.errors import UnknownCountyError
-    from govhall.hookspecs import hookimpl
-    from govhall.kpi import Kpis
-    from govhall.kpi import compute_kpis
+    from govhall.plugins.hookspecs import hookimpl
+    from govhall.assessment.kpi import Kpis
+    from govhall.assessment.kpi import compute_kpis
     from govhall.model import Hall
     from govhall.model import ServiceItem
     from govhall.model import Staff
@@ -49,21 +53,21 @@ if TYPE_CHECKING:
     from govhall.records import Case
     from govhall.records import Finding
     from govhall.records import Rating
-    from govhall.rewards import RewardRules
-    from govhall.rewards import YearResult
-    from govhall.rewards import annual_results
-    from govhall.rewards import reward_rules
-    from govhall.rulebook import Rulebook
-    from govhall.rulebook import hall_rulebooks
-    from govhall.rulebook import reference_rulebook
-    from govhall.scoring import Line
-    from govhall.scoring import Month
-    from govhall.scoring import MonthScores
-    from govhall.scoring import Score
-    from govhall.scoring import Scorer
+    from govhall.assessment.rewards import RewardRules
+    from govhall.assessment.rewards import YearResult
+    from govhall.assessment.rewards import annual_results
+    from govhall.assessment.rewards import reward_rules
+    from govhall.assessment.rulebook import Rulebook
+    from govhall.assessment.rulebook import hall_rulebooks
+    from govhall.assessment.rulebook import reference_rulebook
+    from govhall.assessment.scoring import Line
+    from govhall.assessment.scoring import Month
+    from govhall.assessment.scoring import MonthScores
+    from govhall.assessment.scoring import Score
+    from govhall.assessment.scoring import Scorer
     from govhall.session import HallSession
     from govhall.session import open_hall
-    from govhall.workdays import WorkCalendar
+    from govhall.time.workdays import WorkCalendar
 
 __version__ = "0.1.0"
 
@@ -76,7 +80,7 @@ _LOCATIONS = {
     "County": "govhall.county",
     "DataFolder": "govhall.readers.folder",
     "DatedValue": "govhall.params",
-    "Deadline": "govhall.deadlines",
+    "Deadline": "govhall.time.deadlines",
     "DeadlineRule": "govhall.domain",
     "Finding": "govhall.records",
     "GovhallError": "govhall.errors",
@@ -84,44 +88,44 @@ _LOCATIONS = {
     "Hall": "govhall.model",
     "HallConfig": "govhall.config.schema",
     "HallSession": "govhall.session",
-    "Kpis": "govhall.kpi",
-    "Line": "govhall.scoring",
+    "Kpis": "govhall.assessment.kpi",
+    "Line": "govhall.assessment.scoring",
     "LookupFailed": "govhall.errors",
-    "Month": "govhall.scoring",
-    "MonthScores": "govhall.scoring",
+    "Month": "govhall.assessment.scoring",
+    "MonthScores": "govhall.assessment.scoring",
     "Parameter": "govhall.params",
     "ParameterSet": "govhall.params",
     "PluginError": "govhall.errors",
     "Problem": "govhall.problems",
     "Rating": "govhall.records",
     "ReadReport": "govhall.readers",
-    "RewardRules": "govhall.rewards",
-    "Rulebook": "govhall.rulebook",
-    "Score": "govhall.scoring",
-    "Scorer": "govhall.scoring",
+    "RewardRules": "govhall.assessment.rewards",
+    "Rulebook": "govhall.assessment.rulebook",
+    "Score": "govhall.assessment.scoring",
+    "Scorer": "govhall.assessment.scoring",
     "ServiceItem": "govhall.model",
     "Staff": "govhall.model",
     "UnknownCountyError": "govhall.errors",
     "Window": "govhall.model",
-    "WorkCalendar": "govhall.workdays",
-    "YearResult": "govhall.rewards",
-    "annual_results": "govhall.rewards",
-    "approval_chain": "govhall.chains",
-    "build_chain": "govhall.chains",
+    "WorkCalendar": "govhall.time.workdays",
+    "YearResult": "govhall.assessment.rewards",
+    "annual_results": "govhall.assessment.rewards",
+    "approval_chain": "govhall.assessment.chains",
+    "build_chain": "govhall.assessment.chains",
     "check_config": "govhall.config.load",
     "check_paths": "govhall.config.load",
-    "compute_kpis": "govhall.kpi",
+    "compute_kpis": "govhall.assessment.kpi",
     "due_at": "govhall.api",
     "get_plugin_manager": "govhall.plugins",
-    "hall_rulebooks": "govhall.rulebook",
-    "hookimpl": "govhall.hookspecs",
+    "hall_rulebooks": "govhall.assessment.rulebook",
+    "hookimpl": "govhall.plugins.hookspecs",
     "load_config": "govhall.config.load",
     "open_hall": "govhall.session",
     "read_cases": "govhall.readers",
     "read_findings": "govhall.readers",
     "read_ratings": "govhall.readers",
-    "reference_rulebook": "govhall.rulebook",
-    "reward_rules": "govhall.rewards",
+    "reference_rulebook": "govhall.assessment.rulebook",
+    "reward_rules": "govhall.assessment.rewards",
 }
 
 __all__ = [

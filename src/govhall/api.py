@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 from govhall.session import open_hall
 
 if TYPE_CHECKING:
+    from govhall.assessment.kpi import Kpis
+    from govhall.assessment.rewards import YearResult
+    from govhall.assessment.scoring import Month, MonthScores
     from govhall.config.schema import HallConfig
-    from govhall.deadlines import Deadline
-    from govhall.kpi import Kpis
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.records import Pause
-    from govhall.rewards import YearResult
-    from govhall.scoring import Month, MonthScores
+    from govhall.time.deadlines import Deadline
 
 
 def due_at(

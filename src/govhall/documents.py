@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from govhall.hours import Span
     from govhall.readers import ReadReport
     from govhall.session import HallSession
+    from govhall.time.hours import Span
 
 
 def clock_pairs(spans: Iterable[Span]) -> list[list[str]]:
     """Return spans of minutes as ``[["HH:MM", "HH:MM"], ...]``."""
-    from govhall.hours import format_clock
+    from govhall.time.hours import format_clock
 
     return [[format_clock(a), format_clock(b)] for a, b in spans]
 
@@ -101,7 +101,7 @@ def deadline_document(
 
 def chain_document(session: HallSession, item: str) -> dict[str, Any]:
     """Build the document of ``govhall chain``: the chain and its warnings."""
-    from govhall.chains import check_chain
+    from govhall.assessment.chains import check_chain
 
     found = session.chain(item)
     document = found.to_json()

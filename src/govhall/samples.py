@@ -19,7 +19,7 @@ illustrative and says so:
 
 Receipts fall on working days inside the window's opening hours (the hall's
 calendar and hours); immediate cases end the same day before closing;
-promised cases end by their due time (:func:`govhall.deadlines.due_at`)
+promised cases end by their due time (:func:`govhall.time.deadlines.due_at`)
 unless chosen to be late. Exact totals come from sequential sampling without
 replacement: each case takes a category with probability remaining-needed /
 remaining-cases, so the totals are exact and the order is random. The same
@@ -42,8 +42,8 @@ from govhall.readers import CASE_COLUMNS, RATING_COLUMNS
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.due_times import DueTimes
     from govhall.model import ServiceItem
+    from govhall.time.due_times import DueTimes
 
 DEFAULT_SEED = 2010
 FILES = ("cases.csv", "ratings.csv", "findings.csv")

@@ -38,22 +38,22 @@ from zoneinfo import ZoneInfo
 from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
+    from govhall.assessment.kpi import Kpis
+    from govhall.assessment.rewards import RewardRules, YearResult
+    from govhall.assessment.rulebook import Rulebook
+    from govhall.assessment.scoring import Month, MonthScores, Scorer
     from govhall.config.schema import HallConfig
-    from govhall.deadline_clock import DeadlineClock
-    from govhall.deadlines import Deadline
     from govhall.domain import ApprovalChain
-    from govhall.due_times import DueTimes
-    from govhall.hours import HallTime, Span
-    from govhall.kpi import Kpis
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
     from govhall.records import Case, Finding, Pause, Rating
     from govhall.report.data import MonthReport
-    from govhall.rewards import RewardRules, YearResult
-    from govhall.rulebook import Rulebook
     from govhall.samples import SampleSummary
-    from govhall.scoring import Month, MonthScores, Scorer
+    from govhall.time.deadline_clock import DeadlineClock
+    from govhall.time.deadlines import Deadline
+    from govhall.time.due_times import DueTimes
+    from govhall.time.hours import HallTime, Span
 
 _T = TypeVar("_T")
 
@@ -162,42 +162,42 @@ class HallSession:
     @cached_property
     def time(self) -> HallTime:
         """The hall's working calendar, opening hours and deadline rule."""
-        from govhall.hours import build_hall_time
+        from govhall.time.hours import build_hall_time
 
         return build_hall_time(self.config, self.manager)
 
     @cached_property
     def rulebooks(self) -> dict[str, Rulebook]:
         """The ``window`` and ``staff`` rulebooks with the county's and config's overrides."""
-        from govhall.rulebook import hall_rulebooks
+        from govhall.assessment.rulebook import hall_rulebooks
 
         return hall_rulebooks(self.config, self.manager)
 
     @cached_property
     def weights(self) -> dict[str, Decimal] | None:
         """The composite weights of a window's score, or ``None`` (the rulebook score alone)."""
-        from govhall.rulebook import hall_weights
+        from govhall.assessment.rulebook import hall_weights
 
         return hall_weights(self.config, self.manager)
 
     @cached_property
     def reward_rules(self) -> RewardRules:
         """The annual grade and reward rules (built-in, county plugin, then config)."""
-        from govhall.rewards import reward_rules
+        from govhall.assessment.rewards import reward_rules
 
         return reward_rules(self.config, self.manager)
 
     @cached_property
     def clock(self) -> DeadlineClock:
         """Due times of single cases by item id, remembered per day of receipt."""
-        from govhall.deadline_clock import DeadlineClock
+        from govhall.time.deadline_clock import DeadlineClock
 
         return DeadlineClock(self.time, self.time.items)
 
     @cached_property
     def due_times(self) -> DueTimes:
         """Due times and open minutes of cases, memoised (shared by KPIs and scores)."""
-        from govhall.due_times import DueTimes
+        from govhall.time.due_times import DueTimes
 
         return DueTimes(self.config, self.time)
 
@@ -280,7 +280,7 @@ class HallSession:
         """
         if isinstance(item, str):
             return self.clock.deadline(item, received, tuple(pauses), window, now)
-        from govhall.deadlines import deadline_on
+        from govhall.time.deadlines import deadline_on
 
         return deadline_on(self.time, self.config, item, received, pauses, window=window, now=now)
 
@@ -291,7 +291,7 @@ class HallSession:
             LookupFailed: No such item.
             PluginError: The county plugin's answer is unusable.
         """
-        from govhall.chains import approval_chain
+        from govhall.assessment.chains import approval_chain
 
         return approval_chain(self.config, item, self.manager)
 
@@ -330,7 +330,7 @@ class HallSession:
         Raises:
             GovhallError: No cases file, an unreadable file.
         """
-        from govhall.kpi import compute_kpis
+        from govhall.assessment.kpi import compute_kpis
 
         source = self.source(data)
         read = read if read is not None else _new_report()
@@ -344,7 +344,7 @@ class HallSession:
 
     def scorer(self, months: Iterable[Month]) -> Scorer:
         """Return a scorer for ``months`` with the hall's rulebooks, weights and due times."""
-        from govhall.scoring import Scorer
+        from govhall.assessment.scoring import Scorer
 
         books = self.rulebooks
         return Scorer(
@@ -421,8 +421,8 @@ class HallSession:
             RewardsError: The reward rules are unusable.
             GovhallError: As :meth:`score_months`.
         """
-        from govhall.rewards import annual_results
-        from govhall.scoring import Month
+        from govhall.assessment.rewards import annual_results
+        from govhall.assessment.scoring import Month
 
         rules = self.reward_rules
         months = [Month(year, m) for m in range(1, 13)]
@@ -445,7 +445,7 @@ class HallSession:
         Raises:
             GovhallError: As :meth:`score_months`.
         """
-        from govhall.kpi import compute_kpis
+        from govhall.assessment.kpi import compute_kpis
         from govhall.report.data import (
             BAD_LEVEL,
             MonthReport,
@@ -578,7 +578,7 @@ def open_hall(
 
 
 def _month(month: Month | str) -> Month:
-    from govhall.scoring import Month
+    from govhall.assessment.scoring import Month
 
     return month if isinstance(month, Month) else Month.parse(month)
 

@@ -4,7 +4,7 @@ These strict models are wired into :class:`govhall.HallConfig`. Each section
 only *overrides*: values a section leaves unset come from the county plugin
 (hooks ``govhall_opening_hours``, ``govhall_extra_closures``,
 ``govhall_deadline_rule``) and then from the built-in defaults
-(:mod:`govhall.builtin`). Times of day are ``"HH:MM"`` strings in the hall's
+(:mod:`govhall.plugins.builtin`). Times of day are ``"HH:MM"`` strings in the hall's
 local time; an interval is a two-string array ``["08:30", "11:30"]``.
 """
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from govhall.assessment.scoring import Month
     from govhall.problems import Problem
-    from govhall.scoring import Month
     from govhall.session import HallSession
 
 _T = TypeVar("_T")
@@ -103,7 +103,7 @@ def parse_pause(text: str) -> tuple[dt.date, dt.date]:
 
 def parse_month(text: str) -> Month:
     """Parse ``--month YYYY-MM`` or fail as a usage error (exit 2)."""
-    from govhall.scoring import Month, ScoringError
+    from govhall.assessment.scoring import Month, ScoringError
 
     try:
         return Month.parse(text)

@@ -90,7 +90,7 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
 def _number(value: object) -> int | float:
     from decimal import Decimal
 
-    from govhall.scoring import number
+    from govhall.assessment.scoring import number
 
     assert isinstance(value, Decimal)
     return number(value)

@@ -22,9 +22,9 @@ from govhall.cli.common import (
 from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
+    from govhall.assessment.rewards import YearResult
+    from govhall.assessment.scoring import MonthScores, Rejection, Score
     from govhall.readers import ReadReport
-    from govhall.rewards import YearResult
-    from govhall.scoring import MonthScores, Rejection, Score
     from govhall.session import HallSession
 
 csv_option = click.option(
@@ -83,8 +83,8 @@ def rewards(
     Monthly scores are averaged over the months with data (staff: over their
     months on post); every payment is explained.
     """
-    from govhall.rewards import annual_results
-    from govhall.scoring import Month
+    from govhall.assessment.rewards import annual_results
+    from govhall.assessment.scoring import Month
 
     session, read = _start(config)
     months = [Month(year, m) for m in range(1, 13)]
@@ -178,7 +178,7 @@ def _line_rows(entry: Score) -> list[tuple[Any, ...]]:
 
 
 def _num(value: Any) -> str:
-    from govhall.scoring import number
+    from govhall.assessment.scoring import number
 
     return str(number(value))
 
@@ -220,7 +220,7 @@ def _score_csv(scores: MonthScores) -> str:
 
 
 def _print_rewards(result: YearResult) -> None:
-    from govhall.rewards import GRADES
+    from govhall.assessment.rewards import GRADES
 
     grade_names = dict(GRADES)
     click.echo(f"windows — {result.year} ({len(result.active_months)} month(s) with data)")

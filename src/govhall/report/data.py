@@ -2,11 +2,11 @@
 
 :meth:`govhall.session.HallSession.report` fills it from the SDK's own
 engines, so nothing here counts, scores or schedules by itself: the KPIs come
-from :func:`govhall.kpi.compute_kpis`, the ranking from the session's
-:class:`govhall.scoring.Scorer` (the same as ``govhall score``), the timetable
-from :class:`govhall.hours.OpeningHours`, due times from the session's
-:class:`govhall.due_times.DueTimes` and overdue status from
-:func:`govhall.lifecycle.is_overdue`. The data files are read once; only the
+from :func:`govhall.assessment.kpi.compute_kpis`, the ranking from the session's
+:class:`govhall.assessment.scoring.Scorer` (the same as ``govhall score``), the timetable
+from :class:`govhall.time.hours.OpeningHours`, due times from the session's
+:class:`govhall.time.due_times.DueTimes` and overdue status from
+:func:`govhall.assessment.lifecycle.is_overdue`. The data files are read once; only the
 month's own cases and ratings are kept in memory (for the KPIs and the
 follow-up lists), the rest streams through the scorer.
 
@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING
 from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
+    from govhall.assessment.kpi import Kpis
+    from govhall.assessment.scoring import DueFunction, Month, MonthScores
     from govhall.config.schema import HallConfig
-    from govhall.hours import HallTime, Span
-    from govhall.kpi import Kpis
     from govhall.readers import ReadReport
     from govhall.records import Case, Rating
-    from govhall.scoring import DueFunction, Month, MonthScores
-    from govhall.workdays import DayInfo
+    from govhall.time.hours import HallTime, Span
+    from govhall.time.workdays import DayInfo
 
 BAD_LEVEL = 2
 """Ratings at this level (不满意) or below await a follow-up."""
@@ -154,7 +154,7 @@ def tap_cases(
     ``due`` is the hall's due-time function; a case whose due time cannot be
     computed is passed on (the scorer rejects it with the reason).
     """
-    from govhall.lifecycle import is_overdue
+    from govhall.assessment.lifecycle import is_overdue
 
     for case in cases:
         if first <= case.received_at < end:

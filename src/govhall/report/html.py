@@ -4,8 +4,8 @@ The page fetches nothing: styles and the few lines of script are inline, the
 charts are inline SVG from :mod:`govhall.report.svg`, fonts are the system's.
 Every string that comes from a config, a plugin or a data file is escaped
 with :func:`html.escape`. Numbers are the engines' own, formatted as the CLI
-formats them (rates from :meth:`govhall.kpi.Kpis.to_json`, scores with
-:func:`govhall.scoring.number`); machine-readable copies sit in ``data-*``
+formats them (rates from :meth:`govhall.assessment.kpi.Kpis.to_json`, scores with
+:func:`govhall.assessment.scoring.number`); machine-readable copies sit in ``data-*``
 attributes (``data-kpi``/``data-value`` on tiles, ``data-key``/``data-rank``/
 ``data-value`` on bars) so tests and scrapers need not parse the text.
 """
@@ -18,15 +18,15 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govhall.hours import format_clock
 from govhall.records import RATING_LEVELS
 from govhall.report import svg
 from govhall.report.style import css, script
+from govhall.time.hours import format_clock
 
 if TYPE_CHECKING:
+    from govhall.assessment.scoring import Line, Score
     from govhall.report.data import Cell, MonthReport
-    from govhall.scoring import Line, Score
-    from govhall.workdays import DayInfo
+    from govhall.time.workdays import DayInfo
 
 MAX_ROWS = 200
 """Follow-up tables show at most this many rows; the rest are counted, not dropped silently."""
@@ -67,7 +67,7 @@ def _int(value: int) -> str:
 
 
 def _num(value: Any) -> str:
-    from govhall.scoring import number
+    from govhall.assessment.scoring import number
 
     return str(number(value))
 

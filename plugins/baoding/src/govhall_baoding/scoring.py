@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import hookimpl
-from govhall.rewards import assumed_reward_rules
+from govhall.assessment.rewards import assumed_reward_rules
 
 __all__ = ["govhall_reward_rules", "govhall_rulebook_overrides", "govhall_scoring_weights"]
 

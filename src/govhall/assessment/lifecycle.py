@@ -226,14 +226,14 @@ def case_overdue(
     """Return True when ``case`` is overdue as of ``now``, using the hall's deadline rule.
 
     Only accepted cases are owed (not those refused, returned, withdrawn or
-    still at intake). The due time is the KPIs' own (:class:`govhall.due_times.DueTimes`):
+    still at intake). The due time is the KPIs' own (:class:`govhall.time.due_times.DueTimes`):
     the case's kind wins over its item's, as in the on-time rate. For many
     cases, keep a session and use its ``due_times``.
     """
     if case.status not in ACCEPTED_STATUSES or case.status == "withdrawn":
         return False
-    from govhall.due_times import DueTimes
-    from govhall.hours import build_hall_time
+    from govhall.time.due_times import DueTimes
+    from govhall.time.hours import build_hall_time
 
     times = DueTimes(config, build_hall_time(config, manager))
     return is_overdue(case.concluded_at, times.due(case), now)

@@ -12,7 +12,7 @@ signed and sealed).
 Where a chain comes from, first answer wins:
 
 1. the hall config's ``[[chains]]`` (when the config declares chains);
-2. the county plugin's :func:`govhall.hookspecs.govhall_approval_chain`;
+2. the county plugin's :func:`govhall.plugins.hookspecs.govhall_approval_chain`;
 3. the built-in default: one level, ``窗口审批`` (window approval), delegated
    for immediate items (即办件) and not for promised ones. This default is an
    assumption (the seeds do not describe a generic chain); a county or a

@@ -1,4 +1,4 @@
-"""The built-in defaults, registered as the plugin ``govhall.builtin``.
+"""The built-in defaults, registered as the plugin ``govhall.plugins.builtin``.
 
 Every county plugin sits on top of these; a county overrides a default by
 implementing the same hook.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from govhall.hookspecs import hookimpl
+from govhall.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 @hookimpl(trylast=True)
 def govhall_validate_config(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
     """Check ids, window references, time limits, A/B posts, hours and assessment rules."""
-    from govhall.chains import check_config_chains
+    from govhall.assessment.chains import check_config_chains
+    from govhall.assessment.rewards import check_reward_rules
+    from govhall.assessment.rulebook import check_assessment
     from govhall.config.checks import check_hall, check_time_references
-    from govhall.rewards import check_reward_rules
-    from govhall.rulebook import check_assessment
 
     problems = check_hall(config) + check_time_references(config)
     if config.hall.county in manager.counties():  # else the loader reports the unknown county

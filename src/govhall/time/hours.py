@@ -2,7 +2,7 @@
 
 A day's intervals for a window are resolved in this order:
 
-1. the kind of day from the working calendar (:mod:`govhall.workdays`):
+1. the kind of day from the working calendar (:mod:`govhall.time.workdays`):
    ``workday`` (Monday–Friday and make-up working weekends, which therefore
    follow weekday hours), ``holiday`` (public-holiday rest days and hall
    closures), ``saturday`` or ``sunday`` (ordinary rest days);
@@ -32,6 +32,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govhall.errors import GovhallError, PluginError
+from govhall.time.workdays import (
+    WorkCalendar,
+    YearArrangement,
+    closures_by_day,
+    package_arrangements,
+)
 from govhall.time_config import (
     CalendarConfig,
     Closure,
@@ -39,7 +45,6 @@ from govhall.time_config import (
     WeekSchedule,
     clock_minutes,
 )
-from govhall.workdays import WorkCalendar, YearArrangement, closures_by_day, package_arrangements
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig

@@ -2,7 +2,7 @@
 
 Every hook is prefixed ``govhall_``. A county plugin implements the hooks it
 needs with :data:`govhall.hookimpl`; hooks it leaves out fall back to the
-built-in defaults (:mod:`govhall.builtin`, itself registered as a plugin).
+built-in defaults (:mod:`govhall.plugins.builtin`, itself registered as a plugin).
 
 Hooks that take a ``county`` argument are *county hooks*
 (:data:`COUNTY_HOOKS`): a call, whether through ``manager.hook`` or govhall's
@@ -269,7 +269,7 @@ def govhall_approval_chain(
     Example::
 
         from govhall import hookimpl
-        from govhall.chains import build_chain
+        from govhall.assessment.chains import build_chain
 
         @hookimpl
         def govhall_approval_chain(county, config, item):

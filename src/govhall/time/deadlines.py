@@ -20,7 +20,7 @@ Example: a 5-working-day item at a standard Pinghu window received
 Day, 8 and 9 October count 1 and 2, the make-up Saturday 10 October counts
 3, and 12 and 13 October count 4 and 5.
 
-The vectorised form for arrays of receipts is :mod:`govhall.deadlines_batch`.
+The vectorised form for arrays of receipts is :mod:`govhall.time.deadlines_batch`.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.hours import HallTime
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.records import Pause
+    from govhall.time.hours import HallTime
 
 Status = Literal["on_track", "due_soon", "overdue"]
 
@@ -90,7 +90,7 @@ class Deadline:
     An immutable value: fields are read-only, two deadlines are equal when
     every field but ``time`` is equal, and :meth:`replace` returns a changed
     copy. The fields live in one tuple so that building a deadline costs one
-    allocation (:class:`govhall.deadline_clock.DeadlineClock` builds one per call).
+    allocation (:class:`govhall.time.deadline_clock.DeadlineClock` builds one per call).
     """
 
     __slots__ = ("_values",)
@@ -248,7 +248,7 @@ class Deadline:
 
 _set_values = Deadline.__dict__["_values"].__set__
 """Store a deadline's 13 field values, in field order, on ``object.__new__(Deadline)``
-(bypasses the read-only ``__setattr__``; :mod:`govhall.deadline_clock` builds deadlines so)."""
+(bypasses the read-only ``__setattr__``; :mod:`govhall.time.deadline_clock` builds deadlines so)."""
 
 
 def hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTime:
@@ -257,7 +257,7 @@ def hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTime:
     A :class:`govhall.session.HallSession` builds this once and keeps it; call
     this directly only when you hold a manager and no session.
     """
-    from govhall.hours import build_hall_time
+    from govhall.time.hours import build_hall_time
 
     return build_hall_time(config, manager)
 

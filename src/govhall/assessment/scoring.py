@@ -37,9 +37,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from govhall.assessment.rulebook import BUCKETS, COMPOSITE_SOURCES, Category, Rule, Rulebook
 from govhall.errors import GovhallError
 from govhall.records import CONCLUDED_STATUSES, Case, Finding, Rating
-from govhall.rulebook import BUCKETS, COMPOSITE_SOURCES, Category, Rule, Rulebook
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -679,15 +679,15 @@ def _composite(
 
 
 def deadline_function(config: HallConfig, manager: GovhallPluginManager) -> DueFunction:
-    """Return a due-time function for cases, backed by :mod:`govhall.deadlines`.
+    """Return a due-time function for cases, backed by :mod:`govhall.time.deadlines`.
 
-    It is the KPIs' own (:class:`govhall.due_times.DueTimes`), so a case is overdue
+    It is the KPIs' own (:class:`govhall.time.due_times.DueTimes`), so a case is overdue
     in its score exactly when it is late in the on-time rate. A due time
     depends only on the case's window, item, kind and pauses, the day it was
     received and whether that was after closing time, so answers are cached
     on those: scoring a million cases computes a few thousand deadlines.
     """
-    from govhall.due_times import DueTimes
-    from govhall.hours import build_hall_time
+    from govhall.time.due_times import DueTimes
+    from govhall.time.hours import build_hall_time
 
     return DueTimes(config, build_hall_time(config, manager)).due

@@ -1,10 +1,10 @@
 """A hall's deadline clock: the due time of one case in about a microsecond.
 
-:func:`govhall.deadlines.due_at` answers one question from a config; a
+:func:`govhall.time.deadlines.due_at` answers one question from a config; a
 program that asks many (a session, a data file read row by row) builds one
 :class:`DeadlineClock` per hall from the hall's time setup
-(:class:`~govhall.hours.HallTime`) and asks it instead. It counts by exactly
-the rule of :mod:`govhall.deadlines` (``counted_from``, ``closing_minute``,
+(:class:`~govhall.time.hours.HallTime`) and asks it instead. It counts by exactly
+the rule of :mod:`govhall.time.deadlines` (``counted_from``, ``closing_minute``,
 ``WorkCalendar.nth_workday_after``) and returns equal answers, warnings and
 errors included.
 
@@ -14,14 +14,14 @@ each (window, time limit) the clock remembers, per day of receipt, that
 closing minute and the two possible answers — the uncounted day, the aware
 due time and the warnings — computed once by the reference functions. A
 call is then a dictionary look-up, a comparison and one allocation of the
-:class:`~govhall.deadlines.Deadline`. Pauses, ``now`` (progress) and an
+:class:`~govhall.time.deadlines.Deadline`. Pauses, ``now`` (progress) and an
 explicit window other than the item's go through the general path, which
 is the same rule step by step.
 
 Example:
     >>> import datetime as dt
     >>> from govhall.config.load import load_config
-    >>> from govhall.hours import build_hall_time
+    >>> from govhall.time.hours import build_hall_time
     >>> from govhall.plugins import get_plugin_manager
     >>> manager = get_plugin_manager()
     >>> config = load_config("configs/pinghu.toml", manager)
@@ -37,7 +37,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from govhall.deadlines import (
+from govhall.errors import LookupFailed
+from govhall.time.deadlines import (
     Deadline,
     _set_values,
     closing_minute,
@@ -45,12 +46,11 @@ from govhall.deadlines import (
     normalise_pauses,
     with_progress,
 )
-from govhall.errors import LookupFailed
 
 if TYPE_CHECKING:
-    from govhall.hours import HallTime
     from govhall.model import ServiceItem
     from govhall.records import Pause
+    from govhall.time.hours import HallTime
 
 _Answer = tuple[dt.date, dt.datetime, tuple[str, ...]]
 """The uncounted day, the aware due time and the warnings."""
@@ -70,7 +70,7 @@ class DeadlineClock:
     """Due times of one hall's cases, from its time setup, built once and asked often.
 
     Args:
-        time: The hall's calendar, hours and rule (:func:`govhall.hours.build_hall_time`).
+        time: The hall's calendar, hours and rule (:func:`govhall.time.hours.build_hall_time`).
         items: The hall's service items by id (usually ``time.items``).
     """
 
@@ -126,7 +126,7 @@ class DeadlineClock:
         window: str | None = None,
         now: dt.datetime | None = None,
     ) -> Deadline:
-        """Return the deadline :func:`govhall.deadlines.due_at` returns for the same case.
+        """Return the deadline :func:`govhall.time.deadlines.due_at` returns for the same case.
 
         Args:
             item_id: The service item's id.

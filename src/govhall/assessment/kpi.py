@@ -7,7 +7,7 @@
 - immediate: accepted cases of kind ``immediate`` (即办件);
   immediate rate = immediate / accepted;
 - on-time rate = concluded cases concluded by their due time / concluded cases
-  (due times from :func:`govhall.deadlines.due_at`: the item's promised days,
+  (due times from :func:`govhall.time.deadlines.due_at`: the item's promised days,
   or the same day for an immediate case, at the window's closing time);
 - satisfaction rate = ratings at level 3 (基本满意) or above / ratings;
 - visits: the share of concluded cases finished in at most one visit, two,
@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from govhall.due_times import DueTimes, OpenClock
 from govhall.records import ACCEPTED_STATUSES, CONCLUDED_STATUSES, Case, Rating
+from govhall.time.due_times import DueTimes, OpenClock
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -160,7 +160,7 @@ def compute_kpis(
     if times is None:
         if manager is None:
             raise TypeError("compute_kpis needs the manager the config was loaded with, or times")
-        from govhall.hours import build_hall_time
+        from govhall.time.hours import build_hall_time
 
         times = DueTimes(config, build_hall_time(config, manager))
     due = times.due

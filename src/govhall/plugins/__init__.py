@@ -8,7 +8,7 @@ a specification. A plugin that cannot be used is recorded in
 
 Loading, in this order (deterministic whatever the install order):
 
-1. The built-in defaults, ``govhall.builtin``; their hooks are ``trylast``.
+1. The built-in defaults, ``govhall.plugins.builtin``; their hooks are ``trylast``.
 2. Every entry point of the ``govhall`` group, sorted by (entry-point name,
    distribution name, value), is imported with stdout captured and every
    exception contained (``SystemExit`` and ``KeyboardInterrupt`` included):
@@ -24,12 +24,12 @@ Loading, in this order (deterministic whatever the install order):
    why). The same plugin object offered twice keeps its first name.
 4. The rest are registered in candidate order; of two plugins with the same
    name the first is kept. A plugin that declares no county may implement
-   only the county hooks of :data:`govhall.hookspecs.SHARED_COUNTY_HOOKS`;
+   only the county hooks of :data:`govhall.plugins.hookspecs.SHARED_COUNTY_HOOKS`;
    any other county hook, or a wrapper implementation, is a load error.
 
 Calling: routing lives in pluggy's own call path, so ``manager.hook.X(...)``
 and the :meth:`~GovhallPluginManager.call_first` family give the same
-answers. A call of a county hook (:data:`govhall.hookspecs.COUNTY_HOOKS`)
+answers. A call of a county hook (:data:`govhall.plugins.hookspecs.COUNTY_HOOKS`)
 reaches only the plugin serving the call's ``county``, the built-in defaults
 and, for shared county hooks, plugins serving no county; with no county, or
 one no plugin serves, only the built-in (and the add-ons of shared hooks)
@@ -42,7 +42,7 @@ Every implementation runs contained: its writes to stdout go to stderr (so
 ``--json`` output stays one JSON document), any exception it raises
 (``BaseException`` included) becomes a :class:`~govhall.errors.PluginError`
 naming plugin and hook, and so does an answer of the wrong type
-(:data:`govhall.hookspecs.ANSWER_TYPES`).
+(:data:`govhall.plugins.hookspecs.ANSWER_TYPES`).
 
 Set ``GOVHALL_TRACE=1`` to log every hook call, and which plugin answered it,
 on stderr.
@@ -63,12 +63,15 @@ from typing import Any, TypeVar
 
 import pluggy
 
-from govhall import __version__, builtin, hookspecs
+from govhall import __version__
 from govhall.county import County
 from govhall.errors import PluginError, UnknownCountyError
+from govhall.plugins import builtin, hookspecs
 
 _T = TypeVar("_T")
 ENTRY_POINT_GROUP = "govhall"
+# The built-in defaults keep their registered name across the module move (it is shown by
+# `govhall plugins` and used in messages).
 BUILTIN_NAME = "govhall.builtin"
 
 #: Where the contained implementations of the current ``call_all`` record

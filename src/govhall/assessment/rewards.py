@@ -1,6 +1,6 @@
 """Annual results: yearly scores, demonstration windows, staff grades, allowances and awards.
 
-The year is built from the monthly scores (:mod:`govhall.scoring`):
+The year is built from the monthly scores (:mod:`govhall.assessment.scoring`):
 
 * a window's yearly score is the mean of its monthly scores over the year's
   *active* months (months with any case, rating or finding);
@@ -33,9 +33,9 @@ from govhall.params import ParameterError, to_decimal
 from govhall.problems import Problem
 
 if TYPE_CHECKING:
+    from govhall.assessment.scoring import Month, MonthScores
     from govhall.config.schema import HallConfig
     from govhall.plugins import GovhallPluginManager
-    from govhall.scoring import Month, MonthScores
 
 GRADES = (
     ("excellent", "优秀"),
@@ -197,13 +197,13 @@ class YearResult:
 
 
 def _score(value: Decimal | None) -> int | float | None:
-    from govhall.scoring import number
+    from govhall.assessment.scoring import number
 
     return None if value is None else number(value)
 
 
 def _money(value: Decimal) -> int | float:
-    from govhall.scoring import number
+    from govhall.assessment.scoring import number
 
     return number(value.quantize(_CENT, ROUND_HALF_UP))
 

@@ -14,7 +14,7 @@ is not a warning by itself; it only shows up as a flagged post.
 
 Example::
 
-    from govhall.posts import Absence, post_holders
+    from govhall.assessment.posts import Absence, post_holders
     holders = post_holders(config.staff, [Absence("police-a", day, day)], day)
     holders[0].holder  # "police-b"
 """

@@ -25,7 +25,7 @@ Rule kinds and where their evidence comes from:
     poor by the share of satisfied ratings, each bucket its points.
 
 Points are magnitudes; ``effect`` says whether a rule deducts or adds.
-Reference rulebooks ship as TOML in ``govhall/rulebooks/``; see
+Reference rulebooks ship as TOML in ``govhall/assessment/rulebooks/``; see
 ``docs/scoring.md`` for the format.
 """
 
@@ -260,12 +260,14 @@ def reference_rulebook(rulebook_id: str) -> Rulebook:
     Raises:
         RulebookError: No such reference rulebook.
     """
-    package = resources.files("govhall.rulebooks")
+    package = resources.files("govhall.assessment.rulebooks")
     resource = package / f"{rulebook_id}.toml"
     if not resource.is_file():
         known = sorted(p.name[:-5] for p in package.iterdir() if p.name.endswith(".toml"))
         raise RulebookError(f"no reference rulebook {rulebook_id!r} (known: {', '.join(known)})")
-    return load_rulebook_text(resource.read_text("utf-8"), f"govhall/rulebooks/{resource.name}")
+    return load_rulebook_text(
+        resource.read_text("utf-8"), f"govhall/assessment/rulebooks/{resource.name}"
+    )
 
 
 REFERENCE_RULEBOOKS = ("window", "staff")

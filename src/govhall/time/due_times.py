@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from govhall.deadlines import business_minutes, closing_minute, deadline_on, normalise_pauses
 from govhall.errors import GovhallError
+from govhall.time.deadlines import business_minutes, closing_minute, deadline_on, normalise_pauses
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.hours import HallTime
     from govhall.model import ServiceItem
     from govhall.records import Case
+    from govhall.time.hours import HallTime
 
 
 class DueTimes:
@@ -29,7 +29,7 @@ class DueTimes:
     Args:
         config: The hall config (its items give the promised days).
         time: The hall's calendar, hours and counting rule
-            (:func:`govhall.hours.build_hall_time`; a session keeps one).
+            (:func:`govhall.time.hours.build_hall_time`; a session keeps one).
     """
 
     def __init__(self, config: HallConfig, time: HallTime) -> None:

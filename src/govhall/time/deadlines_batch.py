@@ -1,6 +1,6 @@
 """Deadlines and business minutes for arrays of cases, vectorised with numpy.
 
-Same rule and answers as :func:`govhall.deadlines.due_at`, without a Python
+Same rule and answers as :func:`govhall.time.deadlines.due_at`, without a Python
 loop per row: a table is built once per window over the span of days the
 receipts need (a few thousand days at most, one Python step per *day*), then
 every row is a handful of array lookups:
@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from govhall.deadlines import closing_minute, hall_time
 from govhall.errors import GovhallError
+from govhall.time.deadlines import closing_minute, hall_time
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
-    from govhall.hours import HallTime
     from govhall.plugins import GovhallPluginManager
+    from govhall.time.hours import HallTime
 
 Int64Array = npt.NDArray[np.int64]
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -247,7 +247,7 @@ def business_minutes_batch(
 ) -> Int64Array:
     """Return the window's open minutes on working days between paired local times.
 
-    Vectorised form of :func:`govhall.deadlines.business_minutes` (without
+    Vectorised form of :func:`govhall.time.deadlines.business_minutes` (without
     pauses): split shifts count only their open intervals; negative where
     ``end`` is before ``start``.
 

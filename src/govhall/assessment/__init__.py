@@ -1,0 +1,1 @@
+"""Assessment: KPIs, approval chains, case lifecycle, rulebooks, scores, posts and rewards."""

@@ -1,0 +1,1 @@
+"""Time: the working calendar, opening hours, deadlines and due times."""
