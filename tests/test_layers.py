@@ -6,11 +6,14 @@ itself, so that a cycle is caught even among modules of one layer.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 import grimp
 import pytest
+
+from govhall._moved import MOVED
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,3 +89,27 @@ def test_an_upward_import_breaks_the_contract() -> None:
         layers=("govhall.session", "govhall.time.hours"), containers=set()
     )
     assert {(c.importer, c.imported) for c in chains} == {("govhall.time.hours", "govhall.session")}
+
+
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_an_old_module_path_still_imports_the_moved_module(old: str) -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop(old, None)
+    with pytest.warns(DeprecationWarning, match=f"{old} moved to {MOVED[old]}"):
+        module = importlib.import_module(old)
+    assert module is importlib.import_module(MOVED[old])
+    sys.modules.pop(old, None)
+
+
+def test_no_module_of_the_repository_imports_an_old_path() -> None:
+    pattern = re.compile(r"\b(?:from|import) (" + "|".join(map(re.escape, MOVED)) + r")\b")
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(1)}"
+        for folder in ("src", "tests", "plugins", "bench", "docs")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.suffix in {".py", ".md"} and ".venv" not in path.parts and path.name != "_moved.py"
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
