@@ -11,11 +11,16 @@ naming the new path.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import warnings
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader, MetaPathFinder
+else:  # importlib.abc would import importlib.resources and tempfile on every start
+    Loader = MetaPathFinder = object
 
 MOVED: dict[str, str] = {
     **{
@@ -47,7 +52,7 @@ MOVED: dict[str, str] = {
 }
 
 
-class _Alias(importlib.abc.Loader):
+class _Alias(Loader):
     def __init__(self, target: str) -> None:
         self.target = target
 
@@ -63,7 +68,7 @@ class _Alias(importlib.abc.Loader):
         """The target module is already executed."""
 
 
-class MovedModuleFinder(importlib.abc.MetaPathFinder):
+class MovedModuleFinder(MetaPathFinder):
     """Resolve an old module path to the module that now lives elsewhere."""
 
     def find_spec(
