@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from govhall.deployment import DeploymentKpis, DeploymentSession, HallRun
     from govhall.readers import ReadReport
     from govhall.session import HallSession
     from govhall.time.hours import Span
@@ -128,3 +129,95 @@ def kpi_document(
     if warnings:  # only then: the document stays equal to compute_kpis' for published years
         document["warnings"] = warnings
     return document
+
+
+# -- deployments (many halls) ------------------------------------------------------
+
+
+def _hall_head(province: DeploymentSession, run: HallRun, when: dt.date | None) -> dict[str, Any]:
+    head: dict[str, Any] = {
+        "hall": run.hall.id,
+        "county": run.hall.county,
+        "status": run.status,
+    }
+    if run.reason:
+        head["reason"] = run.reason
+    head["config"] = str(run.hall.entry.config)
+    head["rules"] = province.rules(run.hall, when)
+    return head
+
+
+def _deployment_tail(province: DeploymentSession) -> dict[str, Any]:
+    return {
+        "failed": [hall.to_json() for hall in province.failed],
+        "problems": [problem.to_json() for problem in province.problems],
+    }
+
+
+def deployment_kpi_document(province: DeploymentSession, run: DeploymentKpis) -> dict[str, Any]:
+    """Build ``govhall kpi DEPLOYMENT --json``: each hall's KPIs and the totals from the counts."""
+    halls = []
+    for hall_run in run.halls:
+        assert hall_run.kpis is not None
+        halls.append(
+            {
+                **_hall_head(province, hall_run, None),
+                **hall_run.kpis.to_json(),
+                "data": hall_run.read.to_json(),
+            }
+        )
+    return {
+        "deployment": province.name,
+        "halls": halls,
+        "total": run.total.to_json(),
+        **_deployment_tail(province),
+    }
+
+
+def deployment_score_document(
+    province: DeploymentSession, month: Any, runs: list[HallRun]
+) -> dict[str, Any]:
+    """Build ``govhall score DEPLOYMENT --json``: each hall's month as ``govhall score`` has it."""
+    halls = []
+    for run in runs:
+        scores: dict[str, Any] = {"windows": [], "staff": [], "rejected": []}
+        if run.scores is not None and run.status == "ok":
+            scores = run.scores.to_json()
+            del scores["month"]
+        halls.append(
+            {
+                **_hall_head(province, run, month.first_day),
+                **scores,
+                "data": _counts(run.read),
+            }
+        )
+    return {
+        "month": str(month),
+        "deployment": province.name,
+        "halls": halls,
+        **_deployment_tail(province),
+    }
+
+
+def deployment_rewards_document(
+    province: DeploymentSession, year: int, runs: list[HallRun]
+) -> dict[str, Any]:
+    """Build ``govhall rewards DEPLOYMENT --json``: each hall's year as in ``govhall rewards``."""
+    halls = []
+    for run in runs:
+        result: dict[str, Any] = {"windows": [], "staff": []}
+        if run.year is not None and run.status == "ok":
+            result = run.year.to_json()
+            del result["year"]
+        halls.append(
+            {
+                **_hall_head(province, run, dt.date(year, 1, 1)),
+                **result,
+                "data": _counts(run.read),
+            }
+        )
+    return {"year": year, "deployment": province.name, "halls": halls, **_deployment_tail(province)}
+
+
+def _counts(read: ReadReport) -> dict[str, int]:
+    return {"read": read.read, "used": read.used, "rejected": read.rejected}

@@ -96,6 +96,33 @@ class Kpis:
         total = sum(self.visits.values())
         return {key: _rounded(_ratio(count, total)) for key, count in self.visits.items()}
 
+    def combined(self, other: Kpis) -> Kpis:
+        """Return the counts of ``self`` and ``other`` added up (rates follow from the sums).
+
+        The period is this one's. Adding counts, not averaging rates, is how
+        several halls' KPIs make one deployment's total.
+
+        Example:
+            >>> a = Kpis(accepted=10, concluded=9, on_time=9)
+            >>> b = Kpis(accepted=90, concluded=81, on_time=72)
+            >>> a.combined(b).on_time_rate
+            0.9
+        """
+        visits = {key: self.visits.get(key, 0) + other.visits.get(key, 0) for key in VISIT_BUCKETS}
+        return Kpis(
+            start=self.start,
+            end=self.end,
+            cases=self.cases + other.cases,
+            accepted=self.accepted + other.accepted,
+            concluded=self.concluded + other.concluded,
+            immediate=self.immediate + other.immediate,
+            on_time=self.on_time + other.on_time,
+            ratings=self.ratings + other.ratings,
+            satisfied=self.satisfied + other.satisfied,
+            visits=visits,
+            handling_minutes=self.handling_minutes + other.handling_minutes,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """Return the ``govhall kpi --json`` keys (rates as fractions), with their counts."""
         hours = self.average_handling_hours

@@ -16,6 +16,8 @@ import click
 
 from govhall.cli.common import (
     config_argument,
+    deployment_argument,
+    is_deployment,
     open_session,
     parse_date,
     print_problem,
@@ -67,7 +69,7 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
 
 
 @click.command()
-@config_argument
+@deployment_argument
 @click.option(
     "--data",
     "data_dir",
@@ -99,6 +101,11 @@ def kpi(
     last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:
         raise click.ClickException(f"--to {last} is before --from {first}")
+    if is_deployment(config):
+        from govhall.cli.deployments import run_kpi
+
+        run_kpi(config, data_dir, first, last, strict, as_json)
+        return
     session = open_session(config)
     report = ReadReport(on_problem=print_problem)
     document = kpi_document(session, data_dir, first, last, report, progress_bar)

@@ -24,6 +24,18 @@ PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 """Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
 
 config_argument = click.argument("config", type=click.Path(dir_okay=False))
+deployment_argument = click.argument("config", type=click.Path(exists=True))
+"""CONFIG of a data command: a hall config, or a deployment (a folder of hall configs or a
+``deployment.toml``); see :mod:`govhall.cli.deployments`."""
+
+
+def is_deployment(config: str) -> bool:
+    """Tell whether CONFIG names a deployment rather than one hall config."""
+    from govhall.config.deployment import is_deployment as found
+
+    return found(config)
+
+
 strict_option = click.option(
     "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
 )

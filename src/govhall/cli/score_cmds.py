@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
-    config_argument,
     data_option,
+    deployment_argument,
+    is_deployment,
     open_session,
     parse_month,
     print_problem,
@@ -33,7 +34,7 @@ csv_option = click.option(
 
 
 @click.command()
-@config_argument
+@deployment_argument
 @data_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to score.")
 @strict_option
@@ -49,6 +50,11 @@ def score(
     first day.
     """
     wanted = parse_month(month)
+    if is_deployment(config):
+        from govhall.cli.deployments import run_score
+
+        run_score(config, data_dir, wanted, strict, as_json, as_csv)
+        return
     session, read = _start(config)
     years: set[int] = set()
     scores = session.score(data_dir, wanted, read=read, years=years, progress=progress_bar)
@@ -69,7 +75,7 @@ def score(
 
 
 @click.command()
-@config_argument
+@deployment_argument
 @data_option
 @click.option("--year", required=True, type=click.IntRange(1900, 2999), help="The year.")
 @strict_option
@@ -86,6 +92,11 @@ def rewards(
     from govhall.assessment.rewards import annual_results
     from govhall.assessment.scoring import Month
 
+    if is_deployment(config):
+        from govhall.cli.deployments import run_rewards
+
+        run_rewards(config, data_dir, year, strict, as_json, as_csv)
+        return
     session, read = _start(config)
     months = [Month(year, m) for m in range(1, 13)]
     years: set[int] = set()

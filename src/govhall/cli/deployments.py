@@ -1,0 +1,227 @@
+"""Running ``kpi``, ``score`` and ``rewards`` on a deployment (a folder of hall configs).
+
+The command modules call these when CONFIG is a deployment (see
+:func:`govhall.config.deployment.is_deployment`). Every hall is read and
+counted as the single-hall command would; bad rows are printed with their
+file and line as they are found, then one summary line per hall. A hall
+whose config is invalid, or that has no data for the period, does not stop
+the others; the command then exits 1 at the end, naming each.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from govhall.cli.common import print_problem, progress_bar, warn
+from govhall.cli.output import emit_json, render_table
+
+if TYPE_CHECKING:
+    from govhall.deployment import DeploymentSession, Hall, HallRun
+    from govhall.readers import ReadReport
+
+
+def open_province(config: str) -> DeploymentSession:
+    """Open the deployment at ``config`` and print its own problems on stderr."""
+    from govhall.deployment import open_deployment
+
+    province = open_deployment(config)
+    for problem in province.problems:
+        print_problem(problem)
+    for failed in province.failed:
+        click.echo(f"error: {failed.config}: not run: {failed.message}", err=True)
+    for hall in province.halls:
+        warn([f"{hall.id}: {w}" for w in hall.session.rulebook_warnings()])
+    return province
+
+
+def _read_for(hall: Hall) -> ReadReport:
+    from govhall.readers import ReadReport
+
+    return ReadReport(on_problem=print_problem)
+
+
+def _summaries(runs: list[HallRun]) -> None:
+    for run in runs:
+        read = run.read
+        where = str(run.data) if run.data is not None else "no data folder"
+        click.echo(
+            f"{run.hall.id}: rows: read {read.read}, used {read.used}, "
+            f"rejected {read.rejected} ({where})",
+            err=True,
+        )
+
+
+def finish(province: DeploymentSession, runs: list[HallRun], strict: bool) -> None:
+    """Exit 1 naming every hall that failed or had no data (and, with ``strict``, rejected rows)."""
+    trouble = [f"{failed.config} (invalid config)" for failed in province.failed]
+    trouble += [f"{run.hall.id} ({run.status}: {run.reason})" for run in runs if run.reason]
+    if province.problems:
+        trouble.append(f"{len(province.problems)} problem(s) in the deployment itself")
+    if strict:
+        trouble += [
+            f"{run.hall.id} (--strict: {run.read.rejected} row(s) rejected)"
+            for run in runs
+            if run.read.rejected
+        ]
+    if trouble:
+        shown = len(province.halls) + len(province.failed)
+        raise click.ClickException(
+            f"{len(trouble)} of {shown} hall(s) need attention: " + "; ".join(trouble)
+        )
+
+
+def _percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate * 100:.2f}%"
+
+
+def run_kpi(
+    config: str,
+    data: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    strict: bool,
+    as_json: bool,
+) -> None:
+    """``govhall kpi DEPLOYMENT``: each hall's KPIs and the deployment's totals."""
+    from govhall.documents import deployment_kpi_document
+
+    province = open_province(config)
+    run = province.kpis(data, start=start, end=end, read_for=_read_for, progress=progress_bar)
+    _summaries(run.halls)
+    document = deployment_kpi_document(province, run)
+    if as_json:
+        emit_json(document)
+    else:
+        total = {**document["total"], "hall": "total", "county": "", "status": ""}
+        rows = [
+            (
+                hall["hall"],
+                hall["county"],
+                hall["status"],
+                hall["accepted"],
+                hall["concluded"],
+                _percent(hall["completion_rate"]),
+                _percent(hall["on_time_rate"]),
+                _percent(hall["satisfaction_rate"]),
+            )
+            for hall in [*document["halls"], total]
+        ]
+        headers = [
+            "hall",
+            "county",
+            "status",
+            "accepted",
+            "concluded",
+            "completion",
+            "on time",
+            "satisfaction",
+        ]
+        click.echo(f"{document['deployment']}: {len(document['halls'])} hall(s)")
+        click.echo(render_table(headers, rows))
+    finish(province, run.halls, strict)
+
+
+def _entry(entry: dict[str, Any], key: str) -> tuple[Any, ...]:
+    return entry[key], entry["rank"], entry["score"]
+
+
+def _mark(window: dict[str, Any]) -> tuple[Any, ...]:
+    return "yes" if window["demonstration"] else "no", "", ""
+
+
+def _grade(staff: dict[str, Any]) -> tuple[Any, ...]:
+    return "", staff["grade"] or "", staff["allowance"]
+
+
+def _csv(header: list[str], rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def run_score(
+    config: str, data: str, month: Any, strict: bool, as_json: bool, as_csv: bool = False
+) -> None:
+    """``govhall score DEPLOYMENT``: each hall's windows and staff for the month."""
+    from govhall.documents import deployment_score_document
+
+    province = open_province(config)
+    runs = province.score(data, month, read_for=_read_for, progress=progress_bar)
+    _summaries(runs)
+    document = deployment_score_document(province, month, runs)
+    if as_json:
+        emit_json(document)
+    elif as_csv:
+        rows = [
+            [document["month"], hall["hall"], hall["county"], hall["status"], key, *_entry(e, key)]
+            for hall in document["halls"]
+            for kind, key in (("windows", "window"), ("staff", "staff"))
+            for e in hall[kind]
+        ]
+        header = ["month", "hall", "county", "status", "kind", "id", "rank", "score"]
+        click.echo(_csv(header, rows), nl=False)
+    else:
+        for hall in document["halls"]:
+            rules = hall["rules"]
+            plugin = f"{rules['plugin']} {rules['version'] or ''}".strip()
+            click.echo(f"{hall['hall']} ({hall['county']}, plugin {plugin}) — {month}")
+            if hall["status"] != "ok":
+                click.echo(f"  {hall['status']}: {hall.get('reason', '')}\n")
+                continue
+            for kind in ("windows", "staff"):
+                key = "window" if kind == "windows" else "staff"
+                ranked = [(e["rank"], e[key], e["score"]) for e in hall[kind]]
+                click.echo(render_table(["rank", key, "score"], ranked))
+            click.echo("")
+    finish(province, runs, strict)
+
+
+def run_rewards(
+    config: str, data: str, year: int, strict: bool, as_json: bool, as_csv: bool = False
+) -> None:
+    """``govhall rewards DEPLOYMENT``: each hall's year."""
+    from govhall.documents import deployment_rewards_document
+
+    province = open_province(config)
+    runs = province.rewards(data, year, read_for=_read_for, progress=progress_bar)
+    _summaries(runs)
+    document = deployment_rewards_document(province, year, runs)
+    if as_json:
+        emit_json(document)
+    elif as_csv:
+        rows = [
+            [year, hall["hall"], hall["county"], "window", w["window"], w["score"], *_mark(w)]
+            for hall in document["halls"]
+            for w in hall["windows"]
+        ] + [
+            [year, hall["hall"], hall["county"], "staff", s["staff"], s["score"], *_grade(s)]
+            for hall in document["halls"]
+            for s in hall["staff"]
+        ]
+        header = ["year", "hall", "county", "kind", "id", "score", "demonstration", "grade"]
+        click.echo(_csv([*header, "allowance"], rows), nl=False)
+    else:
+        for hall in document["halls"]:
+            click.echo(f"{hall['hall']} ({hall['county']}) — {year}")
+            if hall["status"] != "ok":
+                click.echo(f"  {hall['status']}: {hall.get('reason', '')}\n")
+                continue
+            windows = [
+                (w["window"], "-" if w["score"] is None else w["score"], w["demonstration"])
+                for w in hall["windows"]
+            ]
+            click.echo(render_table(["window", "score", "demonstration"], windows))
+            staff = [
+                (s["staff"], s["score"], s["grade"] or "-", s["allowance"]) for s in hall["staff"]
+            ]
+            click.echo(render_table(["staff", "score", "grade", "allowance"], staff))
+            click.echo("")
+    finish(province, runs, strict)

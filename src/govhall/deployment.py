@@ -1,0 +1,342 @@
+"""Many halls in one run: :class:`DeploymentSession`, opened with :func:`open_deployment`.
+
+A deployment (see :mod:`govhall.config.deployment`) is a folder of hall
+configs or a ``deployment.toml``. Opening it loads one plugin manager for
+all halls and one :class:`~govhall.session.HallSession` per valid hall
+config, so each county's plugins and rules are set up once. A hall whose
+config is invalid does not stop the others: it is listed in
+:attr:`DeploymentSession.failed` with its problems.
+
+Data for a deployment is a folder with one subfolder per hall id
+(``data/pinghu-centre/cases.csv`` ...), unless the deployment file gives a
+hall its own ``data``. A hall whose data is missing, or that has no case,
+rating or finding in the period, is reported with status ``"no data"`` and
+never as a perfect month.
+
+Every hall is answered by its own county's plugin and the rules in force
+for the period; :meth:`DeploymentSession.rules` says which, beside each hall.
+Totals over halls are computed from the counts, never averaged from rates::
+
+    from govhall.deployment import open_deployment
+
+    province = open_deployment("configs")
+    run = province.kpis("data")
+    print(run.total.to_json()["accepted"], [hall.status for hall in run.halls])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govhall.errors import GovhallError
+
+if TYPE_CHECKING:
+    from govhall.assessment.kpi import Kpis
+    from govhall.assessment.rewards import YearResult
+    from govhall.assessment.scoring import Month, MonthScores
+    from govhall.config.deployment import Deployment, DeploymentCheck, HallEntry
+    from govhall.plugins import GovhallPluginManager
+    from govhall.problems import Problem
+    from govhall.readers import ReadReport
+    from govhall.session import HallSession, Progress
+
+OK = "ok"
+NO_DATA = "no data"
+
+
+@dataclass
+class Hall:
+    """One valid hall of a deployment, with its session."""
+
+    entry: HallEntry
+    session: HallSession
+
+    @property
+    def id(self) -> str:
+        """The hall id."""
+        return self.session.config.hall.id
+
+    @property
+    def county(self) -> str:
+        """The hall's county."""
+        return self.session.config.hall.county
+
+
+@dataclass(frozen=True)
+class FailedHall:
+    """A hall config of the deployment that could not be loaded."""
+
+    config: Path
+    problems: tuple[Problem, ...]
+
+    @property
+    def message(self) -> str:
+        """The first error, for a one-line summary."""
+        errors = [p for p in self.problems if p.severity == "error"]
+        return errors[0].format() if errors else "invalid config"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"config", "problems"}``."""
+        return {"config": str(self.config), "problems": [p.to_json() for p in self.problems]}
+
+
+@dataclass
+class HallRun:
+    """What one hall of a deployment run found."""
+
+    hall: Hall
+    status: str
+    """``"ok"`` or ``"no data"``."""
+    data: Path | None
+    read: ReadReport
+    kpis: Kpis | None = None
+    scores: MonthScores | None = None
+    year: YearResult | None = None
+    reason: str = ""
+    """Why the status is ``"no data"``."""
+
+
+@dataclass
+class DeploymentKpis:
+    """KPIs per hall and over the deployment (sums of counts, rates from the sums)."""
+
+    halls: list[HallRun]
+    total: Kpis
+
+
+@dataclass
+class DeploymentSession:
+    """A deployment's halls, each with a session on one shared plugin manager."""
+
+    deployment: Deployment
+    manager: GovhallPluginManager
+    halls: list[Hall] = field(default_factory=list)
+    failed: list[FailedHall] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """The deployment's own errors (its file, ids used twice, pins)."""
+
+    @property
+    def name(self) -> str:
+        """The deployment's name."""
+        return self.deployment.name
+
+    def data_for(self, hall: Hall, data: str | Path | None) -> Path | None:
+        """Return the data folder of ``hall``, or ``None`` when it has none.
+
+        A hall's own ``data`` in the deployment file wins; otherwise the
+        hall's subfolder (named by hall id) of ``data``, or of the
+        deployment's ``data`` when ``data`` is ``None``.
+        """
+        folder = self.deployment.folder
+        if hall.entry.data is not None:
+            found = folder / hall.entry.data
+        else:
+            root = data if data is not None else self.deployment.data
+            if root is None:
+                return None
+            found = (folder / root if data is None else Path(root)) / hall.id
+        return found if found.is_dir() else None
+
+    def rules(self, hall: Hall, when: dt.date | None = None) -> dict[str, Any]:
+        """Say which plugin answers for ``hall`` and, given ``when``, its rulebooks then.
+
+        Each rulebook is named with its source and ``changed``, the latest day
+        on or before ``when`` that one of its numbers took effect.
+        """
+        from govhall.config.deployment import served_by
+
+        session = hall.session
+        serving = served_by(self.manager, hall.county)
+        plugin, distribution, version = serving if serving else ("", "", "")
+        found: dict[str, Any] = {
+            "plugin": plugin or None,
+            "distribution": distribution or None,
+            "version": version or None,
+        }
+        if when is None:
+            return found
+        rulebooks = []
+        for rulebook_id, book in sorted(session.rulebooks.items()):
+            rulebooks.append(
+                {
+                    "id": rulebook_id,
+                    "name": book.name,
+                    "source": book.source,
+                    "changed": _last_change(book, when),
+                }
+            )
+        return {**found, "as_of": when.isoformat(), "rulebooks": rulebooks}
+
+    # -- data runs ---------------------------------------------------------------
+
+    def kpis(
+        self,
+        data: str | Path | None = None,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        read_for: Any = None,
+        progress: Progress | None = None,
+    ) -> DeploymentKpis:
+        """Count each hall's KPIs and the deployment's totals.
+
+        Args:
+            data: A folder with one subfolder per hall id (default: the deployment's).
+            start: First day of receipt (included), or ``None``.
+            end: Last day of receipt (included), or ``None``.
+            read_for: Called with a :class:`Hall`, returns the ``ReadReport`` for its rows.
+            progress: Shows progress over long files.
+        """
+        from govhall.assessment.kpi import Kpis
+
+        runs = []
+        total = Kpis(start=start, end=end)
+        for hall, folder, read in self._each(data, read_for):
+            run = HallRun(hall, NO_DATA, folder, read)
+            if folder is None:
+                run.reason = "no data folder"
+                run.kpis = Kpis(start=start, end=end)
+            else:
+                run.kpis = hall.session.kpis(
+                    folder, start=start, end=end, read=read, progress=progress
+                ).kpis
+                if run.kpis.cases or run.kpis.ratings:
+                    run.status = OK
+                else:
+                    run.reason = "no case received and no rating given in the period"
+            total = total.combined(run.kpis)
+            runs.append(run)
+        return DeploymentKpis(runs, total)
+
+    def score(
+        self,
+        data: str | Path | None,
+        month: Month | str,
+        *,
+        read_for: Any = None,
+        progress: Progress | None = None,
+    ) -> list[HallRun]:
+        """Score every hall's windows and staff for ``month``."""
+        from govhall.assessment.scoring import Month
+
+        wanted = month if isinstance(month, Month) else Month.parse(month)
+        runs = []
+        for hall, folder, read in self._each(data, read_for):
+            run = HallRun(hall, NO_DATA, folder, read)
+            if folder is None:
+                run.reason = "no data folder"
+            else:
+                run.scores = hall.session.score(folder, wanted, read=read, progress=progress)
+                if run.scores.active:
+                    run.status = OK
+                else:
+                    run.reason = f"no case, rating or finding in {wanted}"
+            runs.append(run)
+        return runs
+
+    def rewards(
+        self,
+        data: str | Path | None,
+        year: int,
+        *,
+        read_for: Any = None,
+        progress: Progress | None = None,
+    ) -> list[HallRun]:
+        """Grade every hall's year."""
+        runs = []
+        for hall, folder, read in self._each(data, read_for):
+            run = HallRun(hall, NO_DATA, folder, read)
+            if folder is None:
+                run.reason = "no data folder"
+            else:
+                run.year = hall.session.rewards(folder, year, read=read, progress=progress)
+                if run.year.active_months:
+                    run.status = OK
+                else:
+                    run.reason = f"no month of {year} has data"
+            runs.append(run)
+        return runs
+
+    def _each(
+        self, data: str | Path | None, read_for: Any
+    ) -> Iterator[tuple[Hall, Path | None, ReadReport]]:
+        from govhall.readers import ReadReport
+
+        if data is not None and not Path(data).is_dir():
+            raise GovhallError(f"--data {data}: not a folder (one subfolder per hall id)")
+        for hall in self.halls:
+            read = read_for(hall) if read_for is not None else ReadReport()
+            yield hall, self.data_for(hall, data), read
+
+
+def _last_change(book: Any, when: dt.date) -> str | None:
+    """Return the latest date on or before ``when`` that a number of ``book`` took effect."""
+    from govhall.params import ParameterError
+
+    latest: dt.date | None = None
+    for parameter in book.parameters:
+        try:
+            start = parameter.entry(when).start
+        except ParameterError:
+            continue
+        if latest is None or start > latest:
+            latest = start
+    return latest.isoformat() if latest else None
+
+
+def open_deployment(
+    path: str | Path, *, manager: GovhallPluginManager | None = None
+) -> DeploymentSession:
+    """Read a deployment, check it, and open a session on each valid hall.
+
+    Raises:
+        ConfigError: The deployment file itself is unusable (no hall can be found).
+    """
+    from govhall.config.deployment import check_deployment, read_deployment
+    from govhall.errors import ConfigError
+    from govhall.plugins import get_plugin_manager
+    from govhall.session import HallSession
+
+    manager = manager if manager is not None else get_plugin_manager()
+    deployment = read_deployment(path)
+    if not deployment.halls:
+        raise ConfigError(deployment.problems)
+    check = check_deployment(deployment, manager)
+    session = DeploymentSession(deployment, manager, problems=_errors(check))
+    pinned_out = check.blocked
+    for entry, report in zip(deployment.halls, check.reports, strict=True):
+        config = report.config
+        problems = list(report.problems)
+        if config is not None and config.hall.county in pinned_out:
+            problems.append(pinned_out[config.hall.county])
+        if config is None or not report.valid or config.hall.county in pinned_out:
+            session.failed.append(FailedHall(entry.config, tuple(problems)))
+            continue
+        session.halls.append(Hall(entry, HallSession(config, manager)))
+    _drop_duplicates(session)
+    return session
+
+
+def _errors(check: DeploymentCheck) -> list[Problem]:
+    return [p for p in check.problems if p.severity == "error"]
+
+
+def _drop_duplicates(session: DeploymentSession) -> None:
+    """Keep the first hall of an id used twice; the later ones fail with the problem."""
+    seen: set[str] = set()
+    kept = []
+    for hall in session.halls:
+        if hall.id in seen:
+            problem = next(
+                (p for p in session.problems if f"hall id {hall.id!r}" in p.message), None
+            )
+            problems = (problem,) if problem else ()
+            session.failed.append(FailedHall(hall.entry.config, problems))
+            continue
+        seen.add(hall.id)
+        kept.append(hall)
+    session.halls = kept
