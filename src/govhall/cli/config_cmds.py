@@ -9,6 +9,7 @@ import click
 from govhall.cli.output import emit_json, json_option, render_table
 
 if TYPE_CHECKING:
+    from govhall.config.deployment import DeploymentReport
     from govhall.config.load import ConfigReport
 
 
@@ -16,15 +17,17 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @json_option
 def validate(paths: tuple[str, ...], as_json: bool) -> None:
-    """Check hall configs (files, or folders of *.toml) and report every problem.
+    """Check hall configs (files, or folders of *.toml) and deployments; report every problem.
 
     Each problem names the file, line, dotted key, severity and what was
-    expected. Exits 1 when any config has an error; warnings alone pass.
+    expected. A deployment file (or a folder holding deployment.toml) is
+    checked with the hall configs it names: hall ids used twice and county
+    plugin pins too. Exits 1 when any file has an error; warnings alone pass.
     """
-    from govhall.config.load import check_paths
+    from govhall.config.deployment import check_deployment_paths
     from govhall.plugins import get_plugin_manager
 
-    reports = check_paths(paths, get_plugin_manager())
+    reports = check_deployment_paths(paths, get_plugin_manager())
     if not reports:
         raise click.ClickException(f"no *.toml config found in {', '.join(paths)}")
     if as_json:
@@ -36,7 +39,7 @@ def validate(paths: tuple[str, ...], as_json: bool) -> None:
         raise SystemExit(1)
 
 
-def _report_json(report: ConfigReport) -> dict[str, Any]:
+def _report_json(report: ConfigReport | DeploymentReport) -> dict[str, Any]:
     return {
         "path": report.path,
         "valid": report.valid,
@@ -44,7 +47,7 @@ def _report_json(report: ConfigReport) -> dict[str, Any]:
     }
 
 
-def _print_report(report: ConfigReport) -> None:
+def _print_report(report: ConfigReport | DeploymentReport) -> None:
     errors = sum(problem.severity == "error" for problem in report.problems)
     warnings = len(report.problems) - errors
     verdict = "valid" if report.valid else "invalid"

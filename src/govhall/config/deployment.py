@@ -28,8 +28,9 @@ plugin does not satisfy.
 from __future__ import annotations
 
 import glob
+import os
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -257,7 +258,7 @@ def _hall_entries(
         problem(key, "expected a config path or glob, or a table with 'config'")
         return
     dotted = _dotted(key)
-    pattern = str(path.parent / config)
+    pattern = os.path.normpath(path.parent / config)
     if _GLOB_CHARS & set(config):
         matches = [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).is_file()]
         if not matches:
@@ -304,6 +305,46 @@ def _error(file: str, message: str, key: str = "", line: int | None = None) -> P
 
 
 @dataclass
+class DeploymentReport:
+    """The problems of a deployment file itself, shaped like a hall config's report."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when no problem is an error."""
+        return not any(problem.severity == "error" for problem in self.problems)
+
+
+def check_deployment_paths(
+    paths: Iterable[str | Path], manager: GovhallPluginManager | None = None
+) -> list[ConfigReport | DeploymentReport]:
+    """Check configs and deployments as ``govhall validate`` does, one report per file.
+
+    A deployment file (or a folder holding ``deployment.toml``) is checked as a
+    deployment: its own report, then one per hall config it names. A folder of
+    configs is checked file by file, plus hall ids used twice. Other paths are
+    hall configs.
+    """
+    from govhall.config.load import check_paths
+    from govhall.plugins import get_plugin_manager
+
+    manager = manager if manager is not None else get_plugin_manager()
+    reports: list[ConfigReport | DeploymentReport] = []
+    for path in map(Path, paths):
+        if not is_deployment(path):
+            reports.extend(check_paths([path], manager))
+            continue
+        check = check_deployment(read_deployment(path), manager)
+        own = check.file_report()
+        if own is not None:
+            reports.append(own)
+        reports.extend(check.reports)
+    return reports
+
+
+@dataclass
 class DeploymentCheck:
     """What checking a deployment found: each hall config's report and the deployment's problems."""
 
@@ -315,6 +356,17 @@ class DeploymentCheck:
     """County -> the requirement that applies to it."""
     blocked: dict[str, Problem] = field(default_factory=dict)
     """County -> why its halls cannot run (its plugin does not satisfy the pin)."""
+
+    def file_report(self) -> DeploymentReport | None:
+        """Return the deployment's own report for ``govhall validate``, or ``None``.
+
+        A deployment file always has one; a plain folder of configs only when
+        the folder as a whole has a problem (a hall id used twice).
+        """
+        path = self.deployment.path
+        if path.is_dir() and not self.problems:
+            return None
+        return DeploymentReport(str(path), list(self.problems))
 
     @property
     def valid(self) -> bool:

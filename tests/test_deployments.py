@@ -1,0 +1,356 @@
+"""Deployments: many hall configs in one run (kpi, score, rewards, validate, show).
+
+Every hall's answer in a deployment run must equal the single-hall command's
+answer on the same data; totals come from the counts; a hall that fails or
+has no data never stops the others and never looks like a perfect month.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from govhall.cli import main
+from govhall.config.deployment import check_deployment, read_deployment
+from govhall.deployment import open_deployment
+from govhall.plugins import get_plugin_manager
+from govhall.session import open_hall
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = ROOT / "configs"
+HALLS = ("luanchuan", "pinghu")
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deployment folder with two hall configs and a data folder per hall id."""
+    root = tmp_path_factory.mktemp("province")
+    (root / "configs").mkdir()
+    for county in HALLS:
+        shutil.copy(CONFIGS / f"{county}.toml", root / "configs" / f"{county}.toml")
+        open_hall(CONFIGS / f"{county}.toml").write_sample(root / "data" / county, rows=150)
+    return root
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _json(*args: str, code: int = 0) -> Any:
+    result = _run(*args, "--json")
+    assert result.exit_code == code, result.output + result.stderr
+    return json.loads(result.stdout)
+
+
+def _copy(province: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "province"
+    shutil.copytree(province, target)
+    return target
+
+
+# -- per-hall answers equal single-hall answers ---------------------------------------------
+
+
+def test_kpi_per_hall_equals_the_single_hall_command_and_totals_add_counts(
+    province: Path,
+) -> None:
+    document = _json("kpi", province / "configs", "--data", province / "data")
+    assert [hall["hall"] for hall in document["halls"]] == list(HALLS)
+    counts = ("cases", "accepted", "concluded", "immediate", "on_time", "ratings", "satisfied")
+    for hall in document["halls"]:
+        single = _json(
+            "kpi", CONFIGS / f"{hall['hall']}.toml", "--data", province / "data" / hall["hall"]
+        )
+        for key, value in single.items():
+            if key != "data":
+                assert hall[key] == value, key
+        assert hall["status"] == "ok"
+        assert hall["county"] == hall["hall"]
+        assert hall["rules"]["distribution"] == f"govhall-{hall['county']}"
+    total = document["total"]
+    for key in counts:
+        assert total[key] == sum(hall[key] for hall in document["halls"]), key
+    expected = round(total["on_time"] / total["concluded"], 4)
+    assert total["on_time_rate"] == expected
+
+
+def test_totals_are_rates_of_summed_counts_not_averages_of_rates(
+    province: Path, tmp_path: Path
+) -> None:
+    """One hall with 3 cases, one with 150: the total's rate is weighted by the counts."""
+    root = _copy(province, tmp_path)
+    cases = (root / "data" / "luanchuan" / "cases.csv").read_text(encoding="utf-8").splitlines()
+    late = cases[1].split(",")
+    late[6] = "2010-12-31T16:00"  # concluded long after its due time
+    (root / "data" / "luanchuan" / "cases.csv").write_text(
+        "\n".join([cases[0], ",".join(late)]) + "\n", encoding="utf-8"
+    )
+    document = _json("kpi", root / "configs", "--data", root / "data")
+    small, large = document["halls"]
+    assert small["on_time_rate"] == 0.0
+    total = document["total"]
+    mean_of_rates = (small["on_time_rate"] + large["on_time_rate"]) / 2
+    assert total["on_time_rate"] == round(
+        (small["on_time"] + large["on_time"]) / (small["concluded"] + large["concluded"]), 4
+    )
+    assert total["on_time_rate"] != round(mean_of_rates, 4)
+
+
+def test_score_per_hall_equals_the_single_hall_command(province: Path) -> None:
+    document = _json(
+        "score", province / "configs", "--data", province / "data", "--month", "2010-03", code=1
+    )
+    assert document["month"] == "2010-03"
+    by_hall = {hall["hall"]: hall for hall in document["halls"]}
+    single = _json(
+        "score",
+        CONFIGS / "luanchuan.toml",
+        "--data",
+        province / "data" / "luanchuan",
+        "--month",
+        "2010-03",
+    )
+    hall = by_hall["luanchuan"]
+    assert hall["status"] == "ok"
+    assert hall["windows"] == single["windows"]
+    assert hall["staff"] == single["staff"]
+    assert {book["id"] for book in hall["rules"]["rulebooks"]} == {"window", "staff"}
+    assert hall["rules"]["as_of"] == "2010-03-01"
+
+
+def test_rewards_per_hall_equals_the_single_hall_command(province: Path) -> None:
+    document = _json(
+        "rewards", province / "configs", "--data", province / "data", "--year", "2010", code=1
+    )
+    hall = next(h for h in document["halls"] if h["hall"] == "luanchuan")
+    single = _json(
+        "rewards",
+        CONFIGS / "luanchuan.toml",
+        "--data",
+        province / "data" / "luanchuan",
+        "--year",
+        "2010",
+    )
+    assert hall["windows"] == single["windows"]
+    assert hall["staff"] == single["staff"]
+
+
+# -- a hall without data, an invalid hall -------------------------------------------------------
+
+
+def test_a_month_without_data_is_no_data_and_exits_1_naming_the_hall(province: Path) -> None:
+    """Pinghu's sample is of 2025: its March 2010 is "no data", not every window at 100."""
+    result = _run(
+        "score", province / "configs", "--data", province / "data", "--month", "2010-03", "--json"
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    pinghu = next(h for h in document["halls"] if h["hall"] == "pinghu")
+    assert pinghu["status"] == "no data"
+    assert pinghu["windows"] == []
+    assert pinghu["staff"] == []
+    assert "pinghu (no data: no case, rating or finding in 2010-03)" in result.stderr
+    luanchuan = next(h for h in document["halls"] if h["hall"] == "luanchuan")
+    assert luanchuan["status"] == "ok"
+    assert luanchuan["windows"]
+
+
+def test_a_missing_data_folder_is_no_data(province: Path, tmp_path: Path) -> None:
+    root = _copy(province, tmp_path)
+    shutil.rmtree(root / "data" / "pinghu")
+    result = _run("kpi", root / "configs", "--data", root / "data", "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    pinghu = next(h for h in document["halls"] if h["hall"] == "pinghu")
+    assert pinghu["status"] == "no data"
+    assert pinghu["reason"] == "no data folder"
+    assert pinghu["accepted"] == 0
+    assert pinghu["on_time_rate"] is None
+    assert "pinghu (no data: no data folder)" in result.stderr
+    assert "pinghu: rows: read 0, used 0, rejected 0 (no data folder)" in result.stderr
+
+
+def test_an_invalid_hall_does_not_stop_the_others(province: Path, tmp_path: Path) -> None:
+    root = _copy(province, tmp_path)
+    (root / "configs" / "broken.toml").write_text('[hall]\nid = "broken"\ncounty = 3\n')
+    result = _run("kpi", root / "configs", "--data", root / "data", "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert [hall["hall"] for hall in document["halls"]] == list(HALLS)
+    [failed] = document["failed"]
+    assert failed["config"].endswith("broken.toml")
+    assert any(p["severity"] == "error" for p in failed["problems"])
+    assert "broken.toml (invalid config)" in result.stderr
+
+
+def test_a_hall_id_used_twice_is_an_error_naming_both_configs(
+    province: Path, tmp_path: Path
+) -> None:
+    root = _copy(province, tmp_path)
+    shutil.copy(root / "configs" / "pinghu.toml", root / "configs" / "pinghu-copy.toml")
+    result = _run("validate", root / "configs", "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    own = document["files"][0]
+    assert own["path"] == str(root / "configs")
+    [problem] = own["problems"]
+    assert "hall id 'pinghu' is used by" in problem["message"]
+    assert "pinghu-copy.toml" in problem["message"]
+    assert f"{root / 'configs' / 'pinghu.toml'};" in problem["message"]
+    run = _run("kpi", root / "configs", "--data", root / "data", "--json")
+    assert run.exit_code == 1
+    document = json.loads(run.stdout)
+    assert [hall["hall"] for hall in document["halls"]] == list(HALLS)
+    assert document["failed"][0]["config"].endswith("pinghu.toml")
+
+
+# -- the deployment file ------------------------------------------------------------------------
+
+
+def _write(folder: Path, text: str) -> Path:
+    path = folder / "deployment.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_deployment_file_names_halls_data_and_pins(province: Path, tmp_path: Path) -> None:
+    root = _copy(province, tmp_path)
+    path = _write(
+        root,
+        '[deployment]\nname = "两县"\nhalls = ["configs/*.toml"]\ndata = "data"\n\n'
+        '[plugins]\npinghu = "govhall-pinghu >=0.1"\n',
+    )
+    deployment = read_deployment(path)
+    assert deployment.problems == []
+    assert deployment.name == "两县"
+    assert [entry.config.name for entry in deployment.halls] == ["luanchuan.toml", "pinghu.toml"]
+    session = open_deployment(path)
+    assert [hall.id for hall in session.halls] == ["luanchuan", "pinghu"]
+    assert session.data_for(session.halls[0], None) == root / "data" / "luanchuan"
+    # the folder holding deployment.toml is that deployment
+    document = _json("kpi", root, "--data", root / "data")
+    assert document["deployment"] == "两县"
+
+
+def test_deployment_file_problems_have_line_and_key(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "[deployment]\n"  # 1
+        'name = "x"\n'  # 2
+        'halls = ["nope.toml", "*.missing", { config = "a.toml", colour = "red" }]\n'  # 3
+        "speed = 3\n"  # 4
+        "\n"
+        "[plugins]\n"  # 6
+        'pinghu = "not a requirement!"\n',  # 7
+    )
+    deployment = read_deployment(path)
+    found = {(p.key, p.line): p.message for p in deployment.problems}
+    assert "no such config file" in found[("deployment.halls[0]", 3)]
+    assert "no file matches '*.missing'" in found[("deployment.halls[1]", 3)]
+    assert found[("deployment.halls[2].colour", 3)].startswith("unknown key")
+    assert found[("deployment.speed", 4)].startswith("unknown key")
+    assert "requirement" in found[("plugins.pinghu", 7)]
+    result = _run("validate", path, "--json")
+    assert result.exit_code == 1
+    [own] = json.loads(result.stdout)["files"]
+    assert own["path"] == str(path)
+    assert own["valid"] is False
+
+
+def test_malformed_toml_in_a_deployment_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text("[deployment]\nhalls = [\n", encoding="utf-8")
+    # not parseable, so not recognised as a deployment: the hall config checks report it
+    result = _run("validate", path)
+    assert result.exit_code == 1
+    assert "d.toml" in result.output
+
+
+def test_a_pin_the_installed_plugin_misses_blocks_only_that_county(
+    province: Path, tmp_path: Path
+) -> None:
+    root = _copy(province, tmp_path)
+    path = _write(
+        root,
+        '[deployment]\nhalls = ["configs/*.toml"]\n[plugins]\npinghu = "govhall-pinghu >=9"\n',
+    )
+    check = check_deployment(read_deployment(path), get_plugin_manager())
+    [problem] = check.problems
+    assert problem.line == 4
+    assert problem.key == "plugins.pinghu"
+    assert "outside the pin '>=9'" in problem.message
+    result = _run("kpi", path, "--data", root / "data", "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert [hall["hall"] for hall in document["halls"]] == ["luanchuan"]
+    assert document["failed"][0]["config"].endswith("pinghu.toml")
+
+
+def test_a_pin_on_another_distribution(province: Path, tmp_path: Path) -> None:
+    root = _copy(province, tmp_path)
+    path = _write(
+        root, '[deployment]\nhalls = ["configs/*.toml"]\n[plugins]\npinghu = "acme-pinghu"\n'
+    )
+    [problem] = check_deployment(read_deployment(path), get_plugin_manager()).problems
+    assert "served by plugin 'pinghu' (distribution govhall-pinghu), not by 'acme-pinghu'" in (
+        problem.message
+    )
+
+
+def test_two_halls_of_one_county_with_conflicting_pins(province: Path, tmp_path: Path) -> None:
+    root = _copy(province, tmp_path)
+    second = (root / "configs" / "pinghu.toml").read_text(encoding="utf-8")
+    (root / "configs" / "pinghu-east.toml").write_text(
+        second.replace("[hall]\n", '[hall]\nid = "pinghu-east"\n', 1), encoding="utf-8"
+    )
+    path = _write(
+        root,
+        "[deployment]\nhalls = [\n"
+        '  { config = "configs/pinghu.toml", plugin = "govhall-pinghu >=0.1" },\n'
+        '  { config = "configs/pinghu-east.toml", plugin = "govhall-pinghu <0.1" },\n'
+        "]\n",
+    )
+    check = check_deployment(read_deployment(path), get_plugin_manager())
+    assert len(check.problems) == 1
+    problem = check.problems[0]
+    assert "county 'pinghu' is pinned twice" in problem.message
+    assert problem.key == "deployment.halls[1]"
+    assert problem.line == 4
+    session = open_deployment(path)
+    assert session.halls == []
+    assert len(session.failed) == 2
+
+
+def test_a_hall_of_its_own_data_folder(province: Path, tmp_path: Path) -> None:
+    root = _copy(province, tmp_path)
+    (root / "data" / "luanchuan").rename(root / "elsewhere")
+    path = _write(
+        root,
+        '[deployment]\nhalls = [{ config = "configs/luanchuan.toml", data = "elsewhere" }]\n',
+    )
+    document = _json("kpi", path, "--data", root / "data")
+    [hall] = document["halls"]
+    assert hall["status"] == "ok"
+    assert hall["accepted"] > 0
+
+
+def test_score_csv_of_a_deployment(province: Path) -> None:
+    result = _run(
+        "score", province / "configs", "--data", province / "data", "--month", "2010-03", "--csv"
+    )
+    header, first, *_ = result.stdout.splitlines()
+    assert header == "month,hall,county,status,kind,id,rank,score"
+    assert first.startswith("2010-03,luanchuan,luanchuan,ok,window,guihua,1,")
+
+
+def test_the_example_deployment_is_valid() -> None:
+    result = _run("validate", ROOT / "deployments" / "example.toml", "--json")
+    assert result.exit_code == 0, result.output
+    files = json.loads(result.stdout)["files"]
+    assert len(files) == 5
+    assert all(f["valid"] for f in files)
