@@ -354,3 +354,33 @@ def test_the_example_deployment_is_valid() -> None:
     files = json.loads(result.stdout)["files"]
     assert len(files) == 5
     assert all(f["valid"] for f in files)
+
+
+def test_show_lists_halls_plugins_versions_and_pins() -> None:
+    document = _json("show", ROOT / "deployments" / "example.toml")
+    assert [h["hall"] for h in document["halls"]] == ["baoding", "luanchuan", "pinghu", "zhenhai"]
+    zhenhai = document["halls"][-1]
+    assert zhenhai["plugin"] == "zhenhai"
+    assert zhenhai["distribution"] == "govhall-zhenhai"
+    assert zhenhai["pin"] == "govhall-zhenhai >=0.1, <1"
+    assert zhenhai["windows"] == 25
+    assert document["failed"] == []
+
+
+def test_show_flags_a_county_without_plugin_and_a_pin_outside(
+    province: Path, tmp_path: Path
+) -> None:
+    root = _copy(province, tmp_path)
+    (root / "configs" / "nowhere.toml").write_text(
+        '[hall]\nid = "nowhere"\nname = "无处"\ncounty = "nowhere"\n', encoding="utf-8"
+    )
+    path = _write(
+        root,
+        '[deployment]\nhalls = ["configs/*.toml"]\n'
+        '[plugins]\nluanchuan = "govhall-luanchuan >=2"\n',
+    )
+    result = _run("show", path)
+    assert result.exit_code == 1
+    assert [line.split()[0] for line in result.stdout.splitlines()[3:]] == ["pinghu"]
+    assert f"{path}:4: error: plugins.luanchuan: county 'luanchuan' is served by" in result.stderr
+    assert "nowhere.toml: cannot run:" in result.stderr

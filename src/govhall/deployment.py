@@ -118,6 +118,8 @@ class DeploymentSession:
     failed: list[FailedHall] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """The deployment's own errors (its file, ids used twice, pins)."""
+    pins: dict[str, str] = field(default_factory=dict)
+    """County -> the requirement on the distribution that must serve it."""
 
     @property
     def name(self) -> str:
@@ -306,7 +308,7 @@ def open_deployment(
     if not deployment.halls:
         raise ConfigError(deployment.problems)
     check = check_deployment(deployment, manager)
-    session = DeploymentSession(deployment, manager, problems=_errors(check))
+    session = DeploymentSession(deployment, manager, problems=_errors(check), pins=check.pins)
     pinned_out = check.blocked
     for entry, report in zip(deployment.halls, check.reports, strict=True):
         config = report.config

@@ -154,6 +154,32 @@ def _deployment_tail(province: DeploymentSession) -> dict[str, Any]:
     }
 
 
+def deployment_show_document(province: DeploymentSession) -> dict[str, Any]:
+    """Build ``govhall show DEPLOYMENT --json``: halls, counties, plugins, versions and pins."""
+    halls = []
+    for hall in province.halls:
+        config = hall.session.config
+        halls.append(
+            {
+                "hall": hall.id,
+                "name": config.hall.name,
+                "county": hall.county,
+                "config": str(hall.entry.config),
+                **province.rules(hall),
+                "pin": province.pins.get(hall.county),
+                "windows": len(config.windows),
+                "items": len(config.items),
+                "staff": len(config.staff),
+            }
+        )
+    return {
+        "deployment": province.name,
+        "path": str(province.deployment.path),
+        "halls": halls,
+        **_deployment_tail(province),
+    }
+
+
 def deployment_kpi_document(province: DeploymentSession, run: DeploymentKpis) -> dict[str, Any]:
     """Build ``govhall kpi DEPLOYMENT --json``: each hall's KPIs and the totals from the counts."""
     halls = []

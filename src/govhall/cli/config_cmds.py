@@ -86,13 +86,23 @@ def init(county: str, path: str, force: bool, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=click.Path())
 @json_option
 def show(config: str, as_json: bool) -> None:
-    """Show the hall as loaded, with defaults and plugin values applied."""
+    """Show the hall as loaded, with defaults and plugin values applied.
+
+    For a deployment (a folder of hall configs or a deployment.toml): each hall
+    with its county, the plugin that serves it, its version and the pin; a
+    hall that cannot run (invalid config, no plugin for its county, a plugin
+    outside its pin) is flagged and the command exits 1.
+    """
+    from govhall.config.deployment import is_deployment
     from govhall.documents import show_document
     from govhall.session import open_hall
 
+    if is_deployment(config):
+        _show_deployment(config, as_json)
+        return
     document = show_document(open_hall(config))
     if as_json:
         emit_json(document)
@@ -124,6 +134,42 @@ def show(config: str, as_json: bool) -> None:
     click.echo("\nstaff")
     rows = [(s["id"], s["name"], s["window"], s["post"], s["position"]) for s in document["staff"]]
     click.echo(render_table(["id", "name", "window", "post", "position"], rows))
+
+
+def _show_deployment(config: str, as_json: bool) -> None:
+    from govhall.deployment import open_deployment
+    from govhall.documents import deployment_show_document
+
+    document = deployment_show_document(open_deployment(config))
+    if as_json:
+        emit_json(document)
+    else:
+        click.echo(
+            f"{document['deployment']} ({document['path']}): {len(document['halls'])} hall(s)"
+        )
+        rows = [
+            (
+                h["hall"],
+                h["name"],
+                h["county"],
+                h["plugin"] or "-",
+                h["version"] or "-",
+                h["pin"] or "-",
+                h["windows"],
+            )
+            for h in document["halls"]
+        ]
+        headers = ["hall", "name", "county", "plugin", "version", "pin", "windows"]
+        click.echo(render_table(headers, rows))
+    for problem in document["problems"]:
+        where = document["path"] + (f":{problem['line']}" if problem["line"] else "")
+        click.echo(f"{where}: error: {problem['key']}: {problem['message']}", err=True)
+    for failed in document["failed"]:
+        first = next((p for p in failed["problems"] if p["severity"] == "error"), None)
+        reason = first["message"] if first else "invalid config"
+        click.echo(f"error: {failed['config']}: cannot run: {reason}", err=True)
+    if document["problems"] or document["failed"]:
+        raise SystemExit(1)
 
 
 COMMANDS = [validate, schema, init, show]
