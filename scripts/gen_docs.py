@@ -28,7 +28,7 @@ def hook_signature(function: Any) -> str:
 
 
 def hook_functions() -> list[Any]:
-    from govhall import hookspecs
+    from govhall.plugins import hookspecs
 
     return [
         value
@@ -38,7 +38,7 @@ def hook_functions() -> list[Any]:
 
 
 def hooks_page() -> str:
-    from govhall import hookspecs
+    from govhall.plugins import hookspecs
 
     out = [HEADER, "# Hook reference\n\n", inspect.cleandoc(hookspecs.__doc__ or ""), "\n"]
     for function in hook_functions():

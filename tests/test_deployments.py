@@ -7,6 +7,7 @@ has no data never stops the others and never looks like a perfect month.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -384,3 +385,74 @@ def test_show_flags_a_county_without_plugin_and_a_pin_outside(
     assert [line.split()[0] for line in result.stdout.splitlines()[3:]] == ["pinghu"]
     assert f"{path}:4: error: plugins.luanchuan: county 'luanchuan' is served by" in result.stderr
     assert "nowhere.toml: cannot run:" in result.stderr
+
+
+# -- the province page --------------------------------------------------------------------------
+
+
+def test_report_of_a_deployment_writes_the_province_page_and_each_hall_page(
+    province: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "province.html"
+    result = _run(
+        "report",
+        province / "configs",
+        "--data",
+        province / "data",
+        "--month",
+        "2010-03",
+        "--out",
+        out,
+        "--json",
+    )
+    assert result.exit_code == 1  # Pinghu has no March 2010
+    document = json.loads(result.stdout)
+    halls = {hall["hall"]: hall for hall in document["halls"]}
+    assert halls["pinghu"]["status"] == "no data"
+    assert halls["pinghu"]["page"] is None
+    luanchuan_page = Path(halls["luanchuan"]["page"])
+    assert luanchuan_page == tmp_path / "out" / "province-luanchuan.html"
+    single = _json(
+        "report",
+        CONFIGS / "luanchuan.toml",
+        "--data",
+        province / "data" / "luanchuan",
+        "--month",
+        "2010-03",
+        "--out",
+        tmp_path / "single.html",
+    )
+    assert halls["luanchuan"]["kpi"] == single["kpi"]
+    assert document["total"]["accepted"] == sum(h["kpi"]["accepted"] for h in halls.values())
+    page = out.read_text(encoding="utf-8")
+    assert 'href="province-luanchuan.html"' in page
+    assert 'data-hall="pinghu" data-status="no data"' in page
+    rate = single["kpi"]["on_time_rate"]
+    assert f'data-key="on_time_rate" data-value="{rate}"' in page
+    assert "<script src" not in page
+    assert "http://" not in page
+    assert "https://" not in page
+    # no overwrite without --force, of the page or of a hall page beside it
+    again = _run(
+        "report",
+        province / "configs",
+        "--data",
+        province / "data",
+        "--month",
+        "2010-03",
+        "--out",
+        out,
+    )
+    assert again.exit_code == 1
+    assert "already exist" in again.stderr
+
+
+def test_monthly_kpis_equal_kpis_of_each_month(province: Path) -> None:
+    session = open_hall(CONFIGS / "luanchuan.toml")
+    data = province / "data" / "luanchuan"
+    months = ["2010-01", "2010-02", "2010-03"]
+    found = session.monthly_kpis(data, months)
+    for month, kpis in found.items():
+        last = month.next().first_day - dt.timedelta(days=1)
+        single = session.kpis(data, start=month.first_day, end=last).kpis
+        assert kpis.to_json() == single.to_json()

@@ -100,6 +100,8 @@ def test_an_old_module_path_still_imports_the_moved_module(old: str) -> None:
     with pytest.warns(DeprecationWarning, match=f"{old} moved to {MOVED[old]}"):
         module = importlib.import_module(old)
     assert module is importlib.import_module(MOVED[old])
+    assert module.__spec__ is not None
+    assert module.__spec__.name == MOVED[old]  # importlib.resources and pickling still work
     sys.modules.pop(old, None)
 
 

@@ -233,3 +233,104 @@ def test_console_check_catches_a_script_error(browser: str, tmp_path: Path) -> N
     messages = _console(done.stderr)
     assert len(messages) == 1
     assert "notDefined is not defined" in messages[0]
+
+
+# -- the province page (govhall report DEPLOYMENT) ---------------------------------------------
+
+PROVINCE_PROBE = """
+<script>
+(function () {
+  function box(node) { var b = node.getBoundingClientRect(); return [b.width, b.height]; }
+  var result = {
+    bars: [].map.call(document.querySelectorAll("svg.ranking rect.bar"), function (r) {
+      return [r.getAttribute("data-key")].concat(box(r));
+    }),
+    columns: [].map.call(document.querySelectorAll("svg.trend rect.column"), function (r) {
+      return [r.getAttribute("data-value")].concat(box(r));
+    }),
+    rows: [].map.call(document.querySelectorAll("table.league tbody tr"), function (r) {
+      return r.getAttribute("data-hall");
+    })
+  };
+  var pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(result);
+  document.body.appendChild(pre);
+})();
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two halls (Zhenhai 3000 rows, Luanchuan's sample) and their March 2010 province page."""
+    folder = tmp_path_factory.mktemp("province-browser")
+    runner = CliRunner()
+    for county, rows in (("zhenhai", "3000"), ("luanchuan", "300")):
+        config = ROOT / "configs" / f"{county}.toml"
+        (folder / "configs").mkdir(exist_ok=True)
+        shutil.copy(config, folder / "configs" / config.name)
+        out = folder / "data" / county
+        result = runner.invoke(main, ["sample", str(config), "--out", str(out), "--rows", rows])
+        assert result.exit_code == 0, result.output
+    out = folder / "province.html"
+    args = ["report", str(folder / "configs"), "--data", str(folder / "data")]
+    result = runner.invoke(main, [*args, "--month", "2010-03", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    return {"path": out, "json": json.loads(result.stdout)}
+
+
+def test_province_page_paints_every_bar_and_column_without_console_messages(
+    browser: str, province: dict[str, Any], tmp_path: Path
+) -> None:
+    path: Path = province["path"]
+    done = _run_browser(
+        browser,
+        tmp_path / "p1",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--dump-dom",
+        url=path.as_uri(),
+    )
+    assert _console(done.stderr) == []
+    probed = tmp_path / "probed.html"
+    probed.write_text(
+        path.read_text(encoding="utf-8").replace("</body>", PROVINCE_PROBE + "</body>"),
+        encoding="utf-8",
+    )
+    done = _run_browser(
+        browser,
+        tmp_path / "p2",
+        f"--window-size={WIDTH},{HEIGHT}",
+        "--dump-dom",
+        url=probed.as_uri(),
+    )
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout)
+    assert found, done.stdout[-2000:]
+    probe = json.loads(html_module.unescape(found.group(1)))
+    assert sorted(probe["rows"]) == ["luanchuan", "total", "zhenhai"]
+    assert sorted(bar[0] for bar in probe["bars"]) == ["luanchuan", "zhenhai"]
+    assert all(width > 0 and height > 10 for _, width, height in probe["bars"])
+    painted = [c for c in probe["columns"] if float(c[0]) > 0]
+    assert painted  # months with cases draw a column of some height
+    assert all(width > 0 and height > 0 for _, width, height in painted)
+    pages = [hall["page"] for hall in province["json"]["halls"]]
+    assert all(Path(page).is_file() for page in pages)
+
+
+def test_province_page_screenshot_and_pdf(
+    browser: str, province: dict[str, Any], tmp_path: Path
+) -> None:
+    shot = tmp_path / "province.png"
+    url = province["path"].as_uri()
+    _run_browser(
+        browser, tmp_path / "p3", f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={shot}", url=url
+    )
+    width, height, variety = _png_facts(shot.read_bytes())
+    assert (width, height) == (WIDTH, HEIGHT)
+    assert variety > 50
+    pdf = tmp_path / "province.pdf"
+    _run_browser(
+        browser, tmp_path / "p4", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url=url
+    )
+    assert pdf.read_bytes().startswith(b"%PDF-")

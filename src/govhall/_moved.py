@@ -62,10 +62,13 @@ class _Alias(Loader):
             DeprecationWarning,
             stacklevel=2,
         )
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self.spec = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """The target module is already executed."""
+        """Give the moved module back its own spec (the import system set the alias's)."""
+        module.__spec__ = self.spec
 
 
 class MovedModuleFinder(MetaPathFinder):

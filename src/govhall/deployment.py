@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
     from govhall.problems import Problem
     from govhall.readers import ReadReport
+    from govhall.report.data import MonthReport
+    from govhall.report.province import ProvinceReport
     from govhall.session import HallSession, Progress
 
 OK = "ok"
@@ -263,6 +265,59 @@ class DeploymentSession:
             runs.append(run)
         return runs
 
+    def report(
+        self,
+        data: str | Path | None,
+        month: Month | str,
+        *,
+        read_for: Any = None,
+        progress: Progress | None = None,
+    ) -> tuple[ProvinceReport, dict[str, MonthReport]]:
+        """Compute the province page for ``month`` and each assessed hall's own month report.
+
+        Returns the page's content and, by hall id, the hall's
+        :class:`~govhall.report.data.MonthReport` (halls with data only).
+        Each hall's trend covers the 12 months ending with ``month``.
+        """
+        from govhall.assessment.kpi import Kpis
+        from govhall.assessment.scoring import Month
+        from govhall.readers import ReadReport
+        from govhall.report.province import TREND_MONTHS, HallMonth, ProvinceReport
+
+        wanted = month if isinstance(month, Month) else Month.parse(month)
+        months = [wanted]
+        while len(months) < TREND_MONTHS:
+            months.insert(0, _previous(months[0]))
+        halls: list[HallMonth] = []
+        pages: dict[str, MonthReport] = {}
+        total = Kpis(start=wanted.first_day, end=wanted.next().first_day - dt.timedelta(days=1))
+        for hall, folder, read in self._each(data, read_for):
+            session = hall.session
+            line = HallMonth(
+                hall=hall.id,
+                name=session.config.hall.name,
+                county=hall.county,
+                status=NO_DATA,
+                kpis=Kpis(start=total.start, end=total.end),
+                rules=self.rules(hall, wanted.first_day),
+                reason="no data folder",
+            )
+            if folder is not None:
+                found = session.report(folder, wanted, read=read, progress=progress)
+                trend = session.monthly_kpis(folder, months, read=ReadReport())
+                line.trend = [(m, trend[m]) for m in months]
+                line.kpis = found.kpis
+                if found.scores.active:
+                    line.status, line.reason = OK, ""
+                    pages[hall.id] = found
+                else:
+                    line.reason = f"no case, rating or finding in {wanted}"
+            total = total.combined(line.kpis)
+            halls.append(line)
+        failed = [(str(f.config), f.message) for f in self.failed]
+        problems = [problem.format() for problem in self.problems]
+        return ProvinceReport(self.name, wanted, halls, total, failed, problems), pages
+
     def _each(
         self, data: str | Path | None, read_for: Any
     ) -> Iterator[tuple[Hall, Path | None, ReadReport]]:
@@ -273,6 +328,12 @@ class DeploymentSession:
         for hall in self.halls:
             read = read_for(hall) if read_for is not None else ReadReport()
             yield hall, self.data_for(hall, data), read
+
+
+def _previous(month: Month) -> Month:
+    from govhall.assessment.scoring import Month
+
+    return Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)
 
 
 def _last_change(book: Any, when: dt.date) -> str | None:

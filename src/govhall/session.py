@@ -342,6 +342,50 @@ class HallSession:
         )
         return KpiRun(found, years)
 
+    def monthly_kpis(
+        self,
+        data: str | Path | DataSource,
+        months: Iterable[Month | str],
+        *,
+        read: ReadReport | None = None,
+        progress: Progress | None = None,
+    ) -> dict[Month, Kpis]:
+        """Count the KPIs of each of ``months`` in one pass over the data (e.g. a 12-month trend).
+
+        Cases count in the month they were received, ratings in the month
+        they were given, as :meth:`kpis` with that month as the period. The
+        cases and ratings of the months asked for are held in memory while
+        counting; the others stream past.
+        """
+        from govhall.assessment.kpi import compute_kpis
+
+        wanted = sorted({_month(m) for m in months})
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        cases: dict[tuple[int, int], list[Case]] = {(m.year, m.month): [] for m in wanted}
+        for case in self._cases(source, read, progress):
+            bucket = cases.get((case.received_at.year, case.received_at.month))
+            if bucket is not None:
+                bucket.append(case)
+        ratings: dict[tuple[int, int], list[Rating]] = {key: [] for key in cases}
+        for rating in _wrap(progress, "ratings", source, self._ratings(source, read)):
+            found = ratings.get((rating.rated_at.year, rating.rated_at.month))
+            if found is not None:
+                found.append(rating)
+        result = {}
+        for month in wanted:
+            key = (month.year, month.month)
+            last = month.next().first_day - dt.timedelta(days=1)
+            result[month] = compute_kpis(
+                self.config,
+                cases[key],
+                ratings[key],
+                start=month.first_day,
+                end=last,
+                times=self.due_times,
+            )
+        return result
+
     def scorer(self, months: Iterable[Month]) -> Scorer:
         """Return a scorer for ``months`` with the hall's rulebooks, weights and due times."""
         from govhall.assessment.scoring import Scorer

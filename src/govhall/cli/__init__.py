@@ -80,7 +80,7 @@ COMMAND_TABLE: dict[str, tuple[str, str]] = {
     ),
     "validate": (
         "config_cmds",
-        "Check hall configs (files, or folders of *.toml) and report every problem.",
+        "Check hall configs (files, or folders of *.toml) and deployments; report every problem.",
     ),
 }
 

@@ -24,7 +24,7 @@ PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 """Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
 
 config_argument = click.argument("config", type=click.Path(dir_okay=False))
-deployment_argument = click.argument("config", type=click.Path(exists=True))
+deployment_argument = click.argument("config", type=click.Path())
 """CONFIG of a data command: a hall config, or a deployment (a folder of hall configs or a
 ``deployment.toml``); see :mod:`govhall.cli.deployments`."""
 

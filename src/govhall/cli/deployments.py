@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -59,16 +60,21 @@ def _summaries(runs: list[HallRun]) -> None:
 
 def finish(province: DeploymentSession, runs: list[HallRun], strict: bool) -> None:
     """Exit 1 naming every hall that failed or had no data (and, with ``strict``, rejected rows)."""
+    unassessed = [(run.hall.id, run.status, run.reason) for run in runs if run.reason]
+    rejected = {run.hall.id: run.read.rejected for run in runs}
+    _finish(province, unassessed, rejected if strict else {})
+
+
+def _finish(
+    province: DeploymentSession,
+    unassessed: list[tuple[str, str, str]],
+    rejected: dict[str, int],
+) -> None:
     trouble = [f"{failed.config} (invalid config)" for failed in province.failed]
-    trouble += [f"{run.hall.id} ({run.status}: {run.reason})" for run in runs if run.reason]
+    trouble += [f"{hall} ({status}: {reason})" for hall, status, reason in unassessed]
     if province.problems:
         trouble.append(f"{len(province.problems)} problem(s) in the deployment itself")
-    if strict:
-        trouble += [
-            f"{run.hall.id} (--strict: {run.read.rejected} row(s) rejected)"
-            for run in runs
-            if run.read.rejected
-        ]
+    trouble += [f"{hall} (--strict: {n} row(s) rejected)" for hall, n in rejected.items() if n]
     if trouble:
         shown = len(province.halls) + len(province.failed)
         raise click.ClickException(
@@ -225,3 +231,68 @@ def run_rewards(
             click.echo(render_table(["staff", "score", "grade", "allowance"], staff))
             click.echo("")
     finish(province, runs, strict)
+
+
+def run_report(
+    config: str,
+    data: str,
+    month: Any,
+    target: Path,
+    force: bool,
+    as_json: bool,
+    version: str,
+) -> None:
+    """``govhall report DEPLOYMENT``: the province page and each hall's page beside it."""
+    from govhall.errors import GovhallError
+    from govhall.files import write_text_atomic
+    from govhall.report.html import render_report
+    from govhall.report.province import render_province
+
+    province = open_province(config)
+    pages = {hall.id: target.with_name(f"{target.stem}-{hall.id}.html") for hall in province.halls}
+    existing = [str(path) for path in pages.values() if path.exists()]
+    if existing and not force:
+        raise GovhallError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
+    page, reports = province.report(data, month, read_for=_read_for, progress=progress_bar)
+    written: dict[str, str] = {}
+    sessions = {hall.id: hall.session for hall in province.halls}
+    for hall_id, found in reports.items():
+        shown = set(sessions[hall_id].rulebook_warnings())  # printed when the halls were opened
+        warn([f"{hall_id}: {w}" for w in found.warnings if w not in shown])
+        path = write_text_atomic(pages[hall_id], render_report(found, version=version), force=force)
+        written[hall_id] = str(path)
+    for line in page.halls:
+        if line.hall in written:
+            line.page = Path(written[line.hall]).name
+    html = render_province(page, version=version)
+    path = write_text_atomic(target, html, force=force)
+    for line in page.halls:
+        click.echo(
+            f"{line.hall}: {line.status}{': ' + line.reason if line.reason else ''}", err=True
+        )
+    document = {
+        "path": str(path),
+        "month": str(month),
+        "deployment": province.name,
+        "bytes": len(html.encode("utf-8")),
+        "halls": [
+            {
+                "hall": line.hall,
+                "county": line.county,
+                "status": line.status,
+                "page": written.get(line.hall),
+                "kpi": line.kpis.to_json(),
+            }
+            for line in page.halls
+        ],
+        "total": page.total.to_json(),
+        "failed": [failed.to_json() for failed in province.failed],
+    }
+    if as_json:
+        emit_json(document)
+    else:
+        click.echo(
+            f"wrote {path} ({document['bytes']:,} bytes): {len(page.halls)} hall(s), "
+            f"{len(written)} hall page(s) beside it"
+        )
+    _finish(province, [(h.hall, h.status, h.reason) for h in page.halls if h.reason], {})

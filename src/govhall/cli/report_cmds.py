@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from govhall.cli.common import (
-    config_argument,
     data_option,
+    deployment_argument,
+    is_deployment,
     open_session,
     parse_month,
     print_problem,
@@ -19,7 +20,7 @@ from govhall.cli.output import emit_json, json_option
 
 
 @click.command()
-@config_argument
+@deployment_argument
 @data_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to report.")
 @click.option(
@@ -38,9 +39,12 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     ``govhall score``), the opening hours of the month's first full week,
     and the overdue cases and bad ratings awaiting follow-up. Charts are
     inline SVG; nothing is fetched from the network.
-    """
-    from importlib.metadata import PackageNotFoundError, version
 
+    For a deployment (a folder of hall configs or a deployment.toml), --out is
+    the province page: a league table of the halls, their on-time rates, each
+    hall's last 12 months; each assessed hall's own month page is written
+    beside it as <out name>-<hall id>.html and linked from the table.
+    """
     from govhall.errors import GovhallError
     from govhall.files import write_text_atomic
     from govhall.readers import ReadReport
@@ -51,17 +55,18 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     if target.exists() and not force:
         # fail before the work; write_text_atomic checks again at the end
         raise GovhallError(f"{target} already exists; use --force to overwrite it")
+    if is_deployment(config):
+        from govhall.cli.deployments import run_report
+
+        run_report(config, data_dir, wanted, target, force, as_json, _own_version())
+        return
     session = open_session(config)
     read = ReadReport(on_problem=print_problem)
     found = session.report(data_dir, wanted, read=read, progress=progress_bar)
     warn(found.warnings)
     if found.read.files:
         click.echo(found.read.summary(), err=True)
-    try:
-        own_version = version("govhall")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        own_version = ""
-    html = render_report(found, version=own_version)
+    html = render_report(found, version=_own_version())
     written = write_text_atomic(target, html, force=force)
     document = {
         "path": str(written),
@@ -85,6 +90,15 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
         f"wrote {written} ({document['bytes']:,} bytes): {document['windows']} windows, "
         f"{document['overdue']} overdue case(s), {document['bad_ratings']} bad rating(s)"
     )
+
+
+def _own_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("govhall")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return ""
 
 
 def _number(value: object) -> int | float:

@@ -336,7 +336,10 @@ def check_deployment_paths(
         if not is_deployment(path):
             reports.extend(check_paths([path], manager))
             continue
-        check = check_deployment(read_deployment(path), manager)
+        deployment = read_deployment(path)
+        if path.is_dir() and deployment.path == path and not deployment.halls:
+            continue  # a folder with no config at all: the caller says so
+        check = check_deployment(deployment, manager)
         own = check.file_report()
         if own is not None:
             reports.append(own)

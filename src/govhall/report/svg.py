@@ -210,3 +210,40 @@ def meter(share: float | None, *, title: str, width: int = 160) -> str:
         f'<rect class="fill" x="0" y="0" width="{filled:.1f}" height="{height}" rx="4"/>'
         "</svg>"
     )
+
+
+def columns(
+    values: Sequence[tuple[str, float, str]], *, title: str, width: int = 240, height: int = 90
+) -> str:
+    """Draw a small column chart (a "small multiple"): one column per ``(label, value, tip)``.
+
+    Columns share one scale from 0 to the largest value; the first and last
+    labels are printed under the axis, every column carries its tip as a
+    tooltip and its value in ``data-value``.
+    """
+    axis = 16
+    plot = height - axis
+    top = max((value for _, value, _ in values), default=0.0) or 1.0
+    step = width / max(len(values), 1)
+    parts = [
+        f'<svg class="chart trend" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{_attr(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line class="grid" x1="0" y1="{plot}" x2="{width}" y2="{plot}"/>',
+    ]
+    for index, (label, value, tip) in enumerate(values):
+        tall = plot * value / top
+        x = index * step + step * 0.15
+        parts.append(
+            f'<rect class="column" data-key="{_attr(label)}" data-value="{_attr(_fmt(value))}" '
+            f'x="{x:.1f}" y="{plot - tall:.1f}" width="{step * 0.7:.1f}" height="{tall:.1f}">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+    if values:
+        parts.append(f'<text class="tick" x="0" y="{height - 3}">{escape(values[0][0])}</text>')
+        parts.append(
+            f'<text class="tick" x="{width}" y="{height - 3}" text-anchor="end">'
+            f"{escape(values[-1][0])}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
