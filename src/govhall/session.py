@@ -278,6 +278,9 @@ class HallSession:
             LookupFailed: Unknown item or window.
             DeadlineInputError: A pause ends before it starts.
         """
+        if item.__class__ is str:  # the common call: an item id, often without pauses
+            spans = pauses if pauses.__class__ is tuple else tuple(pauses)
+            return self.clock.deadline(item, received, spans, window, now)
         if isinstance(item, str):
             return self.clock.deadline(item, received, tuple(pauses), window, now)
         from govhall.time.deadlines import deadline_on
