@@ -59,7 +59,7 @@ class Hall(_Fact):
         description="Hall-wide phone numbers by purpose, e.g. `consultation`, `callback`.",
     )
     source: str | None = Field(
-        default=None, description="Where these facts come from (seed document and section)."
+        default=None, description="Where these facts come from (source document and section)."
     )
 
     @field_validator("timezone")
