@@ -2,7 +2,7 @@
 
 Run: ``python bench/fuzz_readers.py [--count N] [--seed S] [--cli-every K]``.
 
-The source files are real sample rows (``govhall sample`` for Zhenhai, in CSV
+The seed files are real sample rows (``govhall sample`` for Zhenhai, in CSV
 and in JSON Lines). Each mutation takes one of them (cases, ratings or
 findings) and applies one to four edits: delete, duplicate or swap lines;
 flip, insert or delete bytes; insert NULs, a byte-order mark, CRLF line ends,

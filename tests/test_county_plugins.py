@@ -42,7 +42,8 @@ EXPECTED_HOOKS = {
     "luanchuan": tuple(sorted((*_COMMON_HOOKS, "govhall_approval_chain"))),
 }
 
-# 《关于行政服务中心窗口服务的调查报告》一(二), transcribed in simplified characters (the source's 區發革局 is a typo
+# 《关于行政服务中心窗口服务的调查报告》一(二), transcribed in simplified characters (the source's
+# 區發革局 is a typo
 # of 区发改局), in the source's order. The source says 24 windows and names these 25.
 ZHENHAI_SEED_SENTENCE = (
     "中心現設有服務窗口24個,分別為區發革局、區外經貿局、區統計局、區質監分局、區環保局、"

@@ -39,12 +39,14 @@ def test_the_composite_is_capped_at_100(tmp_path: Path) -> None:
     rated = [f"c{i},gongshang,,5,2010-03-0{i}T10:05,pad" for i in (2, 3)]
     cases = [
         f"c{i},gongshang,individual-business-registration,immediate,2010-03-0{i}T09:30,"
-        f"concluded,2010-03-0{i}T10:00,1," for i in (2, 3)
+        f"concluded,2010-03-0{i}T10:00,1,"
+        for i in (2, 3)
     ]
     praise = ["2010-03-10,gongshang,,window.evaluation.media-province,2,"]
     data = _folder(tmp_path / "d", cases=cases, ratings=rated, findings=praise)
     (window,) = [s for s in hall.score(data, "2010-03").windows if s.subject == "gongshang"]
-    assert window.assessment is not None and window.assessment.score == 110
+    assert window.assessment is not None
+    assert window.assessment.score == 110
     assert window.score == 100
     assert window.lines[-1].rule == "composite.maximum"
     assert window.lines[-1].points == Decimal(-5)  # (110 + 100) / 2 = 105, capped
@@ -222,4 +224,7 @@ def test_the_rulebooks_cite_the_rules_by_title() -> None:
     for book_id in ("window", "staff"):
         book = reference_rulebook(book_id)
         assert book.source.startswith("《县行政服务中心窗口服务考核实施细则》")
-        assert all(rule.source.startswith("《县行政服务中心窗口服务考核实施细则》") for rule in book.rules())
+        assert all(
+            rule.source.startswith("《县行政服务中心窗口服务考核实施细则》")
+            for rule in book.rules()
+        )

@@ -43,13 +43,33 @@ TABLE: list[tuple[str, str, str, int]] = [
     ("window.attendance.review-meeting-absent.points", "一.1", "缺席每次扣5分", 5),
     ("window.intake.allotment", "一.2", "嚴格按照“收退件”管理辦法辦理各項手續,得15分", 15),
     ("window.intake.not-received.points", "一.2", "可作收件處理而未收件,經查實每件次扣2分", 2),
-    ("window.intake.correction-unexplained.points", "一.2", "需要補件,未向服務對象作詳細說明的,每件次扣2分", 2),
-    ("window.intake.return-unexplained.points", "一.2", "已作退件處理,未向服務對象充分說明理由的,每件次扣2分", 2),
-    ("window.intake.irregular-procedure.points", "一.2", "收退件手續不規范,報送不及時,每件次扣2分", 2),
+    (
+        "window.intake.correction-unexplained.points",
+        "一.2",
+        "需要補件,未向服務對象作詳細說明的,每件次扣2分",
+        2,
+    ),
+    (
+        "window.intake.return-unexplained.points",
+        "一.2",
+        "已作退件處理,未向服務對象充分說明理由的,每件次扣2分",
+        2,
+    ),
+    (
+        "window.intake.irregular-procedure.points",
+        "一.2",
+        "收退件手續不規范,報送不及時,每件次扣2分",
+        2,
+    ),
     ("window.intake.negligence.min", "一.2", "工作人員不負責任出現不良后果的,酌情扣3-5分", 3),
     ("window.intake.negligence.max", "一.2", "工作人員不負責任出現不良后果的,酌情扣3-5分", 5),
     ("window.fees.allotment", "一.3", "嚴格按政策和中心的規定進行收費,得10分", 10),
-    ("window.fees.unauthorised-fee.points", "一.3", "擅自增加收費項目或提高收費標準,經查實每次扣5分", 5),
+    (
+        "window.fees.unauthorised-fee.points",
+        "一.3",
+        "擅自增加收費項目或提高收費標準,經查實每次扣5分",
+        5,
+    ),
     ("window.time-limit.allotment", "一.4", "在承諾時間內辦結各類事項的,得15分", 15),
     ("window.time-limit.overdue.points", "一.4", "超過承諾時限,每件次扣5分", 5),
     ("window.results.allotment", "一.5", "辦結率和準確率達到100%的,得15分", 15),
@@ -74,20 +94,50 @@ TABLE: list[tuple[str, str, str, int]] = [
     ("staff.conduct.allotment", "二.1", "思想作風正,大局觀念強,服務態度優,遵紀守法好,得20分", 20),
     ("staff.conduct.quarrel.points", "二.1", "發生吵架,經查實每次扣5分", 5),
     ("staff.conduct.badge-dress.points", "二.1", "不佩證上崗,穿戴不雅,著裝不規范,每次扣1分", 1),
-    ("staff.conduct.disobedience.min", "二.1", "不服從中心指揮,協調辦理事項不積極主動,酌情扣1-3分", 1),
-    ("staff.conduct.disobedience.max", "二.1", "不服從中心指揮,協調辦理事項不積極主動,酌情扣1-3分", 3),
+    (
+        "staff.conduct.disobedience.min",
+        "二.1",
+        "不服從中心指揮,協調辦理事項不積極主動,酌情扣1-3分",
+        1,
+    ),
+    (
+        "staff.conduct.disobedience.max",
+        "二.1",
+        "不服從中心指揮,協調辦理事項不積極主動,酌情扣1-3分",
+        3,
+    ),
     ("staff.conduct.integrity.min", "二.1", "經查實每次酌情扣5-10分", 5),
     ("staff.conduct.integrity.max", "二.1", "經查實每次酌情扣5-10分", 10),
     ("staff.conduct.integrity-serious.min", "二.1", "情節嚴重的,扣10-20分", 10),
     ("staff.conduct.integrity-serious.max", "二.1", "情節嚴重的,扣10-20分", 20),
-    ("staff.skills.allotment", "二.2", "具有較高的政策水平和較強的協調處理、文字表達能力,得20分", 20),
+    (
+        "staff.skills.allotment",
+        "二.2",
+        "具有較高的政策水平和較強的協調處理、文字表達能力,得20分",
+        20,
+    ),
     ("staff.skills.exam-failed.points", "二.2", "在中心組織的業務考試中,不合格的扣5分", 5),
-    ("staff.skills.consultation.points", "二.2", "不能及時、準確地解答服務對象咨詢,經查實每起扣2分", 2),
+    (
+        "staff.skills.consultation.points",
+        "二.2",
+        "不能及時、準確地解答服務對象咨詢,經查實每起扣2分",
+        2,
+    ),
     ("staff.skills.policy.min", "二.2", "政策執行不當,每起酌情扣1-3分", 1),
     ("staff.skills.policy.max", "二.2", "政策執行不當,每起酌情扣1-3分", 3),
-    ("staff.skills.coordination.points", "二.2", "協調不力,影響其他部門和服務對象開展工作的,每起扣2分", 2),
+    (
+        "staff.skills.coordination.points",
+        "二.2",
+        "協調不力,影響其他部門和服務對象開展工作的,每起扣2分",
+        2,
+    ),
     ("staff.skills.writing.points", "二.2", "文字表達不清,文字材料送發不及時,每起扣1分", 1),
-    ("staff.skills.overdue.points", "二.2", "不能在承諾時限內按要求辦結應獨立完成的事項,每件次酌情扣5分", 5),
+    (
+        "staff.skills.overdue.points",
+        "二.2",
+        "不能在承諾時限內按要求辦結應獨立完成的事項,每件次酌情扣5分",
+        5,
+    ),
     ("staff.duty.allotment", "二.3", "嚴格執行中心內部管理制度,得20分", 20),
     ("staff.attendance.allotment", "二.3 ①", "自覺遵守中心考勤制度,得7分", 7),
     ("staff.attendance.leave-over-15-days.points", "二.3 ①", "病事假全年累計超過15天,扣5分", 5),
@@ -110,14 +160,54 @@ TABLE: list[tuple[str, str, str, int]] = [
     ("staff.satisfaction.allotment", "二.4 ③", "服務對象對辦理結果普遍表示滿意,得10分", 10),
     ("staff.satisfaction.dissatisfied.points", "二.4 ③", "對辦理結果不滿意的,經查實每件次扣3分", 3),
     ("staff.other.limit", "二.5", "本項加分或扣分不超過10分", 10),
-    ("staff.other.attitude-praise.min", "二.5", "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分", 1),
-    ("staff.other.attitude-praise.max", "二.5", "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分", 2),
-    ("staff.other.attitude-complaint.min", "二.5", "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分", 1),
-    ("staff.other.attitude-complaint.max", "二.5", "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分", 2),
-    ("staff.other.quality-praise.min", "二.5", "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分", 2),
-    ("staff.other.quality-praise.max", "二.5", "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分", 3),
-    ("staff.other.quality-complaint.min", "二.5", "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分", 2),
-    ("staff.other.quality-complaint.max", "二.5", "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分", 3),
+    (
+        "staff.other.attitude-praise.min",
+        "二.5",
+        "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分",
+        1,
+    ),
+    (
+        "staff.other.attitude-praise.max",
+        "二.5",
+        "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分",
+        2,
+    ),
+    (
+        "staff.other.attitude-complaint.min",
+        "二.5",
+        "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分",
+        1,
+    ),
+    (
+        "staff.other.attitude-complaint.max",
+        "二.5",
+        "凡有群眾來信反映服務態度的,根據表揚或投訴內容,每件分別加或扣1-2分",
+        2,
+    ),
+    (
+        "staff.other.quality-praise.min",
+        "二.5",
+        "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分",
+        2,
+    ),
+    (
+        "staff.other.quality-praise.max",
+        "二.5",
+        "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分",
+        3,
+    ),
+    (
+        "staff.other.quality-complaint.min",
+        "二.5",
+        "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分",
+        2,
+    ),
+    (
+        "staff.other.quality-complaint.max",
+        "二.5",
+        "凡反映服務質量和辦事效率,根據表揚或投訴內容每件分別加或扣2-3分",
+        3,
+    ),
 ]
 """(parameter, section of the source, the source's wording, the number)."""
 
@@ -291,9 +381,10 @@ def test_an_overdue_case_costs_the_window_and_the_person_their_points(hall: Hall
     scorer = _scorer(hall)
     scorer.add_cases([_case("late", 2, late=True), _case("fine", 3)])
     march = scorer.results()[MARCH]
-    assert _lines(march.windows[0], "window.time-limit.overdue") == -PINNED[
-        "window.time-limit.overdue.points"
-    ]
+    assert (
+        _lines(march.windows[0], "window.time-limit.overdue")
+        == -PINNED["window.time-limit.overdue.points"]
+    )
     assert _lines(march.staff[0], "staff.skills.overdue") == -PINNED["staff.skills.overdue.points"]
 
 
@@ -363,9 +454,9 @@ def test_a_category_cannot_lose_more_than_its_allotment(
     march = scorer.results()[MARCH]
     score = (march.staff if book_id == "staff" else march.windows)[0]
     own = book.category_of(rule)
-    assert _lines(score, rule.id) + _lines(score, f"{own.id}.floor") == -PINNED[
-        f"{own.id}.allotment"
-    ]
+    assert (
+        _lines(score, rule.id) + _lines(score, f"{own.id}.floor") == -PINNED[f"{own.id}.allotment"]
+    )
 
 
 def test_an_empty_month_scores_the_base_and_bonuses_stop_at_the_maximum(hall: HallConfig) -> None:

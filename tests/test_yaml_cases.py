@@ -40,7 +40,8 @@ window = "police"
 kind = "immediate"
 
 [scoring.parameters]
-# the source leaves the completion deduction out (《县行政服务中心窗口服务考核实施细则》一.5); one point here
+# the source leaves the completion deduction out (《县行政服务中心窗口服务考核实施细则》一.5); one
+# point here
 "window.results.completion.points" = 1
 """
 

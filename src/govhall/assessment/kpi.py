@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
 
 SATISFIED_LEVEL = 3
-"""Ratings at this level (基本满意) or above count as satisfied, unless the county says otherwise."""
+"""Ratings at this level (基本满意) or above count as satisfied, unless the county says so."""
 VISIT_BUCKETS = ("1", "2", "3+")
 RATE_DIGITS = 4
 """Rates are rounded to 4 decimals in JSON (0.9976 = 99.76%)."""

@@ -5,13 +5,15 @@ The year is built from the monthly scores (:mod:`govhall.assessment.scoring`):
 * a window's yearly score is the mean of its monthly scores over the year's
   *active* months (months with any case, rating or finding);
 * a staff member's yearly score is the mean over their months on post;
-* demonstration windows (示范窗口, 《县行政服务中心窗口服务考核实施细则》三.3: 3-5 a year) are the top
+* demonstration windows (示范窗口, 《县行政服务中心窗口服务考核实施细则》三.3: 3-5 a year) are
+  the top
   ``demonstration_windows`` by yearly score, ties broken as in the monthly
   ranking (fewer deductions, then id);
 * grades 优秀 / 称职 / 基本称职 / 不称职 (《县行政服务中心窗口服务考核实施细则》三.4: by score) use
   thresholds from the rules, with an optional quota on 优秀: the excellent
   beyond the quota, lowest first, become 称职;
-* the post allowance is paid per month on post (Zhenhai: 365 yuan, 《关于行政服务中心窗口服务的调查报告》);
+* the post allowance is paid per month on post (Zhenhai: 365 yuan,
+  《关于行政服务中心窗口服务的调查报告》四(一)1(2));
   the service-model award (服务标兵, Zhenhai: 2000 yuan) goes to the top
   ``service_model_winners`` by yearly score — an assumption standing in for
   the contest the source describes.
@@ -190,15 +192,17 @@ BUILTIN_RULES: dict[str, Any] = {
     "service_model_award": 0,
     "service_model_winners": 0,
     "notes": {
-        "demonstration_windows": "《县行政服务中心窗口服务考核实施细则》三.3: 評定示範窗口3-5個; built-in default 3 "
+        "demonstration_windows": "《县行政服务中心窗口服务考核实施细则》三.3: 評定示範窗口3-5個; "
+        "built-in default 3 "
         "(assumption: the least the source allows)",
-        "grade_thresholds": "《县行政服务中心窗口服务考核实施细则》三.4 grades by score but gives no thresholds; "
+        "grade_thresholds": "《县行政服务中心窗口服务考核实施细则》三.4 grades by score "
+        "but gives no thresholds; "
         "built-in assumption 90 / 80 / 60",
         "excellent_quota": "no quota (the source sets none)",
-        "allowance_per_month": "no post allowance (《县行政服务中心窗口服务考核实施细则》 names none)",
+        "allowance_per_month": f"no post allowance ({RULES_TITLE} names none)",
         "on_post": "a month on post is one in which the data names the person "
         "(a case received, a rating or a finding): assumption",
-        "service_model_award": "no service-model award (《县行政服务中心窗口服务考核实施细则》 names none)",
+        "service_model_award": f"no service-model award ({RULES_TITLE} names none)",
     },
 }
 """The built-in reward rules; each note says where the value comes from."""
@@ -214,7 +218,7 @@ def assumed_reward_rules(seed: str) -> dict[str, Any]:
     Example:
         >>> rules = assumed_reward_rules("《平湖行政服务中心窗口服务电话表》")
         >>> rules["demonstration_windows"], rules["notes"]["allowance_per_month"]
-        (3, 'no post allowance: assumption: 《平湖行政服务中心窗口服务电话表》 gives no assessment rules')
+        (3, 'no post allowance: assumption: 《平湖行政服务中心窗口服务电话表》 gives no ...')
     """
     assumption = f"assumption: {seed} gives no assessment rules"
     return {
@@ -223,7 +227,8 @@ def assumed_reward_rules(seed: str) -> dict[str, Any]:
         "allowance_per_month": 0,
         "service_model_award": 0,
         "notes": {
-            "demonstration_windows": f"《县行政服务中心窗口服务考核实施细则》三.3: 3-5 a year; 3 is an {assumption}",
+            "demonstration_windows": f"《县行政服务中心窗口服务考核实施细则》三.3: 3-5 a year; "
+            f"3 is an {assumption}",
             "grade_thresholds": f"90 / 80 / 60: {assumption}",
             "allowance_per_month": f"no post allowance: {assumption}",
             "service_model_award": f"no service-model award: {assumption}",
@@ -419,7 +424,7 @@ def check_reward_rules(config: HallConfig, manager: GovhallPluginManager) -> lis
         return [Problem("error", str(exc), key="rewards")]
     if not 3 <= rules.demonstration_windows <= 5:
         message = (
-            f"{rules.demonstration_windows} demonstration windows: the source (《县行政服务中心窗口服务考核实施细则》三.3) "
+            f"{rules.demonstration_windows} demonstration windows: {RULES_TITLE}三.3 "
             "names 3-5 a year"
         )
         return [Problem("warning", message, key="rewards.demonstration_windows")]

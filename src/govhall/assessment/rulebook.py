@@ -62,9 +62,10 @@ Effect = Literal["deduct", "add"]
 Period = Literal["month", "year"]
 Subject = Literal["window", "staff"]
 BUCKETS: tuple[str, ...] = ("good", "fairly_good", "average", "poor")
-"""The source's four overall citizen verdicts: 好, 较好, 一般, 较差 (《县行政服务中心窗口服务考核实施细则》一.8)."""
+"""The four overall citizen verdicts 好, 较好, 一般, 较差 (《县行政服务中心窗口服务考核实施细则》
+一.8)."""
 COMPOSITE_SOURCES: tuple[str, ...] = ("window_head", "managers", "inspection", "citizens")
-"""Zhenhai's four sources of a window's score (《关于行政服务中心窗口服务的调查报告》四(一)1(1), 第四)."""
+"""The composite's four sources (《关于行政服务中心窗口服务的调查报告》四(一)1(1))."""
 MISSING = "missing"
 """The TOML value of a number the source leaves out."""
 

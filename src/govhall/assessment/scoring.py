@@ -421,8 +421,7 @@ class Scorer:
         found = _FindingLines(self, when, findings, annual=True)
         try:
             scores = [
-                self._subject(self.staff_book, when, s, staff.get(s), found)
-                for s in self.staff_ids
+                self._subject(self.staff_book, when, s, staff.get(s), found) for s in self.staff_ids
             ]
         except ParameterError as exc:
             raise ScoringError(f"scoring the year {year}: {exc}") from None

@@ -370,5 +370,5 @@ def govhall_reward_rules(county: str) -> dict[str, Any] | None:
         @hookimpl
         def govhall_reward_rules(county):
             return {"allowance_per_month": 365,
-                    "notes": {"allowance_per_month": "《关于行政服务中心窗口服务的调查报告》: 每月增发岗位补贴365元"}}
+                    "notes": {"allowance_per_month": "《关于行政服务中心窗口服务的调查报告》"}}
     """

@@ -99,7 +99,8 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
             "name": HALL_NAME,  # 《保定市行政服务中心电话》, title and line 2
             "county": county,
             "timezone": "Asia/Shanghai",
-            "address": "七一中路",  # 《保定市行政服务中心电话》, line 2: "保定市行政服務中心 七一中路"
+            # 《保定市行政服务中心电话》, line 2: "保定市行政服務中心 七一中路"
+            "address": "七一中路",
             # Baoding's area code (保定 0312). The source prints local 335xxxx numbers only.
             "area_code": "0312",
             "source": SEED,

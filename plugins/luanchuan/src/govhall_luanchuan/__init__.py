@@ -38,7 +38,8 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
     return {
         "hall": {
             "id": COUNTY_ID,
-            # 《行政服务中心窗口自查报告》: signed 欒川縣城鄉規劃辦公室; the hall is "縣...行政服務中心"
+            # 《行政服务中心窗口自查报告》: signed 欒川縣城鄉規劃辦公室; the hall is
+            # "縣...行政服務中心"
             "name": HALL_NAME,
             "county": county,
             "timezone": "Asia/Shanghai",
@@ -47,9 +48,11 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
         "windows": [
             {
                 "id": PLANNING_WINDOW,
-                # 《行政服务中心窗口自查报告》: "行政服務中心規劃辦窗口" (the only window the source names)
+                # 《行政服务中心窗口自查报告》: "行政服務中心規劃辦窗口" (the only window the
+                # source names)
                 "name": "规划办窗口",
-                # 《行政服务中心窗口自查报告》, heading: "欒川縣城鄉規劃辦公室 行政服務窗口工作自查報告"
+                # 《行政服务中心窗口自查报告》, heading: "欒川縣城鄉規劃辦公室
+                # 行政服務窗口工作自查報告"
                 "department": "栾川县城乡规划办公室",
                 "source": SEED,
             },
@@ -80,7 +83,8 @@ def govhall_starter_config(county: str) -> dict[str, Any]:
         }
         for item_id, name in examples
     ]
-    # 《行政服务中心窗口自查报告》(二): "嚴格按要求實行窗口業務員A、B崗制度"; the names are placeholders
+    # 《行政服务中心窗口自查报告》(二): "嚴格按要求實行窗口業務員A、B崗制度"; the names are
+    # placeholders
     data["staff"] = [
         {"id": "example-a", "name": "示例人员甲", "window": PLANNING_WINDOW, "post": "A"},
         {"id": "example-b", "name": "示例人员乙", "window": PLANNING_WINDOW, "post": "B"},

@@ -3,14 +3,16 @@
 The report of 栾川县城乡规划办公室, part 一 (主要工作及成效), item (二), whose
 heading is "嚴格按要求實行窗口業務員A、B崗制度" but whose text is about
 approval instead (the A/B-post text itself is missing in the source; the
-report also has no part 二, it goes from 一 to 三): "我辦所有審批事項均實行四級審批制度，即科室出具審查意見後
+report also has no part 二, it goes from 一 to 三):
+"我辦所有審批事項均實行四級審批制度，即科室出具審查意見後
 報主管主任、主任和主管縣長審批，有的甚至還要上縣規劃委員會進行研究，所有審批事項
 均需拿回單位審核、簽字、蓋章，致使所有審批項目不能夠當場辦理".
 
 So every planning item goes through four levels, some also through the
 county planning committee, and none can be concluded on the spot. The roles
 are written as the source writes them: 主管主任 and 主管县长 are "in charge";
-the source does not say 副 (deputy). It names no item that needs the committee and gives no time per level: the
+the source does not say 副 (deputy). It names no item that needs the
+committee and gives no time per level: the
 committee step is conditional (free-text condition) and no budget is set.
 """
 

@@ -5,7 +5,8 @@
 The county's source states no assessment rules, weights or rewards. This
 plugin therefore declares, explicitly:
 
-* rulebooks: govhall's reference window and staff rulebooks (《县行政服务中心窗口服务考核实施细则》, a
+* rulebooks: govhall's reference window and staff rulebooks
+  (《县行政服务中心窗口服务考核实施细则》, a
   county hall's rules) apply unchanged — no overrides;
 * weights: none — a window's monthly score is the rulebook score alone (no
   composite);
@@ -35,7 +36,7 @@ def govhall_scoring_weights(county: str) -> None:
 
 @hookimpl
 def govhall_rulebook_overrides(county: str) -> dict[str, Any]:
-    """Return no overrides: the reference rulebooks of 《县行政服务中心窗口服务考核实施细则》 apply (assumption)."""
+    """Return no overrides: the reference rulebooks apply unchanged (assumption)."""
     return {}
 
 

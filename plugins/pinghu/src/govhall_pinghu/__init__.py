@@ -29,15 +29,18 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
             "name": "平湖行政服务中心",  # 《平湖行政服务中心窗口服务电话表》, title
             "county": county,
             "timezone": "Asia/Shanghai",
-            "area_code": "0573",  # the area code of both phones in 《平湖行政服务中心窗口服务电话表》
+            # the area code of both phones in 《平湖行政服务中心窗口服务电话表》
+            "area_code": "0573",
             "phones": {
-                "consultation": "0573-85061999",  # 《平湖行政服务中心窗口服务电话表》: 工作日咨询电话
+                # 《平湖行政服务中心窗口服务电话表》: 工作日咨询电话
+                "consultation": "0573-85061999",
                 "callback": "0573-85061716",  # 《平湖行政服务中心窗口服务电话表》: 满意度回访电话
             },
             "source": SEED,
         },
         "windows": [
-            # 《平湖行政服务中心窗口服务电话表》: 公安窗口全年无休 (the only window the source names)
+            # 《平湖行政服务中心窗口服务电话表》: 公安窗口全年无休 (the only window the source
+            # names)
             {"id": "police", "name": "公安窗口", "department": "公安局", "source": SEED},
         ],
     }
@@ -49,7 +52,8 @@ WEEKDAY = [["08:30", "11:30"], ["14:00", "17:30"]]
 DUTY = [["09:00", "11:00"], ["14:00", "16:00"]]
 
 HOURS_NOTE = (
-    "《平湖行政服务中心窗口服务电话表》: weekdays 08:30–11:30 and 14:00–17:30; the police window is open all year "
+    "《平湖行政服务中心窗口服务电话表》: weekdays 08:30–11:30 and 14:00–17:30; "
+    "the police window is open all year "
     "(weekday lunch duty, 09:00–11:00 and 14:00–16:00 on Saturdays and holidays). "
     "Assumptions: police Sunday duty keeps those hours, and a window on the Sunday rota "
     "serves them too; the source names neither the 错时 windows nor the rota windows, so "
@@ -59,16 +63,20 @@ HOURS_NOTE = (
 
 @hookimpl
 def govhall_opening_hours(county: str) -> dict[str, Any]:
-    """Return Pinghu's hall hours and the police window's all-year duty (《平湖行政服务中心窗口服务电话表》)."""
+    """Return Pinghu's hall hours and the police window's all-year duty (from its phone list)."""
     return {
         "note": HOURS_NOTE,
         "schedules": [{"workday": WEEKDAY, "saturday": [], "sunday": [], "holiday": []}],
         "windows": {
             "police": {
-                # 《平湖行政服务中心窗口服务电话表》: 公安窗口全年无休, 工作日中午、双休、节假日均有值班
+                # 《平湖行政服务中心窗口服务电话表》: 公安窗口全年无休, 工作日中午、双休、
+                # 节假日均有值班
                 "staggered": True,  # weekday lunch duty: 08:30–17:30 without a break
                 "schedules": [{"saturday": DUTY, "holiday": DUTY, "sunday": DUTY}],
-                "note": "《平湖行政服务中心窗口服务电话表》; Sunday hours assumed equal to Saturday duty",
+                "note": (
+                    "《平湖行政服务中心窗口服务电话表》; "
+                    "Sunday hours assumed equal to Saturday duty"
+                ),
             }
         },
     }
@@ -77,7 +85,8 @@ def govhall_opening_hours(county: str) -> dict[str, Any]:
 @hookimpl
 def govhall_duty_rota(county: str) -> dict[str, Any]:
     """Return the Sunday rota hours; which windows serve is left to the config (is silent)."""
-    # 《平湖行政服务中心窗口服务电话表》: 周日部分窗口实行轮值服务 (which windows: not said; hours assumed = DUTY)
+    # 《平湖行政服务中心窗口服务电话表》: 周日部分窗口实行轮值服务 (which windows: not said; hours
+    # assumed = DUTY)
     return {"intervals": DUTY}
 
 

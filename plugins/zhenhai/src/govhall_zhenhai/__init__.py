@@ -20,9 +20,10 @@ COUNTY_ID = "zhenhai"
 HALL_NAME = "镇海区行政服务中心"
 SEED = "《关于行政服务中心窗口服务的调查报告》一(二)"
 STATED_WINDOW_COUNT = 24
-"""《关于行政服务中心窗口服务的调查报告》一(二): "中心現設有服務窗口24個" -- but it names 25 (:data:`WINDOWS`)."""
+"""The report, 一(二): "中心現設有服務窗口24個" -- but it names 25 (:data:`WINDOWS`)."""
 
-# (id, name, spelling in the source), in the source's order: 《关于行政服务中心窗口服务的调查报告》一(二), the sentence
+# (id, name, spelling in the source), in the source's order: 《关于行政服务中心窗口服务的调查报告》
+# 一(二), the sentence
 # "中心現設有服務窗口24個,分別為區發革局、……、區規劃局以及商務中心。"
 WINDOWS: tuple[tuple[str, str, str], ...] = (
     ("fagai", "区发改局", "區發革局"),  # typo in the source: 發革 for 發改 (发展和改革局)
