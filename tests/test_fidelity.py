@@ -228,3 +228,22 @@ def test_the_rulebooks_cite_the_rules_by_title() -> None:
             rule.source.startswith("《县行政服务中心窗口服务考核实施细则》")
             for rule in book.rules()
         )
+
+
+def test_the_rewards_command_prints_the_procedure(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from govhall.cli import main
+
+    data = _folder(tmp_path / "d")
+    runner = CliRunner()
+    result = runner.invoke(main, ["rewards", str(ZHENHAI), "--data", str(data), "--year", "2010"])
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"^window-round +first round, in each window +the personal summaries", result.stdout, re.M
+    )
+    as_json = runner.invoke(
+        main, ["rewards", str(ZHENHAI), "--data", str(data), "--year", "2010", "--json"]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    assert '"step": "director-meeting"' in as_json.stdout

@@ -252,6 +252,10 @@ def _print_rewards(result: YearResult) -> None:
                 click.echo(
                     f"{s.staff}: {payment.rule} {_num(payment.amount)} yuan — {payment.explanation}"
                 )
+    click.echo("")
+    click.echo("year-end procedure (what each step needs; --json lists who runs it and the source)")
+    steps = [(step.id, step.round, step.needs) for step in result.procedure]
+    click.echo(render_table(["step", "round", "needs"], steps))
 
 
 def _opt(value: Any) -> str:
