@@ -247,3 +247,41 @@ def test_the_rewards_command_prints_the_procedure(tmp_path: Path) -> None:
     )
     assert as_json.exit_code == 0, as_json.output
     assert '"step": "director-meeting"' in as_json.stdout
+
+
+def _pinghu_with_level(level: object) -> object:
+    import types
+
+    import govhall_pinghu
+
+    from govhall import hookimpl
+
+    def govhall_satisfied_level(county: str) -> object:
+        return level
+
+    own = {n: getattr(govhall_pinghu, n) for n in dir(govhall_pinghu) if n.startswith("govhall_")}
+    own["govhall_satisfied_level"] = hookimpl(govhall_satisfied_level)
+    return types.SimpleNamespace(**own)
+
+
+def test_a_county_satisfied_level_outside_1_to_5_is_a_plugin_error() -> None:
+    from govhall.errors import PluginError
+    from govhall.plugins import get_plugin_manager
+
+    plugged = get_plugin_manager(
+        load_entry_points=False, plugins=[("pinghu", _pinghu_with_level(7))]
+    )
+    hall = open_hall(ROOT / "configs" / "pinghu.toml", manager=plugged)
+    with pytest.raises(
+        PluginError, match="'pinghu', hook govhall_satisfied_level: expected a level"
+    ):
+        _ = hall.satisfied_level
+
+
+def test_the_composite_citizens_source_counts_at_the_county_level(tmp_path: Path) -> None:
+    hall = open_hall(ZHENHAI)
+    rated = [f"c{level},gongshang,,{level},2010-03-02T10:05,pad" for level in (5, 4, 3, 2)]
+    data = _folder(tmp_path / "d", ratings=rated)
+    (window,) = [s for s in hall.score(data, "2010-03").windows if s.subject == "gongshang"]
+    citizens = next(line for line in window.lines if line.rule == "composite.citizens")
+    assert citizens.note.startswith("2 of 4 ratings at level >= 4")

@@ -85,7 +85,9 @@ class Window(_Fact):
         default=None, description="The department (委办局) that staffs the window."
     )
     phone: Phone | None = Field(default=None, description="Direct phone number; unset if unknown.")
-    source: str | None = Field(default=None, description="Source document and section the window comes from.")
+    source: str | None = Field(
+        default=None, description="Source document and section the window comes from."
+    )
 
 
 class Staff(_Fact):

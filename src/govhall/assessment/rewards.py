@@ -1,22 +1,27 @@
 """Annual results: yearly scores, demonstration windows, staff grades, allowances and awards.
 
-The year is built from the monthly scores (:mod:`govhall.assessment.scoring`):
+The year is built from the scores (:mod:`govhall.assessment.scoring`):
 
 * a window's yearly score is the mean of its monthly scores over the year's
-  *active* months (months with any case, rating or finding);
-* a staff member's yearly score is the mean over their months on post;
-* demonstration windows (示范窗口, 《县行政服务中心窗口服务考核实施细则》三.3: 3-5 a year) are
-  the top
+  *active* months (months with any case, rating or finding): windows are
+  assessed monthly (《县行政服务中心窗口服务考核实施细则》一: 每月考核一次);
+* a staff member's yearly score is the annual 德能勤绩 assessment
+  (:meth:`govhall.assessment.scoring.Scorer.staff_year`), graded when they
+  were on post in the year (staff are graded at the year's end, 三.4);
+* demonstration windows (示范窗口, 三.3: 3-5 a year) are the top
   ``demonstration_windows`` by yearly score, ties broken as in the monthly
   ranking (fewer deductions, then id);
-* grades 优秀 / 称职 / 基本称职 / 不称职 (《县行政服务中心窗口服务考核实施细则》三.4: by score) use
-  thresholds from the rules, with an optional quota on 优秀: the excellent
-  beyond the quota, lowest first, become 称职;
+* grades 优秀 / 称职 / 基本称职 / 不称职 (三.4: by score) use thresholds from
+  the rules, with an optional quota on 优秀: the excellent beyond the quota,
+  lowest first, become 称职;
 * the post allowance is paid per month on post (Zhenhai: 365 yuan,
-  《关于行政服务中心窗口服务的调查报告》四(一)1(2));
-  the service-model award (服务标兵, Zhenhai: 2000 yuan) goes to the top
-  ``service_model_winners`` by yearly score — an assumption standing in for
-  the contest the source describes.
+  《关于行政服务中心窗口服务的调查报告》四(一)1(2)); the service-model award
+  (服务标兵, Zhenhai: 2000 yuan) goes to the top ``service_model_winners`` by
+  yearly score — an assumption standing in for the contest the report
+  describes;
+* :data:`PROCEDURE` lists the year-end steps the county rules lay down
+  (《县行政服务中心窗口服务考核实施细则》三 and 《县行政服务中心评先评优及奖励办法》),
+  which round each belongs to and what data it needs.
 
 Every payment carries its explanation. Rules merge key by key: built-in
 defaults (:data:`BUILTIN_RULES`), the county plugin's ``govhall_reward_rules``,

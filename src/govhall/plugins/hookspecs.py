@@ -282,7 +282,7 @@ def govhall_approval_chain(
                 ["科室审查", "主管主任", "主任", "主管县长",
                  {"role": "县规划委员会", "condition": "when the item needs the committee"}],
                 spot_allowed=False,
-                source="《行政服务中心窗口自查报告》",
+                source="《行政服务中心窗口自查报告》一(二)",
             )
     """
 
