@@ -83,8 +83,9 @@ def govhall_starter_config(county: str) -> dict[str, Any]:
         }
         for item_id, name in examples
     ]
-    # 《行政服务中心窗口自查报告》(二): "嚴格按要求實行窗口業務員A、B崗制度"; the names are
-    # placeholders
+    # 《行政服务中心窗口自查报告》一(二), heading only: "嚴格按要求實行窗口業務員A、B崗制度"
+    # (B covering for A is general domain knowledge, not in the report); the
+    # names are placeholders
     data["staff"] = [
         {"id": "example-a", "name": "示例人员甲", "window": PLANNING_WINDOW, "post": "A"},
         {"id": "example-b", "name": "示例人员乙", "window": PLANNING_WINDOW, "post": "B"},
