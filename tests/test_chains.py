@@ -79,7 +79,7 @@ def test_luanchuan_planning_item_has_four_levels_and_is_never_on_the_spot() -> N
         "县规划委员会",
     ]
     assert [step.conditional for step in chain.steps] == [False, False, False, False, True]
-    assert chain.source.startswith("seed 第三篇")
+    assert chain.source.startswith("《行政服务中心窗口自查报告》")
 
 
 def test_unknown_item_names_the_known_ones() -> None:

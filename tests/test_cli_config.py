@@ -203,7 +203,7 @@ def test_show_json_contract() -> None:
     assert {"id", "name", "county"} <= set(document["hall"])
     assert (document["hall"]["id"], document["hall"]["county"]) == ("pinghu", "pinghu")
     assert document["hall"]["name"] == "平湖行政服务中心"
-    assert document["windows"][0]["phone"] is None  # the seed gives no direct number
+    assert document["windows"][0]["phone"] is None  # the source gives no direct number
     assert [window["id"] for window in document["windows"]] == ["police", "market", "tax"]
     for window in document["windows"]:
         assert {"id", "name", "phone"} <= set(window)

@@ -131,7 +131,8 @@ def test_score_json_follows_the_contract(data: Path) -> None:
     assert document["rejected"] == [
         {
             "evidence": "finding:2010-10-15:b:-:window.intake.negligence",
-            "reason": "points 9 outside the rule's range 3-5 (第四篇 一.2)",
+            "reason": "points 9 outside the rule's range 3-5 "
+            "(《县行政服务中心窗口服务考核实施细则》一.2)",
         }
     ]
     assert "not scored: points 9 outside" in result.stderr

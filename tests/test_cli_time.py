@@ -123,13 +123,14 @@ def test_hours_table_and_unpublished_year_warning(hall: Path) -> None:
 
 def test_hours_on_the_shipped_config_names_its_source() -> None:
     document = run_json("hours", PINGHU, "--on", "2026-10-17")
-    # An ordinary Saturday: police duty only (seed 第一篇); the example windows are closed.
+    # An ordinary Saturday: police duty only (《平湖行政服务中心窗口服务电话表》); the example
+    # windows are closed.
     assert _intervals(document) == {
         "police": [["09:00", "11:00"], ["14:00", "16:00"]],
         "market": [],
         "tax": [],
     }
-    assert "seed 第一篇" in document["note"]
+    assert "《平湖行政服务中心窗口服务电话表》" in document["note"]
 
 
 # -- open ---------------------------------------------------------------------

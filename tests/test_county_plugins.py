@@ -35,14 +35,16 @@ _COMMON_HOOKS = (
     "govhall_starter_config",
 )
 EXPECTED_HOOKS = {
-    "zhenhai": _COMMON_HOOKS,
+    # Zhenhai also counts only 满意 as satisfied (govhall_satisfied_level).
+    "zhenhai": tuple(sorted((*_COMMON_HOOKS, "govhall_satisfied_level"))),
     "baoding": _COMMON_HOOKS,
-    # Luanchuan also ships the seed's four-level planning chain (第三篇).
+    # Luanchuan also ships the four-level planning chain (《行政服务中心窗口自查报告》一(二)).
     "luanchuan": tuple(sorted((*_COMMON_HOOKS, "govhall_approval_chain"))),
 }
 
-# seed 第二篇 一(二), transcribed in simplified characters (the seed's 區發革局 is a typo
-# of 区发改局), in the seed's order. The seed says 24 windows and names these 25.
+# 《关于行政服务中心窗口服务的调查报告》一(二), transcribed in simplified characters (the source's
+# 區發革局 is a typo
+# of 区发改局), in the source's order. The source says 24 windows and names these 25.
 ZHENHAI_SEED_SENTENCE = (
     "中心現設有服務窗口24個,分別為區發革局、區外經貿局、區統計局、區質監分局、區環保局、"
     "會計師事務所、人民銀行、外江管理、建設銀行、區衛生局、區氣象局、區消防大隊、區建交局、"
@@ -133,7 +135,7 @@ def test_init_writes_a_config_that_validates(county: str, tmp_path: Path) -> Non
     assert checked.exit_code == 0, checked.output
     (report,) = json.loads(checked.stdout)["files"]
     assert report["valid"] is True
-    # A starter config leaves the seed's three missing numbers for the operator to set.
+    # A starter config leaves the source's three missing numbers for the operator to set.
     assert [(p["severity"], p["key"]) for p in report["problems"]] == [
         ("warning", "scoring"),
         ("warning", "scoring.parameters"),
@@ -153,7 +155,7 @@ def test_the_repository_configs_validate() -> None:
     reports = {Path(r["path"]).name: r for r in json.loads(result.stdout)["files"]}
     for county in ("pinghu", *COUNTIES):
         assert reports[f"{county}.toml"]["valid"] is True
-        # The configs set the seed's missing numbers; the seed's 80-vs-100 remains.
+        # The configs set the source's missing numbers; the source's 80-vs-100 remains.
         (problem,) = reports[f"{county}.toml"]["problems"]
         assert (problem["severity"], problem["key"]) == ("warning", "scoring")
         assert "add up to 80, not the base 100" in problem["message"]
@@ -175,7 +177,7 @@ def test_show_has_the_hall_and_its_windows(county: str) -> None:
 def test_zhenhai_window_names_are_the_seed_list() -> None:
     shown = _show(CONFIGS / "zhenhai.toml")
     assert [w["name"] for w in shown["windows"]] == ZHENHAI_NAMES
-    # The seed's own spelling (typo included) travels in each window's `source`.
+    # The source's own spelling (typo included) travels in each window's `source`.
     entries = re.split("、|以及", ZHENHAI_SEED_SENTENCE.split("分別為")[1].rstrip("。"))
     assert [w["source"].rsplit(": ", 1)[1] for w in shown["windows"]] == entries
     assert "24個" in ZHENHAI_SEED_SENTENCE
@@ -185,7 +187,7 @@ def test_zhenhai_window_names_are_the_seed_list() -> None:
 def test_zhenhai_seed_sentence_is_quoted_verbatim() -> None:
     seeds = sorted(SEEDS.glob("*.txt"))
     if not seeds:
-        pytest.skip(f"seed documents not present at {SEEDS}")
+        pytest.skip(f"source documents not present at {SEEDS}")
     assert any(ZHENHAI_SEED_SENTENCE in path.read_text(encoding="utf-8") for path in seeds)
 
 

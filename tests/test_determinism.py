@@ -276,14 +276,21 @@ def library_answers(folders: Sequence[Path]) -> dict[str, Any]:
     cases = [c for folder in folders for c in read_cases(folder / "cases.csv", tz, report)]
     ratings = [r for folder in folders for r in read_ratings(folder / "ratings.csv", tz, report)]
     session = open_hall(hall, manager=manager)
-    kpis = compute_kpis(hall, iter(cases), iter(ratings), times=session.due_times).to_json()
+    kpis = compute_kpis(
+        hall,
+        iter(cases),
+        iter(ratings),
+        times=session.due_times,
+        satisfied_level=session.satisfied_level,
+    ).to_json()
     scorer = session.scorer([Month(2010, m) for m in range(1, 13)])
     for folder in folders:  # one batch per file, as a caller feeding two exports would
         scorer.add_cases(read_cases(folder / "cases.csv", tz, report))
         scorer.add_ratings(read_ratings(folder / "ratings.csv", tz, report))
         scorer.add_findings(read_findings(folder / "findings.csv", report))
     results = scorer.results()
-    rewards = annual_results(2010, hall, session.reward_rules, results)
+    staff_year = scorer.staff_year(2010)
+    rewards = annual_results(2010, hall, session.reward_rules, results, staff_year=staff_year)
     return {
         "kpi": kpis,
         "score": results[Month(2010, 3)].to_json(),

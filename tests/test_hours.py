@@ -150,7 +150,7 @@ def test_the_shipped_pinghu_config_uses_the_seed_hours(manager: GovhallPluginMan
     time = hall_time(config, manager)
     assert time.hours.intervals("police", D(2026, 10, 17)) == DUTY
     assert time.note is not None
-    assert "seed 第一篇" in time.note
+    assert "《平湖行政服务中心窗口服务电话表》" in time.note
 
 
 # -- hooks ----------------------------------------------------------------------

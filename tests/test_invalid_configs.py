@@ -23,7 +23,7 @@ from govhall.problems import Problem
 CORPUS = Path(__file__).parent / "invalid-configs"
 CASES = sorted(path.stem for path in CORPUS.glob("*.toml"))
 _SEVERITY = re.compile(r"^[^:]+(?::\d+){0,2}: (error|warning): ")
-# The built-in assessment rulebook warns about the seed's own gaps (allotments adding up
+# The built-in assessment rulebook warns about the source's own gaps (allotments adding up
 # to 80, deductions without a number) in every config that passes its schema. Those
 # warnings have no line and are tested with the rulebook; the corpus is about the file.
 _RULEBOOK_WARNING = re.compile(r"^\S+\.toml: warning: scoring[.:]")

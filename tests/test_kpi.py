@@ -107,7 +107,8 @@ def test_handling_time_counts_open_minutes_only(config: HallConfig, hall: HallSe
     from govhall.time.deadlines import business_minutes
 
     times = DueTimes(config, hall.time)
-    # The police window is on duty through the weekday lunch (seed 第一篇): 08:30-17:30.
+    # The police window is on duty through the weekday lunch (《平湖行政服务中心窗口服务电话表》):
+    # 08:30-17:30.
     # Monday 09:00-17:30 (510) + Tuesday 08:30-09:00 (30); nothing overnight.
     spanning = case("s", "concluded", t(2, 9), t(3, 9))
     assert times.open_minutes(spanning) == 540

@@ -189,8 +189,8 @@ def test_firstresult_stops_at_the_county_answer(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(builtin, "govhall_opening_hours", govhall_opening_hours)
     manager = build()
-    assert manager.call_first("govhall_opening_hours", "pinghu")["note"].startswith("seed")
-    assert manager.hook.govhall_opening_hours(county="pinghu")["note"].startswith("seed")
+    assert manager.call_first("govhall_opening_hours", "pinghu")["note"].startswith("《平湖")
+    assert manager.hook.govhall_opening_hours(county="pinghu")["note"].startswith("《平湖")
     assert asked == []
     with pytest.raises(PluginError, match="the defaults were asked") as caught:
         manager.hook.govhall_opening_hours(county="zhenhai")  # Zhenhai gives no hours

@@ -109,8 +109,10 @@ def test_zhenhai_reward_rules_come_from_seed_part_two(zhenhai: GovhallPluginMana
     assert rules.service_model_award == 2000
     assert rules.service_model_winners == 1
     assert "365" in rules.notes["allowance_per_month"]
-    assert "第二篇" in rules.notes["allowance_per_month"]
-    assert rules.demonstration_windows == 3  # built-in default, seed 第四篇 says 3-5
+    assert "《关于行政服务中心窗口服务的调查报告》" in rules.notes["allowance_per_month"]
+    assert (
+        rules.demonstration_windows == 3
+    )  # built-in default, 《县行政服务中心窗口服务考核实施细则》 says 3-5
 
 
 def test_zhenhai_pays_365_yuan_per_month_on_post(zhenhai: GovhallPluginManager) -> None:

@@ -1,4 +1,4 @@
-"""Reference rulebooks from seed 第四篇, their checks, and the overrides a hall applies."""
+"""Reference rulebooks from the county assessment rules, their checks, and a hall's overrides."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def test_window_rulebook_restates_seed_part_one() -> None:
         for c in book.categories
         if c.allotment
     }
-    # 第四篇 一.1-7: 20, 15, 10, 15, 15, 3, 2; item 8 (evaluation) has none
+    # 《县行政服务中心窗口服务考核实施细则》一.1-7: 20, 15, 10, 15, 15, 3, 2; item 8 (evaluation)
+    # has none
     assert allotments == {
         "attendance": 20,
         "intake": 15,
@@ -88,7 +89,9 @@ def test_check_lists_every_missing_seed_number_and_the_80_not_100() -> None:
     named = sorted(name for name in MISSING if any(f'"{name}"' in p.message for p in problems))
     assert named == MISSING
     assert [p.message for p in problems if "add up to" in p.message] == [
-        "rulebook 'window' (seed 第四篇 一): the category allotments add up to 80, not the "
+        "rulebook 'window' (《县行政服务中心窗口服务考核实施细则》一): "
+        "the category allotments add up to 80, "
+        "not the "
         "base 100; the score still starts from 100"
     ]
     assert len(problems) == 4

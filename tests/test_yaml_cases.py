@@ -40,7 +40,8 @@ window = "police"
 kind = "immediate"
 
 [scoring.parameters]
-# the seed leaves the completion deduction out (第四篇 一.5); one point here
+# the source leaves the completion deduction out (《县行政服务中心窗口服务考核实施细则》一.5); one
+# point here
 "window.results.completion.points" = 1
 """
 
@@ -87,7 +88,7 @@ PASSING = """\
                     concluded_at: 2010-03-10T10:00, visits: 1}]}
   expect: {accepted: 1, concluded: 1, on_time_rate: 0.0, completion_rate: 1.0}
 
-- name: an overdue case costs the window 5 points (seed 第四篇)
+- name: an overdue case costs the window 5 points (《县行政服务中心窗口服务考核实施细则》)
   config: hall.toml
   plugins: [govhall_pinghu]
   score:

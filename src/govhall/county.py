@@ -13,7 +13,7 @@ class County:
         id: Short id used in configs (``hall.county``) and on the command line.
         name: Name of the county's service centre or office, in Chinese.
         province: Province, for people reading ``govhall plugins``.
-        seed: The seed document the plugin's facts come from.
+        seed: The source document the plugin's facts come from.
     """
 
     id: str

@@ -36,7 +36,7 @@ class ChainStep:
 
     Attributes:
         level: 1-based position in the chain.
-        role: Who decides at this level, e.g. ``科室审查`` or ``主管副县长``.
+        role: Who decides at this level, e.g. ``科室审查`` or ``主管县长``.
         condition: For a conditional step, when it applies (free text); ``None``
             for a step every case goes through.
         delegated: True when the window staff decide this level themselves.
@@ -76,7 +76,7 @@ class ApprovalChain:
         spot_allowed: ``False`` forbids concluding on the spot even when every
             step is delegated (e.g. a seal must be fetched from the office);
             ``None`` lets the steps decide.
-        source: Where the chain comes from (seed section, config, default).
+        source: Where the chain comes from (section, config, default).
     """
 
     item: str

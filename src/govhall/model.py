@@ -59,7 +59,7 @@ class Hall(_Fact):
         description="Hall-wide phone numbers by purpose, e.g. `consultation`, `callback`.",
     )
     source: str | None = Field(
-        default=None, description="Where these facts come from (seed document and section)."
+        default=None, description="Where these facts come from (source document and section)."
     )
 
     @field_validator("timezone")
@@ -85,7 +85,9 @@ class Window(_Fact):
         default=None, description="The department (委办局) that staffs the window."
     )
     phone: Phone | None = Field(default=None, description="Direct phone number; unset if unknown.")
-    source: str | None = Field(default=None, description="Seed section the window comes from.")
+    source: str | None = Field(
+        default=None, description="Source document and section the window comes from."
+    )
 
 
 class Staff(_Fact):

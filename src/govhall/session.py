@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from govhall.assessment.kpi import Kpis
     from govhall.assessment.rewards import RewardRules, YearResult
     from govhall.assessment.rulebook import Rulebook
-    from govhall.assessment.scoring import Month, MonthScores, Scorer
+    from govhall.assessment.scoring import Month, MonthScores, Score, Scorer
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain
     from govhall.model import ServiceItem
@@ -179,6 +179,23 @@ class HallSession:
         from govhall.assessment.rulebook import hall_weights
 
         return hall_weights(self.config, self.manager)
+
+    @cached_property
+    def satisfied_level(self) -> int:
+        """The least rating level counted as satisfied (county hook, built-in default 3)."""
+        from govhall.assessment.kpi import SATISFIED_LEVEL
+        from govhall.errors import PluginError
+
+        county = self.config.hall.county
+        level = self.manager.call_first_as("govhall_satisfied_level", int, county)
+        if level is None:
+            return SATISFIED_LEVEL
+        if not 1 <= level <= 5:
+            plugin = self.manager.county_plugin(county)
+            raise PluginError(
+                plugin, "govhall_satisfied_level", f"expected a level 1-5, got {level!r}"
+            )
+        return level
 
     @cached_property
     def reward_rules(self) -> RewardRules:
@@ -341,7 +358,13 @@ class HallSession:
         cases = _years_seen(self._cases(source, read, progress), years)
         ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
         found = compute_kpis(
-            self.config, cases, ratings, start=start, end=end, times=self.due_times
+            self.config,
+            cases,
+            ratings,
+            start=start,
+            end=end,
+            times=self.due_times,
+            satisfied_level=self.satisfied_level,
         )
         return KpiRun(found, years)
 
@@ -401,6 +424,7 @@ class HallSession:
             months,
             self.due_times.due,
             self.weights,
+            citizen_level=self.satisfied_level,
         )
 
     def score_months(
@@ -453,6 +477,31 @@ class HallSession:
         found = self.score_months(data, [wanted], read=read, years=years, progress=progress)
         return found[wanted]
 
+    def score_year(
+        self,
+        data: str | Path | DataSource,
+        year: int,
+        *,
+        read: ReadReport | None = None,
+        years: set[int] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[dict[Month, MonthScores], tuple[Score, ...]]:
+        """Score the year's twelve months and the staff's annual 德能勤绩 result, in one pass.
+
+        Raises:
+            GovhallError: As :meth:`score_months`.
+        """
+        from govhall.assessment.scoring import Month
+
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        scorer = self.scorer([Month(year, m) for m in range(1, 13)])
+        cases = self._cases(source, read, progress)
+        scorer.add_cases(cases if years is None else _years_seen(cases, years))
+        scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
+        scorer.add_findings(source.findings(read, windows=self.window_ids))
+        return scorer.results(), scorer.staff_year(year)
+
     def rewards(
         self,
         data: str | Path | DataSource,
@@ -464,17 +513,18 @@ class HallSession:
     ) -> YearResult:
         """Grade ``year``: window scores, demonstration windows, staff grades, allowances, awards.
 
+        Windows: the mean of their monthly scores. Staff: one annual
+        assessment (:meth:`govhall.assessment.scoring.Scorer.staff_year`).
+
         Raises:
             RewardsError: The reward rules are unusable.
             GovhallError: As :meth:`score_months`.
         """
         from govhall.assessment.rewards import annual_results
-        from govhall.assessment.scoring import Month
 
         rules = self.reward_rules
-        months = [Month(year, m) for m in range(1, 13)]
-        monthly = self.score_months(data, months, read=read, years=years, progress=progress)
-        return annual_results(year, self.config, rules, monthly)
+        monthly, staff = self.score_year(data, year, read=read, years=years, progress=progress)
+        return annual_results(year, self.config, rules, monthly, staff_year=staff)
 
     def report(
         self,
@@ -529,6 +579,7 @@ class HallSession:
             start=first.date(),
             end=last_day,
             times=self.due_times,
+            satisfied_level=self.satisfied_level,
         )
         warnings.extend(self.time.calendar.warnings(first.date(), last_day))
         bad = [r for r in month_ratings if r.level <= BAD_LEVEL]

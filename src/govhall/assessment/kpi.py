@@ -9,7 +9,9 @@
 - on-time rate = concluded cases concluded by their due time / concluded cases
   (due times from :func:`govhall.time.deadlines.due_at`: the item's promised days,
   or the same day for an immediate case, at the window's closing time);
-- satisfaction rate = ratings at level 3 (基本满意) or above / ratings;
+- satisfaction rate = ratings at the satisfied level or above / ratings; the
+  level is 3 (基本满意) unless the county says otherwise (hook
+  ``govhall_satisfied_level``: Zhenhai counts 满意 only, level 4);
 - visits: the share of concluded cases finished in at most one visit, two,
   and three or more (the survey's "最多跑一次" measure; a case with 0 visits,
   done online, counts as "1": at most one);
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
 
 SATISFIED_LEVEL = 3
-"""Ratings at this level (基本满意) or above count as satisfied."""
+"""Ratings at this level (基本满意) or above count as satisfied, unless the county says so."""
 VISIT_BUCKETS = ("1", "2", "3+")
 RATE_DIGITS = 4
 """Rates are rounded to 4 decimals in JSON (0.9976 = 99.76%)."""
@@ -81,7 +83,7 @@ class Kpis:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        """Ratings at level 3 or above / ratings."""
+        """Ratings at the satisfied level or above / ratings."""
         return _ratio(self.satisfied, self.ratings)
 
     @property
@@ -164,6 +166,7 @@ def compute_kpis(
     manager: GovhallPluginManager | None = None,
     times: DueTimes | None = None,
     progress: Callable[[int], None] | None = None,
+    satisfied_level: int = SATISFIED_LEVEL,
 ) -> Kpis:
     """Count the KPIs of cases received and ratings given between ``start`` and ``end``.
 
@@ -179,6 +182,8 @@ def compute_kpis(
         times: Due times to reuse (a session keeps one); else built from
             ``manager``, which is then required.
         progress: Called with the number of cases seen every 100,000 cases.
+        satisfied_level: The least rating level counted as satisfied (the
+            county's ``govhall_satisfied_level``; a session passes it).
 
     Raises:
         GovhallError: A case names an item the config does not have.
@@ -272,6 +277,6 @@ def compute_kpis(
             if (start is not None and day < start) or (end is not None and day > end):
                 continue
         kpis.ratings += 1
-        if rating.level >= SATISFIED_LEVEL:
+        if rating.level >= satisfied_level:
             kpis.satisfied += 1
     return kpis

@@ -1,8 +1,10 @@
 """A/B posts (A/B岗): who holds each window post on a date, given leave and absence.
 
-Each post (a window and a position in it) has an A holder and a B holder
-who covers when A is away (seed 第三篇: 窗口业务员A、B岗制度; leave
-is granted only when the B post covers). On a given date:
+Each post (a window and a position in it) has an A holder and a B holder.
+《行政服务中心窗口自查报告》一(二) names the system (严格按要求实行窗口业务员A、B岗
+制度) but its text on it is missing; what the system means here — B covers
+when A is away, leave is granted only when the B post covers — is general
+domain knowledge of A/B posts, not from that source. On a given date:
 
 - A present: A holds the post;
 - A away, B present: B covers;

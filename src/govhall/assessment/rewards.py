@@ -1,20 +1,27 @@
 """Annual results: yearly scores, demonstration windows, staff grades, allowances and awards.
 
-The year is built from the monthly scores (:mod:`govhall.assessment.scoring`):
+The year is built from the scores (:mod:`govhall.assessment.scoring`):
 
 * a window's yearly score is the mean of its monthly scores over the year's
-  *active* months (months with any case, rating or finding);
-* a staff member's yearly score is the mean over their months on post;
-* demonstration windows (示范窗口, seed 第四篇 三.3: 3-5 a year) are the top
+  *active* months (months with any case, rating or finding): windows are
+  assessed monthly (《县行政服务中心窗口服务考核实施细则》一: 每月考核一次);
+* a staff member's yearly score is the annual 德能勤绩 assessment
+  (:meth:`govhall.assessment.scoring.Scorer.staff_year`), graded when they
+  were on post in the year (staff are graded at the year's end, 三.4);
+* demonstration windows (示范窗口, 三.3: 3-5 a year) are the top
   ``demonstration_windows`` by yearly score, ties broken as in the monthly
   ranking (fewer deductions, then id);
-* grades 优秀 / 称职 / 基本称职 / 不称职 (seed 第四篇 三.4: by score) use
-  thresholds from the rules, with an optional quota on 优秀: the excellent
-  beyond the quota, lowest first, become 称职;
-* the post allowance is paid per month on post (Zhenhai: 365 yuan, seed 第二篇);
-  the service-model award (服务标兵, Zhenhai: 2000 yuan) goes to the top
-  ``service_model_winners`` by yearly score — an assumption standing in for
-  the contest the seed describes.
+* grades 优秀 / 称职 / 基本称职 / 不称职 (三.4: by score) use thresholds from
+  the rules, with an optional quota on 优秀: the excellent beyond the quota,
+  lowest first, become 称职;
+* the post allowance is paid per month on post (Zhenhai: 365 yuan,
+  《关于行政服务中心窗口服务的调查报告》四(一)1(2)); the service-model award
+  (服务标兵, Zhenhai: 2000 yuan) goes to the top ``service_model_winners`` by
+  yearly score — an assumption standing in for the contest the report
+  describes;
+* :data:`PROCEDURE` lists the year-end steps the county rules lay down
+  (《县行政服务中心窗口服务考核实施细则》三 and 《县行政服务中心评先评优及奖励办法》),
+  which round each belongs to and what data it needs.
 
 Every payment carries its explanation. Rules merge key by key: built-in
 defaults (:data:`BUILTIN_RULES`), the county plugin's ``govhall_reward_rules``,
@@ -33,7 +40,7 @@ from govhall.params import ParameterError, to_decimal
 from govhall.problems import Problem
 
 if TYPE_CHECKING:
-    from govhall.assessment.scoring import Month, MonthScores
+    from govhall.assessment.scoring import Month, MonthScores, Score
     from govhall.config.schema import HallConfig
     from govhall.plugins import GovhallPluginManager
 
@@ -43,7 +50,143 @@ GRADES = (
     ("basically_competent", "基本称职"),
     ("incompetent", "不称职"),
 )
-"""The four grades of seed 第四篇 三.4, best first."""
+"""The four grades of 《县行政服务中心窗口服务考核实施细则》三.4, best first."""
+
+RULES_TITLE = "《县行政服务中心窗口服务考核实施细则》"
+AWARDS_TITLE = "《县行政服务中心评先评优及奖励办法》"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the year-end procedure, as the source lays it down.
+
+    Attributes:
+        id: Stable key in ``govhall rewards --json`` (``procedure[].step``).
+        name: The source's heading, in Chinese.
+        round: Which round of the procedure the step belongs to.
+        by: Who runs it.
+        needs: What data the step needs.
+        govhall: What this result supplies for the step (empty: nothing, the
+            step is done by people).
+        source: Document title and section.
+    """
+
+    id: str
+    name: str
+    round: str
+    by: str
+    needs: str
+    govhall: str
+    source: str
+
+    def to_json(self) -> dict[str, str]:
+        """Return the step as ``govhall rewards --json`` lists it under ``procedure``."""
+        return {
+            "step": self.id,
+            "name": self.name,
+            "round": self.round,
+            "by": self.by,
+            "needs": self.needs,
+            "govhall": self.govhall,
+            "source": self.source,
+        }
+
+
+PROCEDURE: tuple[Step, ...] = (
+    Step(
+        "assessment",
+        "考核实施",
+        "the year's assessment",
+        "督查科 (the hall's supervision section)",
+        "attendance and other data, sent on time by 综合科 and 业务科",
+        "windows[].score (monthly window scores averaged) and staff[].score "
+        "(the annual 德能勤绩 assessment), with their lines",
+        f"{RULES_TITLE}三.1",
+    ),
+    Step(
+        "supervision",
+        "监督小组讨论通过、中心主要领导审核后通报",
+        "the year's assessment",
+        "监督小组 (县机关效能投诉中心, hall managers, window heads); the hall's head",
+        "the assessment results",
+        "",
+        f"{RULES_TITLE}三.2",
+    ),
+    Step(
+        "demonstration-windows",
+        "评定示范窗口",
+        "the year's assessment",
+        "the hall",
+        "the windows' yearly scores",
+        "windows[].demonstration (the top demonstration_windows by yearly score)",
+        f"{RULES_TITLE}三.3",
+    ),
+    Step(
+        "grades",
+        "确定优秀、称职、基本称职、不称职四个等次，反馈给原单位",
+        "the year's assessment",
+        "the hall; the home unit (原单位) rewards and promotes on the grade",
+        "the staff's yearly scores, ranked",
+        "staff[].grade and staff[].grade_note (to send back to each home unit)",
+        f"{RULES_TITLE}三.4",
+    ),
+    Step(
+        "summary",
+        "总结工作",
+        "self-summary",
+        "each person; each window",
+        "a 1500-3000 字 personal summary; the window's own summary after discussion",
+        "",
+        f"{AWARDS_TITLE} 总结工作",
+    ),
+    Step(
+        "window-round",
+        "窗口初评",
+        "first round, in each window",
+        "the window head (负责人), with every member",
+        "the personal summaries (德、能、勤、绩); mutual evaluation; a democratic vote",
+        "staff[].score and staff[].assessment as reference for the 德能勤绩 summaries",
+        f"{AWARDS_TITLE} 窗口初评",
+    ),
+    Step(
+        "hall-round",
+        "“中心”全体工作人员总评",
+        "general round, hall-wide",
+        "the director (主任); all hall managers and window heads",
+        "each window's summary and its nominees; the summaries go to the hall's leaders; "
+        "mutual evaluation, discussion, a democratic vote on advanced windows and workers",
+        "windows[] (yearly scores and ranks) as reference for the vote",
+        f"{AWARDS_TITLE} “中心”全体工作人员总评 ⑴-⑷",
+    ),
+    Step(
+        "director-meeting",
+        "主任办公室会议研究审定",
+        "final decision",
+        "the director's office meeting (主任办公室会议)",
+        "the list elected in the general round",
+        "",
+        f"{AWARDS_TITLE} 主任办公室会议研究审定",
+    ),
+    Step(
+        "prizes",
+        "奖励",
+        "prizes",
+        "the hall, at a meeting of all staff",
+        "the decided list of advanced windows and workers",
+        "staff[].awards and staff[].allowance where the county pays money "
+        "(prizes and certificates themselves are not computed)",
+        f"{AWARDS_TITLE} 奖励: 发给奖品和证书……并通报其原单位",
+    ),
+)
+"""The year-end procedure of the county assessment rules, in order.
+
+The first four steps are the organisation of the assessment
+(《县行政服务中心窗口服务考核实施细则》三); the rest are the annual 评先评优
+procedure (《县行政服务中心评先评优及奖励办法》): self-summary, a first round
+in each window, a general round, the director's office meeting, prizes and
+certificates. govhall computes scores, ranks, demonstration windows and
+grades; summaries, votes and decisions are done by people.
+"""
 
 BUILTIN_RULES: dict[str, Any] = {
     "demonstration_windows": 3,
@@ -54,31 +197,33 @@ BUILTIN_RULES: dict[str, Any] = {
     "service_model_award": 0,
     "service_model_winners": 0,
     "notes": {
-        "demonstration_windows": "seed 第四篇 三.3: 評定示範窗口3-5個; built-in default 3 "
-        "(assumption: the least the seed allows)",
-        "grade_thresholds": "seed 第四篇 三.4 grades by score but gives no thresholds; "
+        "demonstration_windows": "《县行政服务中心窗口服务考核实施细则》三.3: 評定示範窗口3-5個; "
+        "built-in default 3 "
+        "(assumption: the least the source allows)",
+        "grade_thresholds": "《县行政服务中心窗口服务考核实施细则》三.4 grades by score "
+        "but gives no thresholds; "
         "built-in assumption 90 / 80 / 60",
-        "excellent_quota": "no quota (the seed sets none)",
-        "allowance_per_month": "no post allowance (seed 第四篇 names none)",
+        "excellent_quota": "no quota (the source sets none)",
+        "allowance_per_month": f"no post allowance ({RULES_TITLE} names none)",
         "on_post": "a month on post is one in which the data names the person "
         "(a case received, a rating or a finding): assumption",
-        "service_model_award": "no service-model award (seed 第四篇 names none)",
+        "service_model_award": f"no service-model award ({RULES_TITLE} names none)",
     },
 }
 """The built-in reward rules; each note says where the value comes from."""
 
 
 def assumed_reward_rules(seed: str) -> dict[str, Any]:
-    """Return the built-in reward rules, declared by a county whose seed gives none.
+    """Return the built-in reward rules, declared by a county whose source gives none.
 
     For a county plugin's ``govhall_reward_rules``: the values are
     :data:`BUILTIN_RULES`, and every note says they are an assumption because
     ``seed`` (the county's source) states no assessment rules.
 
     Example:
-        >>> rules = assumed_reward_rules("seed 第一篇")
+        >>> rules = assumed_reward_rules("《平湖行政服务中心窗口服务电话表》")
         >>> rules["demonstration_windows"], rules["notes"]["allowance_per_month"]
-        (3, 'no post allowance: assumption: seed 第一篇 gives no assessment rules')
+        (3, 'no post allowance: assumption: 《平湖行政服务中心窗口服务电话表》 gives no ...')
     """
     assumption = f"assumption: {seed} gives no assessment rules"
     return {
@@ -87,7 +232,8 @@ def assumed_reward_rules(seed: str) -> dict[str, Any]:
         "allowance_per_month": 0,
         "service_model_award": 0,
         "notes": {
-            "demonstration_windows": f"seed 第四篇 三.3: 3-5 a year; 3 is an {assumption}",
+            "demonstration_windows": f"《县行政服务中心窗口服务考核实施细则》三.3: 3-5 a year; "
+            f"3 is an {assumption}",
             "grade_thresholds": f"90 / 80 / 60: {assumption}",
             "allowance_per_month": f"no post allowance: {assumption}",
             "service_model_award": f"no service-model award: {assumption}",
@@ -153,6 +299,8 @@ class StaffYear:
     months_on_post: tuple[str, ...]
     allowance: Payment
     awards: tuple[Payment, ...]
+    assessment: Score | None = None
+    """The annual 德能勤绩 assessment behind ``score`` (its explained lines)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +311,14 @@ class YearResult:
     active_months: tuple[str, ...]
     windows: tuple[WindowYear, ...]
     staff: tuple[StaffYear, ...]
+    procedure: tuple[Step, ...] = PROCEDURE
 
     def to_json(self) -> dict[str, Any]:
-        """Return the ``govhall rewards --json`` document (money in yuan)."""
+        """Return the ``govhall rewards --json`` document (money in yuan).
+
+        ``procedure`` lists the year-end steps, which round each belongs to,
+        what data it needs and which part of this document supplies it.
+        """
         return {
             "year": self.year,
             "months": list(self.active_months),
@@ -190,9 +343,13 @@ class YearResult:
                     "grade_note": s.grade_note,
                     "months_on_post": list(s.months_on_post),
                     "payments": [s.allowance.to_json(), *(a.to_json() for a in s.awards)],
+                    "lines": []
+                    if s.assessment is None
+                    else [line.to_json() for line in s.assessment.lines],
                 }
                 for s in self.staff
             ],
+            "procedure": [step.to_json() for step in self.procedure],
         }
 
 
@@ -272,7 +429,7 @@ def check_reward_rules(config: HallConfig, manager: GovhallPluginManager) -> lis
         return [Problem("error", str(exc), key="rewards")]
     if not 3 <= rules.demonstration_windows <= 5:
         message = (
-            f"{rules.demonstration_windows} demonstration windows: the seed (第四篇 三.3) "
+            f"{rules.demonstration_windows} demonstration windows: {RULES_TITLE}三.3 "
             "names 3-5 a year"
         )
         return [Problem("warning", message, key="rewards.demonstration_windows")]
@@ -287,8 +444,17 @@ def annual_results(
     config: HallConfig,
     rules: RewardRules,
     monthly: Mapping[Month, MonthScores],
+    *,
+    staff_year: Sequence[Score] | None = None,
 ) -> YearResult:
-    """Build the year from its monthly scores (the months not in ``monthly`` did not happen)."""
+    """Build the year from its monthly scores (the months not in ``monthly`` did not happen).
+
+    ``staff_year`` is the staff's annual assessment
+    (:meth:`govhall.assessment.scoring.Scorer.staff_year`): a person's yearly
+    score is that one result, graded if they were on post in an active month.
+    Without it (monthly scores built by hand), the mean of the months on
+    post stands in.
+    """
     months = sorted(m for m in monthly if m.year == year)
     active = [m for m in months if monthly[m].active]
     window_scores: dict[str, list[Decimal]] = {w.id: [] for w in config.windows}
@@ -298,7 +464,7 @@ def annual_results(
             window_scores.setdefault(score.subject, []).append(score.score)
             deductions[score.subject] = deductions.get(score.subject, Decimal(0)) + score.deductions
     windows = _rank_windows(window_scores, deductions, rules, [str(m) for m in active])
-    staff = _staff_years(config, rules, monthly, active)
+    staff = _staff_years(config, rules, monthly, active, staff_year)
     return YearResult(year, tuple(str(m) for m in active), windows, staff)
 
 
@@ -333,6 +499,7 @@ def _staff_years(
     rules: RewardRules,
     monthly: Mapping[Month, MonthScores],
     active: Sequence[Month],
+    staff_year: Sequence[Score] | None,
 ) -> tuple[StaffYear, ...]:
     per_staff: dict[str, list[Decimal]] = {}
     on_post: dict[str, list[str]] = {}
@@ -350,6 +517,13 @@ def _staff_years(
                 on_post[score.subject].append(str(month))
                 deductions[score.subject] += score.deductions
     means = {staff: _mean(values) for staff, values in per_staff.items()}
+    annual = {score.subject: score for score in staff_year or ()}
+    if staff_year is not None:
+        for staff in means:
+            found = annual.get(staff)
+            scored = found is not None and bool(on_post[staff])
+            means[staff] = found.score if scored and found is not None else None
+            deductions[staff] = found.deductions if found is not None else Decimal(0)
     order = sorted(
         means,
         key=lambda s: (means[s] is None, -(means[s] or 0), deductions[s], s),
@@ -372,7 +546,10 @@ def _staff_years(
                     f"{means[staff]} ({rules.notes.get('service_model_award', '')})",
                 ),
             )
-        result.append(StaffYear(staff, means[staff], rank, grade, note, months, allowance, awards))
+        assessment = annual.get(staff) if means[staff] is not None else None
+        result.append(
+            StaffYear(staff, means[staff], rank, grade, note, months, allowance, awards, assessment)
+        )
     return tuple(result)
 
 

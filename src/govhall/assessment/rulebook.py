@@ -59,13 +59,15 @@ if TYPE_CHECKING:
 RuleKind = Literal["occurrence", "range", "overdue", "completion", "ratings"]
 RULE_KINDS: tuple[RuleKind, ...] = ("occurrence", "range", "overdue", "completion", "ratings")
 Effect = Literal["deduct", "add"]
+Period = Literal["month", "year"]
 Subject = Literal["window", "staff"]
 BUCKETS: tuple[str, ...] = ("good", "fairly_good", "average", "poor")
-"""The seed's four overall citizen verdicts: 好, 较好, 一般, 较差 (第四篇 一.8)."""
+"""The four overall citizen verdicts 好, 较好, 一般, 较差 (《县行政服务中心窗口服务考核实施细则》
+一.8)."""
 COMPOSITE_SOURCES: tuple[str, ...] = ("window_head", "managers", "inspection", "citizens")
-"""Zhenhai's four sources of a window's score (seed 第二篇 四(一)1(1), 第四)."""
+"""The composite's four sources (《关于行政服务中心窗口服务的调查报告》四(一)1(1))."""
 MISSING = "missing"
-"""The TOML value of a number the seed leaves out."""
+"""The TOML value of a number the source leaves out."""
 
 
 class RulebookError(GovhallError):
@@ -78,10 +80,13 @@ class Rule:
 
     Attributes:
         id: Full id, ``<rulebook>.<category>.<rule>``; findings cite it.
-        name: The seed's wording, in Chinese.
+        name: The source's wording, in Chinese.
         kind: Where evidence comes from (see the module docstring).
         effect: ``deduct`` or ``add``.
-        source: The seed passage the rule restates.
+        source: The passage of the source document the rule restates.
+        period: ``month``, or ``year`` for a rule the source states for the
+            whole year (病事假全年累计超过15天): it applies once, to the year's
+            result, and gives no points in a month.
     """
 
     id: str
@@ -89,6 +94,7 @@ class Rule:
     kind: RuleKind
     effect: Effect
     source: str
+    period: Period = "month"
 
     @property
     def sign(self) -> int:
@@ -182,7 +188,7 @@ class Rulebook:
 
         Every number missing in some period is a warning naming the config key
         that supplies it; allotments that do not add up to the base (on any
-        date a number changes) are a warning too: the seed's window items add
+        date a number changes) are a warning too: the source's window items add
         up to 80, not 100.
         """
         problems: list[Problem] = []
@@ -271,7 +277,7 @@ def reference_rulebook(rulebook_id: str) -> Rulebook:
 
 
 REFERENCE_RULEBOOKS = ("window", "staff")
-"""The reference rulebooks from seed 第四篇, by id."""
+"""The reference rulebooks from 《县行政服务中心窗口服务考核实施细则》, by id."""
 
 
 # -- building from TOML ------------------------------------------------------
@@ -373,6 +379,11 @@ def _rule(build: _Builder, category: str, raw: Any, where: str) -> Rule:
         raise RulebookError(f"{where}.effect: expected 'deduct' or 'add', got {effect!r}")
     source = _text(raw, "source", where)
     name = _text(raw, "name", where)
+    period = raw.get("period", "month")
+    if period not in ("month", "year"):
+        raise RulebookError(f"{where}.period: expected 'month' or 'year', got {period!r}")
+    if period == "year" and kind not in ("occurrence", "range"):
+        raise RulebookError(f"{where}.period: only occurrence and range rules can be annual")
     if kind == "range":
         build.number(f"{rid}.min", raw["min"], source, f"{name} (least points)")
         build.number(f"{rid}.max", raw["max"], source, f"{name} (most points)")
@@ -391,7 +402,7 @@ def _rule(build: _Builder, category: str, raw: Any, where: str) -> Rule:
         build.number(f"{rid}.satisfied_level", raw["satisfied_level"], note, "satisfied level")
     else:
         build.number(f"{rid}.points", raw["points"], source, name)
-    return Rule(id=rid, name=name, kind=kind, effect=effect, source=source)
+    return Rule(id=rid, name=name, kind=kind, effect=effect, source=source, period=period)
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -523,7 +534,7 @@ def hall_weights(config: HallConfig, manager: GovhallPluginManager) -> dict[str,
 def check_assessment(config: HallConfig, manager: GovhallPluginManager) -> list[Problem]:
     """Return the problems of a hall's rulebooks and weights (for ``validate``).
 
-    Lists every number the seed leaves out and neither plugin nor config has
+    Lists every number the source leaves out and neither plugin nor config has
     supplied, and warns that the window allotments add up to 80, not 100.
     Every hall can be scored, so every config is checked; ``govhall score``
     and ``govhall rewards`` print the same warnings on every run.

@@ -13,7 +13,7 @@ with ``#2``, ``#3`` for identical findings). Lines that only enforce a cap
 the rule ``<category>.floor``, ``<category>.limit`` or ``<rulebook>.maximum``
 and no evidence.
 
-Counting rules (documented assumptions where the seed is silent; see
+Counting rules (documented assumptions where the source is silent; see
 ``docs/scoring.md``):
 
 * overdue: a promised case whose due time falls in the month and that was
@@ -51,7 +51,9 @@ DueFunction = Callable[[Case], dt.datetime]
 COMPOSITE_RULES = {"composite.window-head": "window_head", "composite.managers": "managers"}
 """Finding rules that carry a window head's or managers' 0-100 score in ``points``."""
 CITIZEN_LEVEL = 3
-"""Ratings at this level or above count as satisfied for the citizens' source."""
+"""Ratings at this level or above count as satisfied for the citizens' source (default)."""
+COMPOSITE_MAXIMUM = Decimal(100)
+"""The composite is on a 100-point scale (百分制合成法): a total above 100 is capped."""
 _ACCEPTED = frozenset({"accepted", "in_review", "concluded", "delivered", "withdrawn"})
 _OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
 _CENT = Decimal("0.01")
@@ -228,6 +230,8 @@ class Scorer:
         due: Due time of a promised case (see :func:`deadline_function`).
         weights: Composite weights by source (:data:`COMPOSITE_SOURCES`), or
             ``None`` to rank windows by the rulebook score alone.
+        citizen_level: The least rating level counted as satisfied for the
+            composite's citizens source (the county's satisfied level).
 
     Example::
 
@@ -244,8 +248,11 @@ class Scorer:
         months: Iterable[Month],
         due: DueFunction,
         weights: Mapping[str, Decimal] | None = None,
+        *,
+        citizen_level: int = CITIZEN_LEVEL,
     ) -> None:
         self.window_book = window_book
+        self.citizen_level = citizen_level
         self.staff_book = staff_book
         self.due = due
         self.weights = dict(weights) if weights is not None else None
@@ -338,7 +345,7 @@ class Scorer:
     def add_ratings(self, ratings: Iterable[Rating]) -> None:
         """Take ratings into the months' tallies."""
         data, first, last = self._data, self._first, self._last
-        known_staff = self._known_staff
+        known_staff, citizen_level = self._known_staff, self.citizen_level
         for rating in ratings:
             rated = rating.rated_at
             if not first <= rated < last:
@@ -353,7 +360,7 @@ class Scorer:
             level = rating.level
             if level >= self._satisfied_level[key]:
                 tally.satisfied += 1
-            if level >= CITIZEN_LEVEL:
+            if level >= citizen_level:
                 tally.citizen_satisfied += 1
             tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
             if rating.staff is not None and rating.staff in known_staff:
@@ -378,6 +385,48 @@ class Scorer:
         """
         return {month: self._score_month(month) for month in self.months}
 
+    def staff_year(self, year: int) -> tuple[Score, ...]:
+        """Score every staff member once for ``year``: the annual 德能勤绩 result, ranked.
+
+        《县行政服务中心窗口服务考核实施细则》二 assesses staff on 德、能、勤、绩
+        with a base of 100 and a maximum of 110, and 三.4 grades them at the
+        year's end; only windows are assessed monthly (一: 每月考核一次). So
+        the year is one assessment: the year's cases (received in the year),
+        overdue cases and findings all count against one base, each
+        category's floor and the maximum apply to the year's net, and a rule
+        that is annual in the source (``period = "year"``, e.g. 病事假全年累计
+        超过15天) applies at most once. The rulebook in force on 1 January is
+        used. Months asked of the scorer outside ``year`` are ignored.
+
+        Raises:
+            ScoringError: The scorer has no month of ``year``, or a number is missing.
+        """
+        from govhall.params import ParameterError
+
+        months = [m for m in self.months if m.year == year]
+        if not months:
+            raise ScoringError(f"no month of {year} to score")
+        staff: dict[str, _Tally] = defaultdict(_Tally)
+        findings: list[Finding] = []
+        for month in months:
+            data = self._data[month]
+            findings.extend(data.findings)
+            for person, tally in data.staff.items():
+                total = staff[person]
+                total.accepted += tally.accepted
+                total.concluded += tally.concluded
+                total.unconcluded.extend(tally.unconcluded)
+                total.overdue.extend(tally.overdue)
+        when = dt.date(year, 1, 1)
+        found = _FindingLines(self, when, findings, annual=True)
+        try:
+            scores = [
+                self._subject(self.staff_book, when, s, staff.get(s), found) for s in self.staff_ids
+            ]
+        except ParameterError as exc:
+            raise ScoringError(f"scoring the year {year}: {exc}") from None
+        return _ranked(scores)
+
     def _score_month(self, month: Month) -> MonthScores:
         from govhall.params import ParameterError
 
@@ -390,7 +439,7 @@ class Scorer:
                     f"{count} case(s) name staff not in the config: scored for their window only",
                 )
             )
-        found = _FindingLines(self, month, data.findings)
+        found = _FindingLines(self, month.first_day, data.findings)
         rejected.extend(found.rejected)
         try:
             windows = [
@@ -405,7 +454,9 @@ class Scorer:
             raise ScoringError(f"scoring {month}: {exc}") from None
         if self.weights is not None:
             windows = [
-                _composite(score, self.weights, data.windows.get(score.subject), found)
+                _composite(
+                    score, self.weights, data.windows.get(score.subject), found, self.citizen_level
+                )
                 for score in windows
             ]
         return MonthScores(
@@ -420,12 +471,12 @@ class Scorer:
     def _subject(
         self,
         book: Rulebook,
-        month: Month,
+        month: Month | dt.date,
         subject: str,
         tally: _Tally | None,
         found: _FindingLines,
     ) -> Score:
-        when = month.first_day
+        when = month.first_day if isinstance(month, Month) else month
         tally = tally or _Tally()
         lines: list[Line] = []
         for category in book.categories:
@@ -526,9 +577,12 @@ def _ranked(scores: Sequence[Score]) -> tuple[Score, ...]:
 class _FindingLines:
     """Turn a month's findings into lines by (subject kind, subject, rule), checking each."""
 
-    def __init__(self, scorer: Scorer, month: Month, findings: Sequence[Finding]) -> None:
+    def __init__(
+        self, scorer: Scorer, when: dt.date, findings: Sequence[Finding], *, annual: bool = False
+    ) -> None:
         self.rejected: list[Rejection] = []
-        self.when = month.first_day
+        self.when = when
+        self.annual = annual
         self.by_rule: dict[tuple[str, str, str], list[tuple[str, Finding]]] = defaultdict(list)
         self.composite: dict[tuple[str, str], list[tuple[str, Decimal]]] = defaultdict(list)
         books = {scorer.window_book.id: scorer.window_book, scorer.staff_book.id: scorer.staff_book}
@@ -584,6 +638,8 @@ class _FindingLines:
         found = self.by_rule.get((kind, subject, rule.id))
         if not found:
             return []
+        if rule.period == "year":
+            return [self._annual_line(rule, found)]
         if rule.kind == "occurrence":
             return [self._occurrence_line(rule, found)]
         return [
@@ -595,6 +651,23 @@ class _FindingLines:
             )
             for fid, f in found
         ]
+
+    def _annual_line(self, rule: Rule, found: list[tuple[str, Finding]]) -> Line:
+        """A rule the source states for the whole year: once in the year, never in a month."""
+        ids = tuple(fid for fid, _ in found)
+        if not self.annual:
+            note = f"annual rule ({rule.source}): counted once in the year's result, not in a month"
+            return Line(rule.id, Decimal(0), ids, note)
+        book = self.books[rule.id.split(".", 1)[0]]
+        if rule.kind == "occurrence":
+            per = book.parameters.at(f"{rule.id}.points", self.when)
+        else:
+            per = max(abs(f.points or Decimal(0)) for _, f in found)
+        count = sum(f.count for _, f in found)
+        note = f"annual rule ({rule.source}): applies once in the year × {rule.sign * per}"
+        if count > 1:
+            note += f" ({count} findings)"
+        return Line(rule.id, rule.sign * per, ids, note)
 
     def _occurrence_line(self, rule: Rule, found: list[tuple[str, Finding]]) -> Line:
         book = self.books[rule.id.split(".", 1)[0]]
@@ -642,15 +715,25 @@ def _identified(findings: Iterable[Finding]) -> list[tuple[str, Finding]]:
 
 
 def _composite(
-    assessment: Score, weights: Mapping[str, Decimal], tally: _Tally | None, found: _FindingLines
+    assessment: Score,
+    weights: Mapping[str, Decimal],
+    tally: _Tally | None,
+    found: _FindingLines,
+    citizen_level: int,
 ) -> Score:
-    """Weight the four sources into one window score; absent sources share out their weight."""
+    """Weight the four sources into one window score on a 100-point scale, capped at 100.
+
+    Absent sources share out their weight. The inspection source is the
+    rulebook score, which may reach 110 with bonuses; the composite itself is
+    百分制 (《关于行政服务中心窗口服务的调查报告》四(一)1(1)), so a total above
+    100 gets a ``composite.maximum`` line bringing it back to 100.
+    """
     values: dict[str, tuple[Decimal, tuple[str, ...], str]] = {}
     evidence = sorted({e for line in assessment.lines for e in line.evidence})
     values["inspection"] = (assessment.score, tuple(evidence), "the monthly window assessment")
     if tally is not None and tally.ratings:
         share = Decimal(tally.citizen_satisfied * 100) / tally.ratings
-        note = f"{tally.citizen_satisfied} of {tally.ratings} ratings at level >= {CITIZEN_LEVEL}"
+        note = f"{tally.citizen_satisfied} of {tally.ratings} ratings at level >= {citizen_level}"
         values["citizens"] = (share, tuple(sorted(tally.rating_ids)), note)
     for source in ("window_head", "managers"):
         stated = found.composite.get((assessment.subject, source))
@@ -675,6 +758,10 @@ def _composite(
         note = f"{what}: {value.quantize(_CENT, ROUND_HALF_UP)} × weight {scale}"
         lines.append(Line(f"composite.{source}", points, ids, note))
     total = sum((line.points for line in lines), Decimal(0))
+    if total > COMPOSITE_MAXIMUM:
+        note = f"百分制: the composite cannot exceed {COMPOSITE_MAXIMUM}"
+        lines.append(Line("composite.maximum", COMPOSITE_MAXIMUM - total, (), note))
+        total = COMPOSITE_MAXIMUM
     return Score(assessment.subject, total, tuple(lines), assessment=assessment)
 
 

@@ -169,13 +169,15 @@ def _print_kpis(document: dict[str, Any]) -> None:
     "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
 )
 @click.option("--seed", default=2010, show_default=True, help="Random seed.")
-@click.option("--rows", type=int, help="Number of cases (default: the seed's totals for the hall).")
+@click.option(
+    "--rows", type=int, help="Number of cases (default: the totals reported for the hall)."
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @json_option
 def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_json: bool) -> None:
     """Write deterministic sample cases, ratings and findings for a hall into --out.
 
-    For Zhenhai and Luanchuan the default data adds up to the seed's totals
+    For Zhenhai and Luanchuan the default data adds up to the reported totals
     (Zhenhai H1 2010: 28151 accepted, 28083 concluded, 14198 immediate;
     Luanchuan 2010: 311 accepted, all concluded on time).
     """

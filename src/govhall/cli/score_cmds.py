@@ -86,11 +86,10 @@ def rewards(
 ) -> None:
     """Grade the year: window scores, demonstration windows, staff grades, allowances, awards.
 
-    Monthly scores are averaged over the months with data (staff: over their
-    months on post); every payment is explained.
+    Window scores are averaged over the months with data; staff are assessed
+    once for the year (德能勤绩); every payment is explained.
     """
     from govhall.assessment.rewards import annual_results
-    from govhall.assessment.scoring import Month
 
     if is_deployment(config):
         from govhall.cli.deployments import run_rewards
@@ -98,9 +97,10 @@ def rewards(
         run_rewards(config, data_dir, year, strict, as_json, as_csv)
         return
     session, read = _start(config)
-    months = [Month(year, m) for m in range(1, 13)]
     years: set[int] = set()
-    results = session.score_months(data_dir, months, read=read, years=years, progress=progress_bar)
+    results, staff_year = session.score_year(
+        data_dir, year, read=read, years=years, progress=progress_bar
+    )
     _summary(read)
     rules = session.reward_rules
     rejected = sorted(
@@ -108,7 +108,7 @@ def rewards(
         key=lambda r: (r.evidence, r.reason),
     )
     _finish(read, rejected, strict)
-    result = annual_results(year, session.config, rules, results)
+    result = annual_results(year, session.config, rules, results, staff_year=staff_year)
     warnings = _calendar_warnings(session, years, year)
     if as_json:
         emit_json({**result.to_json(), "warnings": warnings} if warnings else result.to_json())
@@ -263,6 +263,10 @@ def _print_rewards(result: YearResult) -> None:
                 click.echo(
                     f"{s.staff}: {payment.rule} {_num(payment.amount)} yuan — {payment.explanation}"
                 )
+    click.echo("")
+    click.echo("year-end procedure (what each step needs; --json lists who runs it and the source)")
+    steps = [(step.id, step.round, step.needs) for step in result.procedure]
+    click.echo(render_table(["step", "round", "needs"], steps))
 
 
 def _opt(value: Any) -> str:

@@ -32,7 +32,7 @@ def govhall_validate_config(config: HallConfig, manager: GovhallPluginManager) -
 
 
 DEFAULT_HOURS_NOTE = (
-    "built-in default, an assumption (the hall's seed gives no hours): working days "
+    "built-in default, an assumption (the hall's source gives no hours): working days "
     "09:00–12:00 and 14:00–17:00, closed on rest days; override with [[hours.schedules]]"
 )
 
@@ -52,3 +52,11 @@ def govhall_deadline_rule(county: str) -> DeadlineRule:
     from govhall.domain import DeadlineRule
 
     return DeadlineRule()
+
+
+@hookimpl(trylast=True)
+def govhall_satisfied_level(county: str) -> int:
+    """Return 3: ratings at 基本满意 or above count as satisfied (the national default)."""
+    from govhall.assessment.kpi import SATISFIED_LEVEL
+
+    return SATISFIED_LEVEL

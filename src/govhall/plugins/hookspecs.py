@@ -49,6 +49,7 @@ COUNTY_HOOKS: Final = frozenset(
         "govhall_opening_hours",
         "govhall_reward_rules",
         "govhall_rulebook_overrides",
+        "govhall_satisfied_level",
         "govhall_scoring_weights",
         "govhall_starter_config",
         "govhall_validate_config",
@@ -74,6 +75,7 @@ ANSWER_TYPES: Final[dict[str, tuple[type[Any], str]]] = {
     "govhall_opening_hours": (dict, "dict"),
     "govhall_reward_rules": (dict, "dict"),
     "govhall_rulebook_overrides": (dict, "dict"),
+    "govhall_satisfied_level": (int, "int"),
     "govhall_scoring_weights": (dict, "dict"),
     "govhall_starter_config": (Mapping, "a table (dict)"),
 }
@@ -108,8 +110,8 @@ def govhall_hall_defaults(county: str) -> dict[str, Any] | None:
     ``items``, ``staff`` ...). When a config is loaded, the file is merged
     over it: tables merge key by key, and any other value the file sets
     (including a whole array such as ``windows``) replaces the default.
-    Seed facts (hall name, address, phone numbers, windows) belong here, each
-    with a comment pointing at its seed passage.
+    Source facts (hall name, address, phone numbers, windows) belong here, each
+    with a comment pointing at its source passage.
 
     Example::
 
@@ -174,7 +176,7 @@ def govhall_opening_hours(county: str) -> dict[str, Any] | None:
     (per-window ``schedules`` and ``staggered`` 错时 flag) and ``rota``. The
     config's ``[hours]`` is merged over the answer (tables key by key, arrays
     replace). The built-in plugin answers last with a documented assumption,
-    so a county plugin only implements this when its seed gives hours. This is
+    so a county plugin only implements this when its source gives hours. This is
     a county hook.
 
     Example::
@@ -184,7 +186,7 @@ def govhall_opening_hours(county: str) -> dict[str, Any] | None:
         @hookimpl
         def govhall_opening_hours(county):
             return {
-                "note": "seed 第一篇: 周一至周五 8:30-11:30, 14:00-17:30",
+                "note": "《平湖行政服务中心窗口服务电话表》: 周一至周五 8:30-11:30, 14:00-17:30",
                 "schedules": [{"since": dt.date(2010, 1, 1),
                                "workday": [["08:30", "11:30"], ["14:00", "17:30"]]}],
             }
@@ -277,11 +279,28 @@ def govhall_approval_chain(
                 return None
             return build_chain(
                 item.id,
-                ["科室审查", "主管副主任", "主任", "主管副县长",
+                ["科室审查", "主管主任", "主任", "主管县长",
                  {"role": "县规划委员会", "condition": "when the item needs the committee"}],
                 spot_allowed=False,
-                source="seed 第三篇",
+                source="《行政服务中心窗口自查报告》一(二)",
             )
+    """
+
+
+@hookspec(firstresult=True)
+def govhall_satisfied_level(county: str) -> int | None:
+    """Return the least rating level (1-5) that counts as satisfied in the county.
+
+    It decides the KPI ``satisfaction_rate`` and, with composite weights, the
+    ``citizens`` source of a window's score. The built-in default is 3
+    (基本满意 and above); a county whose source counts only 满意 answers 4, so
+    that 一般 (3) is not counted as satisfied. This is a county hook.
+
+    Example::
+
+        @hookimpl
+        def govhall_satisfied_level(county):
+            return 4  # 一般 is not 满意
     """
 
 
@@ -289,13 +308,17 @@ def govhall_approval_chain(
 def govhall_scoring_weights(county: str) -> dict[str, float] | None:
     """Return the weights of a window's monthly score sources, or ``None`` for none.
 
-    With weights, a window's monthly score is a composite (seed 第二篇, Zhenhai's
-    多途径、多角度百分制合成法): the sources ``window_head`` (窗口负责人评分),
+    With weights, a window's monthly score is a composite on a 100-point
+    scale, capped at 100: the sources ``window_head`` (窗口负责人评分),
     ``managers`` (管理人员评分), ``inspection`` (现场考查评分: the monthly
     rulebook score) and ``citizens`` (办事群众满意度: the share of ratings at
-    level 3 or above, × 100), each weighted. A source with no score in a
-    month shares its weight among the others. Without weights (the
-    default) a window's score is the rulebook score alone. ``[scoring.weights]``
+    or above the county's :func:`govhall_satisfied_level`, × 100), each
+    weighted. This is the method《关于行政服务中心窗口服务的调查报告》四(一)1(1)
+    recommends (多途径、多角度百分制合成法); the report also says the hall it
+    studies has no assessment system yet (三(三)), so a county that answers
+    this hook adopts the recommendation as its own assumption. A source with
+    no score in a month shares its weight among the others. Without weights
+    (the default) a window's score is the rulebook score alone. ``[scoring.weights]``
     in the hall config wins over this hook. This is a county hook.
 
     Example::
@@ -338,7 +361,7 @@ def govhall_reward_rules(county: str) -> dict[str, Any] | None:
     ``competent``, ``basically_competent``), ``excellent_quota``,
     ``allowance_per_month`` (yuan), ``on_post`` (``data`` or ``config``),
     ``service_model_award`` (yuan), ``service_model_winners``, and ``notes``
-    (a mapping from key to the seed passage or assumption it rests on, shown
+    (a mapping from key to the source passage or assumption it rests on, shown
     next to each payment). Answers merge key by key: built-in defaults, then
     the county plugin, then the config's ``[rewards]``. This is a county hook.
 
@@ -347,5 +370,5 @@ def govhall_reward_rules(county: str) -> dict[str, Any] | None:
         @hookimpl
         def govhall_reward_rules(county):
             return {"allowance_per_month": 365,
-                    "notes": {"allowance_per_month": "seed 第二篇: 每月增发岗位补贴365元"}}
+                    "notes": {"allowance_per_month": "《关于行政服务中心窗口服务的调查报告》"}}
     """

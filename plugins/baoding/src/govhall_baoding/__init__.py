@@ -1,8 +1,7 @@
 """govhall county plugin for 保定市行政服务中心 (Baoding, Hebei).
 
-Facts come from the seed document 第五篇 "保定市行政服务中心电话(精选)"
-(``shared/seeds``), a phone directory whose layout scrambles names and
-numbers after the first few lines. Only the pairs the seed makes unambiguous
+Facts come from 《保定市行政服务中心电话》, a phone directory whose layout scrambles names and
+numbers after the first few lines. Only the pairs the source makes unambiguous
 carry a phone; every other window's phone is unset (unknown). The README
 explains the reading, and which directory entries are not windows.
 """
@@ -16,12 +15,12 @@ from govhall_baoding.scoring import *  # noqa: F403  (its hookimpls, see scoring
 
 COUNTY_ID = "baoding"
 HALL_NAME = "保定市行政服务中心"
-SEED = "第五篇 保定市行政服务中心电话(精选)"
+SEED = "《保定市行政服务中心电话》"
 
-# (id, name, spelling in the seed, phone or None when unknown), in the seed's order.
+# (id, name, spelling in the source, phone or None when unknown), in the source's order.
 # Phones are local numbers; the hall's `area_code` (0312) applies to them.
 WINDOWS: tuple[tuple[str, str, str, str | None], ...] = (
-    # seed 第五篇, lines 3-6 and the first four numbers of line 9
+    # 《保定市行政服务中心电话》, lines 3-6 and the first four numbers of line 9
     # ("保定市 3355000 3355001 3355002 3355003 ..."): one label per line, then
     # the numbers in the same order. These four are the only unambiguous pairs.
     ("fuwutai", "总服务台", "總服務臺", "3355000"),
@@ -72,7 +71,7 @@ WINDOWS: tuple[tuple[str, str, str, str | None], ...] = (
     ("tudi-zhaopaigua", "土地使用权招拍挂服务中心", "土地使用權招拍掛服務中心", None),
     ("zhengfu-caigou", "政府采购中心", "政府采購中心", None),
     ("renbao", "人保公司", "人保公司", None),
-    # One seed line, "東方會計師事務所、商務中心", names two entities.
+    # One line of the source, "東方會計師事務所、商務中心", names two entities.
     ("dongfang-kuaiji", "东方会计师事务所", "東方會計師事務所", None),
     ("shangwu-zhongxin", "商务中心", "商務中心", None),
     # (陳景芳: a personal name, not a window.)
@@ -97,11 +96,12 @@ def govhall_hall_defaults(county: str) -> dict[str, Any]:
     return {
         "hall": {
             "id": COUNTY_ID,
-            "name": HALL_NAME,  # seed 第五篇, title and line 2
+            "name": HALL_NAME,  # 《保定市行政服务中心电话》, title and line 2
             "county": county,
             "timezone": "Asia/Shanghai",
-            "address": "七一中路",  # seed 第五篇, line 2: "保定市行政服務中心 七一中路"
-            # Baoding's area code (保定 0312). The seed prints local 335xxxx numbers only.
+            # 《保定市行政服务中心电话》, line 2: "保定市行政服務中心 七一中路"
+            "address": "七一中路",
+            # Baoding's area code (保定 0312). The source prints local 335xxxx numbers only.
             "area_code": "0312",
             "source": SEED,
         },

@@ -1,11 +1,12 @@
-"""Luanchuan's assessment rules: documented assumptions (seed 第三篇 gives none).
+"""Luanchuan's assessment rules: documented assumptions (《行政服务中心窗口自查报告》 gives none).
 
-Seed 第三篇 (栾川县城乡规划办公室自查报告) is the county's only source.
+《行政服务中心窗口自查报告》(栾川县城乡规划办公室自查报告) is the county's only source.
 
-The county's seed states no assessment rules, weights or rewards. This
+The county's source states no assessment rules, weights or rewards. This
 plugin therefore declares, explicitly:
 
-* rulebooks: govhall's reference window and staff rulebooks (seed 第四篇, a
+* rulebooks: govhall's reference window and staff rulebooks
+  (《县行政服务中心窗口服务考核实施细则》, a
   county hall's rules) apply unchanged — no overrides;
 * weights: none — a window's monthly score is the rulebook score alone (no
   composite);
@@ -24,7 +25,7 @@ from govhall.assessment.rewards import assumed_reward_rules
 
 __all__ = ["govhall_reward_rules", "govhall_rulebook_overrides", "govhall_scoring_weights"]
 
-SEED = "seed 第三篇 (栾川县城乡规划办公室自查报告)"
+SEED = "《行政服务中心窗口自查报告》(栾川县城乡规划办公室)"
 
 
 @hookimpl
@@ -35,7 +36,7 @@ def govhall_scoring_weights(county: str) -> None:
 
 @hookimpl
 def govhall_rulebook_overrides(county: str) -> dict[str, Any]:
-    """Return no overrides: the reference rulebooks of seed 第四篇 apply (assumption)."""
+    """Return no overrides: the reference rulebooks apply unchanged (assumption)."""
     return {}
 
 

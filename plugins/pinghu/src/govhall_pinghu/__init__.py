@@ -1,7 +1,6 @@
 """govhall county plugin for 平湖行政服务中心 (Pinghu, Zhejiang).
 
-Facts come from the seed document 第一篇 "平湖行政服务中心窗口服务电话表"
-(``shared/seeds``); each value below says where.
+Facts come from 《平湖行政服务中心窗口服务电话表》; each value below says where.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from govhall import County, hookimpl
 from govhall_pinghu.scoring import *  # noqa: F403  (its hookimpls, see scoring.__all__)
 
 COUNTY_ID = "pinghu"
-SEED = "第一篇 平湖行政服务中心窗口服务电话表"
+SEED = "《平湖行政服务中心窗口服务电话表》"
 
 
 @hookimpl
@@ -23,53 +22,61 @@ def govhall_county() -> County:
 
 @hookimpl
 def govhall_hall_defaults(county: str) -> dict[str, Any]:
-    """Return Pinghu's hall identity, phones and the windows the seed names."""
+    """Return Pinghu's hall identity, phones and the windows the source names."""
     return {
         "hall": {
             "id": COUNTY_ID,
-            "name": "平湖行政服务中心",  # seed 第一篇, title
+            "name": "平湖行政服务中心",  # 《平湖行政服务中心窗口服务电话表》, title
             "county": county,
             "timezone": "Asia/Shanghai",
-            "area_code": "0573",  # the area code of both phones in seed 第一篇
+            # the area code of both phones in 《平湖行政服务中心窗口服务电话表》
+            "area_code": "0573",
             "phones": {
-                "consultation": "0573-85061999",  # seed 第一篇: 工作日咨询电话
-                "callback": "0573-85061716",  # seed 第一篇: 满意度回访电话
+                # 《平湖行政服务中心窗口服务电话表》: 工作日咨询电话
+                "consultation": "0573-85061999",
+                "callback": "0573-85061716",  # 《平湖行政服务中心窗口服务电话表》: 满意度回访电话
             },
             "source": SEED,
         },
         "windows": [
-            # seed 第一篇: 公安窗口全年无休 (the only window the seed names)
+            # 《平湖行政服务中心窗口服务电话表》: 公安窗口全年无休 (the only window the source
+            # names)
             {"id": "police", "name": "公安窗口", "department": "公安局", "source": SEED},
         ],
     }
 
 
-# seed 第一篇: 周一至周五工作日 上午8:30——11:30;下午2:00——5:30
+# 《平湖行政服务中心窗口服务电话表》: 周一至周五工作日 上午8:30——11:30;下午2:00——5:30
 WEEKDAY = [["08:30", "11:30"], ["14:00", "17:30"]]
-# seed 第一篇: 周六、节假日公安值班时间 上午 9:00-11:00 下午 14:00-16:00
+# 《平湖行政服务中心窗口服务电话表》: 周六、节假日公安值班时间 上午 9:00-11:00 下午 14:00-16:00
 DUTY = [["09:00", "11:00"], ["14:00", "16:00"]]
 
 HOURS_NOTE = (
-    "seed 第一篇: weekdays 08:30–11:30 and 14:00–17:30; the police window is open all year "
+    "《平湖行政服务中心窗口服务电话表》: weekdays 08:30–11:30 and 14:00–17:30; "
+    "the police window is open all year "
     "(weekday lunch duty, 09:00–11:00 and 14:00–16:00 on Saturdays and holidays). "
     "Assumptions: police Sunday duty keeps those hours, and a window on the Sunday rota "
-    "serves them too; the seed names neither the 错时 windows nor the rota windows, so "
+    "serves them too; the source names neither the 错时 windows nor the rota windows, so "
     "the config marks them ([hours.windows.<id>] staggered = true, [hours.rota])"
 )
 
 
 @hookimpl
 def govhall_opening_hours(county: str) -> dict[str, Any]:
-    """Return Pinghu's hall hours and the police window's all-year duty (seed 第一篇)."""
+    """Return Pinghu's hall hours and the police window's all-year duty (from its phone list)."""
     return {
         "note": HOURS_NOTE,
         "schedules": [{"workday": WEEKDAY, "saturday": [], "sunday": [], "holiday": []}],
         "windows": {
             "police": {
-                # seed 第一篇: 公安窗口全年无休, 工作日中午、双休、节假日均有值班
+                # 《平湖行政服务中心窗口服务电话表》: 公安窗口全年无休, 工作日中午、双休、
+                # 节假日均有值班
                 "staggered": True,  # weekday lunch duty: 08:30–17:30 without a break
                 "schedules": [{"saturday": DUTY, "holiday": DUTY, "sunday": DUTY}],
-                "note": "seed 第一篇; Sunday hours assumed equal to Saturday duty",
+                "note": (
+                    "《平湖行政服务中心窗口服务电话表》; "
+                    "Sunday hours assumed equal to Saturday duty"
+                ),
             }
         },
     }
@@ -77,8 +84,9 @@ def govhall_opening_hours(county: str) -> dict[str, Any]:
 
 @hookimpl
 def govhall_duty_rota(county: str) -> dict[str, Any]:
-    """Return the Sunday rota hours; which windows serve is left to the config (seed is silent)."""
-    # seed 第一篇: 周日部分窗口实行轮值服务 (which windows: not said; hours assumed = DUTY)
+    """Return the Sunday rota hours; which windows serve is left to the config (is silent)."""
+    # 《平湖行政服务中心窗口服务电话表》: 周日部分窗口实行轮值服务 (which windows: not said; hours
+    # assumed = DUTY)
     return {"intervals": DUTY}
 
 

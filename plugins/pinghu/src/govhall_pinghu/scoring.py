@@ -1,11 +1,12 @@
-"""Pinghu's assessment rules: documented assumptions (seed 第一篇 gives none).
+"""Pinghu's assessment rules: documented assumptions (its source gives none).
 
-Seed 第一篇 (平湖行政服务中心窗口服务电话表) is the county's only source.
+《平湖行政服务中心窗口服务电话表》(平湖行政服务中心窗口服务电话表) is the county's only source.
 
-The county's seed states no assessment rules, weights or rewards. This
+The county's source states no assessment rules, weights or rewards. This
 plugin therefore declares, explicitly:
 
-* rulebooks: govhall's reference window and staff rulebooks (seed 第四篇, a
+* rulebooks: govhall's reference window and staff rulebooks
+  (《县行政服务中心窗口服务考核实施细则》, a
   county hall's rules) apply unchanged — no overrides;
 * weights: none — a window's monthly score is the rulebook score alone (no
   composite);
@@ -24,7 +25,7 @@ from govhall.assessment.rewards import assumed_reward_rules
 
 __all__ = ["govhall_reward_rules", "govhall_rulebook_overrides", "govhall_scoring_weights"]
 
-SEED = "seed 第一篇 (平湖行政服务中心窗口服务电话表)"
+SEED = "《平湖行政服务中心窗口服务电话表》"
 
 
 @hookimpl
@@ -35,7 +36,7 @@ def govhall_scoring_weights(county: str) -> None:
 
 @hookimpl
 def govhall_rulebook_overrides(county: str) -> dict[str, Any]:
-    """Return no overrides: the reference rulebooks of seed 第四篇 apply (assumption)."""
+    """Return no overrides: the reference rulebooks apply unchanged (assumption)."""
     return {}
 
 

@@ -1,11 +1,11 @@
 """govhall county plugin for 镇海区行政服务中心 (Zhenhai district, Ningbo, Zhejiang).
 
-Facts come from the seed document 第二篇 "关于行政服务中心窗口服务的调查报告",
-part 一(二) (``shared/seeds``). The seed is in traditional characters; names
-here are simplified, and each window keeps the seed's own spelling in
+Facts come from 《关于行政服务中心窗口服务的调查报告》,
+part 一(二). The source is in traditional characters; names
+here are simplified, and each window keeps the source's own spelling in
 :data:`WINDOWS` and in its ``source``.
 
-The seed says "中心现设有服务窗口24个" and then names 25 entries. This plugin
+The source says "中心现设有服务窗口24个" and then names 25 entries. This plugin
 keeps all 25 (see the README for why it does not warn about the count).
 """
 
@@ -18,14 +18,15 @@ from govhall_zhenhai.scoring import *  # noqa: F403  (its hookimpls, see scoring
 
 COUNTY_ID = "zhenhai"
 HALL_NAME = "镇海区行政服务中心"
-SEED = "第二篇 关于行政服务中心窗口服务的调查报告, 一(二)"
+SEED = "《关于行政服务中心窗口服务的调查报告》一(二)"
 STATED_WINDOW_COUNT = 24
-"""seed 第二篇 一(二): "中心現設有服務窗口24個" -- but it names 25 (:data:`WINDOWS`)."""
+"""The report, 一(二): "中心現設有服務窗口24個" -- but it names 25 (:data:`WINDOWS`)."""
 
-# (id, name, spelling in the seed), in the seed's order: 第二篇 一(二), the sentence
+# (id, name, spelling in the source), in the source's order: 《关于行政服务中心窗口服务的调查报告》
+# 一(二), the sentence
 # "中心現設有服務窗口24個,分別為區發革局、……、區規劃局以及商務中心。"
 WINDOWS: tuple[tuple[str, str, str], ...] = (
-    ("fagai", "区发改局", "區發革局"),  # seed typo 發革 for 發改 (发展和改革局)
+    ("fagai", "区发改局", "區發革局"),  # typo in the source: 發革 for 發改 (发展和改革局)
     ("waijingmao", "区外经贸局", "區外經貿局"),
     ("tongji", "区统计局", "區統計局"),
     ("zhijian", "区质监分局", "區質監分局"),
@@ -49,7 +50,7 @@ WINDOWS: tuple[tuple[str, str, str], ...] = (
     ("dishui", "区地税局", "區地稅局"),
     ("quancheng-daili", "全程代理", "全程代理"),  # full-agency window (全程代理窗口)
     ("guihua", "区规划局", "區規劃局"),
-    ("shangwu", "商务中心", "商務中心"),  # joined by 以及 ("and") in the seed
+    ("shangwu", "商务中心", "商務中心"),  # joined by 以及 ("and") in the source
 )
 
 
@@ -61,11 +62,11 @@ def govhall_county() -> County:
 
 @hookimpl
 def govhall_hall_defaults(county: str) -> dict[str, Any]:
-    """Return Zhenhai's hall identity and the 25 windows the seed names."""
+    """Return Zhenhai's hall identity and the 25 windows the source names."""
     return {
         "hall": {
             "id": COUNTY_ID,
-            # seed 第二篇 一(二): "以鎮海區行政服務中心為例"
+            # 《关于行政服务中心窗口服务的调查报告》一(二): "以鎮海區行政服務中心為例"
             "name": HALL_NAME,
             "county": county,
             "timezone": "Asia/Shanghai",
