@@ -52,3 +52,36 @@ def govhall_deadline_rule(county: str) -> DeadlineRule:
     from govhall.domain import DeadlineRule
 
     return DeadlineRule()
+
+
+RATING_LIMIT_NOTES = {
+    "verify_days": (
+        "assumption: 国办发〔2019〕51号 asks for bad ratings to be verified (回访核实) at once "
+        "and sets no number; 1 working day, as some provinces' 好差评 measures set"
+    ),
+    "rectify_days": (
+        "assumption: 国办发〔2019〕51号 asks for rectification within a set time (限期整改) and "
+        "sets no number; 15 working days, as several provinces' 好差评 measures set"
+    ),
+    "reply_days": (
+        "assumption: the answer to the rater (反馈) is due with the rectification, 15 working days"
+    ),
+    "time_limit_tags": "assumption: the bad-rating tag 无理由超过法定办理时间",
+    "repeated": (
+        "一事一评 (国办发〔2019〕51号; GB/T 39734-2020): one rating of a case per channel "
+        "counts, the latest; earlier ones are reported as replaced"
+    ),
+}
+
+
+@hookimpl(trylast=True)
+def govhall_rating_limits(county: str) -> dict[str, Any]:
+    """Return the built-in work-order rules; every number is a documented assumption."""
+    return {
+        "verify_days": 1,
+        "rectify_days": 15,
+        "reply_days": 15,
+        "time_limit_tags": ["无理由超过法定办理时间"],
+        "repeated": "latest",
+        "notes": dict(RATING_LIMIT_NOTES),
+    }
