@@ -56,10 +56,12 @@ RATING_CHANNELS = {
 }
 """Rating channels by id (the ``channel`` column), with their Chinese names.
 
-The channels of 《国务院办公厅关于建立政务服务"好差评"制度提高政务服务水平的意见》
-(国办发〔2019〕51号): the window's rating pad, the online portal, the mobile
-app, SMS, self-service kiosks and the hotline. A data row may name a channel
-by id or by its Chinese name; any other channel is counted as ``other``."""
+The on-site and online channels of the national 好差评 system
+(《国务院办公厅关于建立政务服务"好差评"制度提高政务服务水平的意见》,
+国办发〔2019〕51号, and the provinces' measures): the window's rating pad, the
+online portal, the mobile app, SMS, self-service kiosks and the hotline. A
+data row may name a channel by id or by its Chinese name; any other channel
+is counted as ``other``."""
 OTHER_CHANNEL = "other"
 
 RectificationOutcome = Literal["rectified", "not_upheld", "explained"]

@@ -17,7 +17,6 @@ import click
 
 from govhall.cli.common import (
     config_argument,
-    data_option,
     open_session,
     parse_moment,
     parse_month,
@@ -50,7 +49,17 @@ TOP_TAGS = 10
 
 @click.command()
 @config_argument
-@data_option
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help=(
+        "Folder with ratings.csv (optional tags column), optionally rectifications.csv, "
+        "and cases.csv when a bad rating complains about the time taken (or .jsonl; a kind "
+        "may be split over several files)."
+    ),
+)
 @click.option("--month", required=True, help="The month, YYYY-MM.")
 @click.option(
     "--as-of",

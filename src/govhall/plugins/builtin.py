@@ -56,12 +56,12 @@ def govhall_deadline_rule(county: str) -> DeadlineRule:
 
 RATING_LIMIT_NOTES = {
     "verify_days": (
-        "assumption: 国办发〔2019〕51号 asks for bad ratings to be verified (回访核实) at once "
-        "and sets no number; 1 working day, as some provinces' 好差评 measures set"
+        "assumption: 国办发〔2019〕51号 asks for bad ratings to be verified (核实) and sets "
+        'no number; 1 working day, as 《辽宁省政务服务"好差评"管理办法》 sets'
     ),
     "rectify_days": (
         "assumption: 国办发〔2019〕51号 asks for rectification within a set time (限期整改) and "
-        "sets no number; 15 working days, as several provinces' 好差评 measures set"
+        "sets no number; 15 working days, as the Liaoning measures and several city plans set"
     ),
     "reply_days": (
         "assumption: the answer to the rater (反馈) is due with the rectification, 15 working days"
