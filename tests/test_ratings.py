@@ -465,6 +465,23 @@ def test_orders_without_a_time_limit_tag_carry_no_check_and_read_no_cases(
     assert all("cases" not in name for name in report.files)
 
 
+def test_without_a_cases_file_a_complaint_is_not_checked_and_said_so(
+    pinghu: HallSession, tmp_path: Path
+) -> None:
+    data = folder(tmp_path, f"late,market,,1,2026-09-09T10:00,pad,{TIME_TAG}\n")
+    bulletin = pinghu.ratings(data, "2026-09")
+    assert bulletin.orders[0].complaint_check == {
+        "tag": TIME_TAG,
+        "result": "case_not_found",
+        "case_due": None,
+        "concluded": None,
+        "case_late": None,
+    }
+    assert any(
+        "no cases file: time-limit complaints are not checked" in w for w in bulletin.warnings
+    )
+
+
 def test_time_limit_tags_come_from_the_config(tmp_path: Path) -> None:
     session = hall('[ratings]\ntime_limit_tags = ["超时"]\n', tmp=tmp_path)
     data = folder(tmp_path, "late,market,,1,2026-09-09T10:00,pad,超时\n", cases=CASES)

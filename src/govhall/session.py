@@ -546,9 +546,16 @@ class HallSession:
         progress = getattr(source, "rectifications", None)
         if progress is not None:
             builder.add_rectifications(progress(self.zone, read), read)
+        no_cases = None
         if builder.cases_wanted():
-            builder.add_cases(self._cases(source, read, None), self.due_times.due)
-        return builder.result()
+            if isinstance(data, str | Path) and not _has_files(source, "cases"):
+                no_cases = f"{data}: no cases file: time-limit complaints are not checked"
+            else:
+                builder.add_cases(self._cases(source, read, None), self.due_times.due)
+        bulletin = builder.result()
+        if no_cases:
+            bulletin.warnings.append(no_cases)
+        return bulletin
 
     def write_sample(
         self,
@@ -638,6 +645,13 @@ def _new_report() -> ReadReport:
     from govhall.readers import ReadReport
 
     return ReadReport()
+
+
+def _has_files(source: DataSource, kind: str) -> bool:
+    try:
+        return bool(source.files(kind))
+    except GovhallError:  # a folder without a required kind says so by raising
+        return False
 
 
 def _years_seen(cases: Iterable[Case], years: set[int]) -> Iterator[Case]:
