@@ -14,7 +14,7 @@ PAGE = ROOT / "docs" / "api.md"
 def test_every_session_method_has_a_worked_example() -> None:
     text = PAGE.read_text(encoding="utf-8")
     calls = ["open_hall(", ".deadline(", ".hours(", ".open_at(", ".chain(", ".kpis("]
-    calls += [".score(", ".rewards(", ".report(", ".write_sample(", "govhall.due_at("]
+    calls += [".score(", ".rewards(", ".report(", ".ratings(", ".write_sample(", "govhall.due_at("]
     for call in calls:
         assert call in text, call
 

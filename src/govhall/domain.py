@@ -1,4 +1,4 @@
-"""Domain vocabulary every layer shares: the deadline rule and approval chains.
+"""Domain vocabulary every layer shares: the deadline rule, approval chains, work-order limits.
 
 These are plain immutable values, defined here once, below the time,
 assessment and plugin layers that use them: a county plugin returns a
@@ -105,3 +105,37 @@ class ApprovalChain:
             "on_the_spot": self.on_the_spot,
             "source": self.source,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RatingLimits:
+    """The time limits of a bad-rating work order (差评工单), in working days.
+
+    Each limit counts from the moment the rating was given, by the hall's
+    calendar and the same rule as a case's time limit: the day of the rating
+    is not counted, and a stage is due at the window's closing time on the
+    N-th working day after it (a rating after closing time or on a rest day
+    counts from the next working day).
+
+    Attributes:
+        verify: Days to verify the complaint (核实).
+        rectify: Days to rectify (整改).
+        reply: Days to answer the rater (回访/反馈); the order is due then.
+        time_limit_tags: Tags that complain about the time taken; such an
+            order is checked against the case's own deadline.
+        repeated: ``latest``: of several ratings of one case from one channel
+            the latest counts and the earlier ones are reported as replaced;
+            ``all``: each counts and each repeat is reported.
+        notes: Where each value comes from (a source, or "assumption").
+    """
+
+    verify: int
+    rectify: int
+    reply: int
+    time_limit_tags: tuple[str, ...]
+    repeated: str
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def note(self, key: str) -> str:
+        """Return where ``key``'s value comes from, or an empty string."""
+        return dict(self.notes).get(key, "")

@@ -1,4 +1,4 @@
-"""Records read from data files: cases, ratings and inspection findings.
+"""Records read from data files: cases, ratings, rectifications and inspection findings.
 
 These are plain frozen dataclasses, not pydantic models: a data run reads
 millions of rows and the readers (:mod:`govhall.readers`) parse and check
@@ -42,7 +42,32 @@ RATING_LEVELS = {
     2: "不满意",
     1: "非常不满意",
 }
-"""The five levels of 政务服务"好差评", 5 best."""
+"""The five levels of 政务服务"好差评", 5 best, named as in GB/T 39734-2020 7.3."""
+BAD_LEVEL = 2
+"""The highest level that is a bad rating (差评: 不满意 and 非常不满意); it opens a work order."""
+
+RATING_CHANNELS = {
+    "pad": "窗口评价器",
+    "online": "政务服务网",
+    "app": "移动端",
+    "sms": "短信",
+    "kiosk": "一体机",
+    "hotline": "热线",
+}
+"""Rating channels by id (the ``channel`` column), with their Chinese names.
+
+The on-site and online channels of the national 好差评 system
+(《国务院办公厅关于建立政务服务"好差评"制度提高政务服务水平的意见》,
+国办发〔2019〕51号, and the provinces' measures): the window's rating pad, the
+online portal, the mobile app, SMS, self-service kiosks and the hotline. A
+data row may name a channel by id or by its Chinese name; any other channel
+is counted as ``other``."""
+OTHER_CHANNEL = "other"
+
+RectificationOutcome = Literal["rectified", "not_upheld", "explained"]
+RECTIFICATION_OUTCOMES: tuple[RectificationOutcome, ...] = get_args(RectificationOutcome)
+"""How a bad-rating work order ends: rectified (整改), not upheld on verification
+(不实差评), or explained (解释说明: the request has no legal basis)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +120,26 @@ class Rating:
     level: int
     rated_at: dt.datetime
     channel: str
+    tags: tuple[str, ...] = ()
+    """The rater's reasons (e.g. ``无理由超过法定办理时间``), as picked on the channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rectification:
+    """Progress of the work order (差评工单) of one bad rating.
+
+    The rating is named by its key: case, channel and the moment it was given.
+    Each stage time is ``None`` until the stage is done: 核实 (verified),
+    整改 (rectified), 回访/反馈 (replied: the order is closed).
+    """
+
+    case_id: str
+    channel: str
+    rated_at: dt.datetime
+    verified_at: dt.datetime | None
+    rectified_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    outcome: RectificationOutcome | None
 
 
 @dataclass(frozen=True, slots=True)

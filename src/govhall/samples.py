@@ -1,4 +1,4 @@
-"""Deterministic sample data for a hall: ``cases.csv``, ``ratings.csv``, ``findings.csv``.
+"""Deterministic sample data for a hall: cases, ratings, findings and rectifications.
 
 ``govhall sample CONFIG --out DIR`` writes a data folder that ``govhall kpi``
 and ``govhall score`` read. For the halls the source documents report on,
@@ -22,6 +22,13 @@ is illustrative and says so:
   sample's assumption: one rating per case, every one 4 or 5).
 - **Any other hall**: 1000 cases in 2025, illustrative shares.
 
+Ratings carry a channel and, for some, tags (the reasons a rater picks);
+every bad rating (level 1-2) gets a row in ``rectifications.csv`` with its
+work order's progress (核实, 整改, 回访/反馈), most in time, some late, some
+still open. Channels beyond the pad, the portal and SMS, the tags and the
+progress are illustrative, not from any seed; they are drawn from a second
+random stream, so the cases, levels and findings are the same as without them.
+
 Receipts fall on working days inside the window's opening hours (the hall's
 calendar and hours); immediate cases end the same day before closing;
 promised cases end by their due time (:func:`govhall.time.deadlines.due_at`)
@@ -43,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from govhall.errors import GovhallError
 from govhall.files import open_atomic
-from govhall.readers import CASE_COLUMNS, RATING_COLUMNS
+from govhall.readers import CASE_COLUMNS, RATING_COLUMNS, RATING_OPTIONAL, RECTIFICATION_COLUMNS
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -51,7 +58,11 @@ if TYPE_CHECKING:
     from govhall.time.due_times import DueTimes
 
 DEFAULT_SEED = 2010
-FILES = ("cases.csv", "ratings.csv", "findings.csv")
+FILES = ("cases.csv", "ratings.csv", "findings.csv", "rectifications.csv")
+BAD_TAGS = ("无理由超过法定办理时间", "服务态度差", "办事指南不清晰", "多次跑腿", "等候时间长")
+"""Tags the sample gives bad ratings (illustrative)."""
+GOOD_TAGS = ("服务热情", "一次办结", "指引清楚")
+"""Tags the sample gives some good ratings (illustrative)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +249,13 @@ def write_sample(
     directory.mkdir(parents=True, exist_ok=True)
     cases = _write_csv(targets[0], (*CASE_COLUMNS, "staff"), case_rows())
     rating_rows = list(_ratings(profile, rated, rng, generator))
-    _write_csv(targets[1], RATING_COLUMNS, rating_rows)
+    extra = random.Random(seed * 7919 + 15)  # a second stream: see the module docstring
+    rating_rows = [_rating_extras(row, extra) for row in rating_rows]
+    _write_csv(targets[1], (*RATING_COLUMNS, *RATING_OPTIONAL), rating_rows)
     finding_rows = list(_findings(config, profile, rng))
     _write_csv(targets[2], ("date", "window", "staff", "rule", "count", "points"), finding_rows)
+    progress_rows = [_progress(row, extra, times) for row in rating_rows if int(row[3]) <= 2]
+    _write_csv(targets[3], RECTIFICATION_COLUMNS, progress_rows)
     return SampleSummary(directory, targets, cases, len(rating_rows), len(finding_rows), profile)
 
 
@@ -431,6 +446,51 @@ def _ratings(
         case_id, window, staff, concluded = rated[index * len(rated) // wanted % len(rated)]
         channel = rng.choice(("pad", "pad", "pad", "online", "sms"))
         yield (case_id, window, staff, draw.take(), concluded, channel)
+
+
+def _rating_extras(row: Sequence[Any], rng: random.Random) -> Sequence[Any]:
+    """Add tags, and move some ratings to the app, kiosk and hotline channels."""
+    case_id, window, staff, level, rated_at, channel = row
+    moves = {"online": ("app", 0.3), "pad": ("kiosk", 0.05), "sms": ("hotline", 0.2)}
+    target, share = moves.get(channel, (channel, 0.0))
+    if rng.random() < share:
+        channel = target
+    tags: list[str] = []
+    if int(level) <= 2:
+        # the time-limit complaint often, the others now and then
+        tags = [BAD_TAGS[0]] if rng.random() < 0.4 else []
+        tags += rng.sample(BAD_TAGS[1:], rng.choice((0, 1, 1))) or [rng.choice(BAD_TAGS[1:])]
+    elif rng.random() < 0.1:
+        tags = [rng.choice(GOOD_TAGS)]
+    return (case_id, window, staff, level, rated_at, channel, ";".join(tags))
+
+
+def _progress(row: Sequence[Any], rng: random.Random, times: DueTimes) -> Sequence[Any]:
+    """Return a bad rating's work-order progress: mostly in time, some late, some open."""
+    from govhall.time.deadlines import due_after
+
+    case_id, window, _, _, rated_at, channel, _ = row
+    time = times.time
+    rated = dt.datetime.fromisoformat(rated_at)
+
+    def by(days: int, after: dt.datetime) -> dt.datetime:
+        _, due = due_after(time, window, rated, days)
+        return max(due - dt.timedelta(minutes=rng.randint(5, 120)), after + dt.timedelta(minutes=5))
+
+    kind = rng.choices(("on_time", "late", "open"), weights=(75, 15, 10))[0]
+    verified = by(rng.choice((0, 1)), rated)
+    rectified = replied = None
+    outcome = ""
+    if kind != "open":
+        outcome = rng.choices(("rectified", "explained", "not_upheld"), weights=(6, 3, 1))[0]
+        rectified = by(rng.randint(2, 12), verified) if outcome == "rectified" else None
+        reply_days = rng.randint(13, 15) if kind == "on_time" else rng.randint(16, 20)
+        replied = by(reply_days, rectified or verified)
+
+    def text(moment: dt.datetime | None) -> str:
+        return "" if moment is None else moment.isoformat(timespec="minutes")
+
+    return (case_id, channel, rated_at, text(verified), text(rectified), text(replied), outcome)
 
 
 FINDING_RULES = (

@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from govhall.assessment.rewards import RewardRules, YearResult
     from govhall.assessment.rulebook import Rulebook
     from govhall.assessment.scoring import Month, MonthScores, Score, Scorer
+    from govhall.assessment.workorders import Bulletin
     from govhall.config.schema import HallConfig
-    from govhall.domain import ApprovalChain
+    from govhall.domain import ApprovalChain, RatingLimits
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
@@ -597,6 +598,63 @@ class HallSession:
             warnings=warnings,
         )
 
+    @cached_property
+    def rating_limits(self) -> RatingLimits:
+        """The bad-rating work-order rules (built-in, county plugin, then ``[ratings]``)."""
+        from govhall.assessment.workorders import rating_limits
+
+        return rating_limits(self.config, self.manager)
+
+    def ratings(
+        self,
+        data: str | Path | DataSource,
+        month: Month | str,
+        *,
+        as_of: dt.datetime | None = None,
+        read: ReadReport | None = None,
+    ) -> Bulletin:
+        """Compute the month's 好差评 bulletin: ratings by channel and level, work orders, tags.
+
+        Args:
+            data: A data folder (``ratings``, optional ``rectifications``; ``cases``
+                when a complaint about the time taken is checked).
+            month: The month (``Month`` or ``"YYYY-MM"``).
+            as_of: When statuses are taken (naive: hall-local); default the
+                end of the month.
+            read: Receives the row counts and every bad or repeated row.
+
+        Raises:
+            RatingRulesError: The work-order rules are unusable.
+            GovhallError: An unreadable file, a malformed month.
+        """
+        from govhall.assessment.workorders import BulletinBuilder, month_bounds
+
+        wanted = _month(month)
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        first, end = month_bounds(wanted.first_day, wanted.next().first_day, self.zone)
+        moment = end if as_of is None else self.time.aware(self.time.local(as_of))
+        builder = BulletinBuilder(self.time, self.rating_limits, str(wanted), first, end, moment)
+        located = getattr(source, "located_ratings", None)
+        if located is not None:
+            builder.add_ratings(located(self.zone, read, windows=self.window_ids), read)
+        else:  # a source without row locations: name rows by their key only
+            rows = source.ratings(self.zone, read, windows=self.window_ids)
+            builder.add_ratings((("<ratings>", 0, r) for r in rows), read)
+        progress = getattr(source, "rectifications", None)
+        if progress is not None:
+            builder.add_rectifications(progress(self.zone, read), read)
+        no_cases = None
+        if builder.cases_wanted():
+            if isinstance(data, str | Path) and not _has_files(source, "cases"):
+                no_cases = f"{data}: no cases file: time-limit complaints are not checked"
+            else:
+                builder.add_cases(self._cases(source, read, None), self.due_times.due)
+        bulletin = builder.result()
+        if no_cases:
+            bulletin.warnings.append(no_cases)
+        return bulletin
+
     def write_sample(
         self,
         out: str | Path,
@@ -685,6 +743,13 @@ def _new_report() -> ReadReport:
     from govhall.readers import ReadReport
 
     return ReadReport()
+
+
+def _has_files(source: DataSource, kind: str) -> bool:
+    try:
+        return bool(source.files(kind))
+    except GovhallError:  # a folder without a required kind says so by raising
+        return False
 
 
 def _years_seen(cases: Iterable[Case], years: set[int]) -> Iterator[Case]:

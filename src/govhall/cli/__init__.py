@@ -54,6 +54,10 @@ COMMAND_TABLE: dict[str, tuple[str, str]] = {
         "plugin_cmds",
         "List installed plugins: name, county, version, hooks and load errors.",
     ),
+    "ratings": (
+        "ratings_cmds",
+        "Show the month's 好差评 bulletin: ratings by channel and level, work orders, top tags.",
+    ),
     "report": (
         "report_cmds",
         "Write a month's report as one HTML file that opens offline in any browser.",

@@ -85,6 +85,35 @@ class RewardsConfig(BaseModel):
     )
 
 
+class RatingsConfig(BaseModel):
+    """好差评 work-order rules (`[ratings]`); unset keys come from the county plugin."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    verify_days: int | None = Field(
+        default=None, ge=0, description="Working days to verify a bad rating (核实)."
+    )
+    rectify_days: int | None = Field(
+        default=None, ge=0, description="Working days to rectify (整改), counted from the rating."
+    )
+    reply_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="Working days to answer the rater (回访/反馈), counted from the rating; "
+        "the work order is due then.",
+    )
+    time_limit_tags: list[str] | None = Field(
+        default=None,
+        description="Rating tags that complain about the time a case took "
+        "(checked against the case's own deadline).",
+    )
+    repeated: Literal["latest", "all"] | None = Field(
+        default=None,
+        description="Several ratings of one case from one channel: `latest` counts the "
+        "latest (the earlier are reported as replaced), `all` counts each (each repeat reported).",
+    )
+
+
 class HallConfig(BaseModel):
     """A hall deployment config: identity, windows, service items and staff."""
 
@@ -114,6 +143,9 @@ class HallConfig(BaseModel):
     )
     rewards: RewardsConfig = Field(
         default_factory=RewardsConfig, description="Annual grades and rewards (`[rewards]`)."
+    )
+    ratings: RatingsConfig = Field(
+        default_factory=RatingsConfig, description="好差评 work-order rules (`[ratings]`)."
     )
     chains: list[ChainConfig] = Field(
         default_factory=list,

@@ -60,3 +60,36 @@ def govhall_satisfied_level(county: str) -> int:
     from govhall.assessment.kpi import SATISFIED_LEVEL
 
     return SATISFIED_LEVEL
+
+
+RATING_LIMIT_NOTES = {
+    "verify_days": (
+        "assumption: 国办发〔2019〕51号 asks for bad ratings to be verified (核实) and sets "
+        'no number; 1 working day, as 《辽宁省政务服务"好差评"管理办法》 sets'
+    ),
+    "rectify_days": (
+        "assumption: 国办发〔2019〕51号 asks for rectification within a set time (限期整改) and "
+        "sets no number; 15 working days, as the Liaoning measures and several city plans set"
+    ),
+    "reply_days": (
+        "assumption: the answer to the rater (反馈) is due with the rectification, 15 working days"
+    ),
+    "time_limit_tags": "assumption: the bad-rating tag 无理由超过法定办理时间",
+    "repeated": (
+        "一事一评 (国办发〔2019〕51号; GB/T 39734-2020): one rating of a case per channel "
+        "counts, the latest; earlier ones are reported as replaced"
+    ),
+}
+
+
+@hookimpl(trylast=True)
+def govhall_rating_limits(county: str) -> dict[str, Any]:
+    """Return the built-in work-order rules; every number is a documented assumption."""
+    return {
+        "verify_days": 1,
+        "rectify_days": 15,
+        "reply_days": 15,
+        "time_limit_tags": ["无理由超过法定办理时间"],
+        "repeated": "latest",
+        "notes": dict(RATING_LIMIT_NOTES),
+    }

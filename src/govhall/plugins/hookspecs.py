@@ -47,6 +47,7 @@ COUNTY_HOOKS: Final = frozenset(
         "govhall_extra_closures",
         "govhall_hall_defaults",
         "govhall_opening_hours",
+        "govhall_rating_limits",
         "govhall_reward_rules",
         "govhall_rulebook_overrides",
         "govhall_satisfied_level",
@@ -73,6 +74,7 @@ ANSWER_TYPES: Final[dict[str, tuple[type[Any], str]]] = {
     "govhall_extra_closures": (list, "list"),
     "govhall_hall_defaults": (Mapping, "a table (dict)"),
     "govhall_opening_hours": (dict, "dict"),
+    "govhall_rating_limits": (dict, "dict"),
     "govhall_reward_rules": (dict, "dict"),
     "govhall_rulebook_overrides": (dict, "dict"),
     "govhall_satisfied_level": (int, "int"),
@@ -371,4 +373,27 @@ def govhall_reward_rules(county: str) -> dict[str, Any] | None:
         def govhall_reward_rules(county):
             return {"allowance_per_month": 365,
                     "notes": {"allowance_per_month": "《关于行政服务中心窗口服务的调查报告》"}}
+    """
+
+
+@hookspec
+def govhall_rating_limits(county: str) -> dict[str, Any] | None:
+    """Return the county's rules for bad-rating work orders (差评工单), shaped like ``[ratings]``.
+
+    Keys: ``verify_days`` (核实), ``rectify_days`` (整改), ``reply_days``
+    (回访/反馈, when the order is due), each a number of working days counted
+    from the rating by the hall's calendar and the case counting rule;
+    ``time_limit_tags`` (tags that complain about the time a case took; such
+    an order is checked against the case's own deadline); ``repeated``
+    (``latest`` or ``all``: how several ratings of one case from one channel
+    count); and ``notes`` (key to the source or assumption behind its value).
+    Answers merge key by key: built-in defaults, then the county plugin, then
+    the config's ``[ratings]``. This is a county hook.
+
+    Example::
+
+        @hookimpl
+        def govhall_rating_limits(county):
+            return {"rectify_days": 5, "reply_days": 5,
+                    "notes": {"rectify_days": "county notice: 5个工作日内整改反馈"}}
     """

@@ -42,10 +42,18 @@ from govhall.readers.rows import (
     FINDING_COLUMNS,
     FINDING_OPTIONAL,
     RATING_COLUMNS,
+    RATING_OPTIONAL,
+    RECTIFICATION_COLUMNS,
     find_data_files,
     parse_pauses,
 )
-from govhall.readers.typed import read_cases, read_findings, read_ratings
+from govhall.readers.typed import (
+    located_ratings,
+    located_rectifications,
+    read_cases,
+    read_findings,
+    read_ratings,
+)
 
 __all__ = [
     "CASE_COLUMNS",
@@ -54,9 +62,13 @@ __all__ = [
     "FINDING_COLUMNS",
     "FINDING_OPTIONAL",
     "RATING_COLUMNS",
+    "RATING_OPTIONAL",
+    "RECTIFICATION_COLUMNS",
     "FileSummary",
     "ReadReport",
     "find_data_files",
+    "located_ratings",
+    "located_rectifications",
     "parse_pauses",
     "read_cases",
     "read_findings",

@@ -14,12 +14,18 @@ from pathlib import Path
 from govhall.errors import GovhallError
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import find_data_files
-from govhall.readers.typed import read_cases, read_findings, read_ratings
-from govhall.records import Case, Finding, Rating
+from govhall.readers.typed import (
+    located_ratings,
+    located_rectifications,
+    read_cases,
+    read_findings,
+    read_ratings,
+)
+from govhall.records import Case, Finding, Rating, Rectification
 
 
 class DataFolder:
-    """A folder of data files: ``cases`` (required), ``ratings`` and ``findings`` (optional).
+    """A folder of data files: ``cases`` (required); ``ratings``, ``findings``, ``rectifications``.
 
     Each kind may be split over several files (:func:`find_data_files`).
 
@@ -37,7 +43,7 @@ class DataFolder:
         return f"DataFolder({str(self.path)!r})"
 
     def files(self, kind: str) -> list[Path]:
-        """Return the files of one kind (``cases``, ``ratings``, ``findings``), sorted by name."""
+        """Return the files of one kind (``cases``, ``ratings`` ...), sorted by name."""
         return find_data_files(self.path, kind, required=kind == "cases")
 
     def cases(
@@ -62,3 +68,15 @@ class DataFolder:
     ) -> Iterator[Finding]:
         """Yield the folder's usable inspection findings (none when it has no findings file)."""
         return read_findings(self.files("findings"), report, windows=windows)
+
+    def located_ratings(
+        self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
+    ) -> Iterator[tuple[str, int, Rating]]:
+        """Yield ``(file, line, rating)`` for the folder's usable ratings."""
+        return located_ratings(self.files("ratings"), tz, report, windows=windows)
+
+    def rectifications(
+        self, tz: dt.tzinfo, report: ReadReport
+    ) -> Iterator[tuple[str, int, Rectification]]:
+        """Yield ``(file, line, record)`` for the folder's work-order progress rows (if any)."""
+        return located_rectifications(self.files("rectifications"), tz, report)

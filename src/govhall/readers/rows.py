@@ -33,6 +33,16 @@ CASE_COLUMNS = (
 )
 CASE_OPTIONAL = ("staff", "pauses")
 RATING_COLUMNS = ("case_id", "window", "staff", "level", "rated_at", "channel")
+RATING_OPTIONAL = ("tags",)
+RECTIFICATION_COLUMNS = (
+    "case_id",
+    "channel",
+    "rated_at",
+    "verified_at",
+    "rectified_at",
+    "replied_at",
+    "outcome",
+)
 FINDING_COLUMNS = ("date", "window", "staff", "rule")
 FINDING_OPTIONAL = ("count", "points")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}

@@ -19,6 +19,8 @@ from govhall.readers.rows import (
     FIRST_YEAR,
     LAST_YEAR,
     RATING_COLUMNS,
+    RATING_OPTIONAL,
+    RECTIFICATION_COLUMNS,
     _BadRow,
     _choice,
     _date,
@@ -35,7 +37,15 @@ from govhall.readers.rows import (
     _time,
     parse_pauses,
 )
-from govhall.records import CASE_STATUSES, CONCLUDED_STATUSES, Case, Finding, Rating
+from govhall.records import (
+    CASE_STATUSES,
+    CONCLUDED_STATUSES,
+    RECTIFICATION_OUTCOMES,
+    Case,
+    Finding,
+    Rating,
+    Rectification,
+)
 
 # -- cases ----------------------------------------------------------------------
 
@@ -226,15 +236,33 @@ def read_ratings(
 
     Ratings are anonymous (无记名评议): columns other than the format's,
     such as a name or phone number, are never read into a record or echoed
-    in a message. ``staff`` may be empty. A folder without ratings files
-    yields nothing (ratings are optional), as it does for the commands.
+    in a message. ``staff`` may be empty; the optional ``tags`` column holds
+    the rater's reasons, ``;``-separated (a JSON list in JSON Lines). A
+    folder without ratings files yields nothing (ratings are optional), as
+    it does for the commands.
 
     Raises:
         GovhallError: As :func:`read_cases`.
     """
+    for _, _, rating in located_ratings(path_or_dir, tz, report, windows=windows):
+        yield rating
+
+
+def located_ratings(
+    path_or_dir: str | Path | Sequence[str | Path],
+    tz: dt.tzinfo,
+    report: ReadReport,
+    *,
+    windows: Collection[str] | None = None,
+) -> Iterator[tuple[str, int, Rating]]:
+    """Yield ``(file, line, rating)`` for each usable rating, as :func:`read_ratings`.
+
+    For checks that name the row of a record (a repeated rating).
+    """
     for path in _files(path_or_dir, "ratings"):
         summary = _start(report, path)
-        for line, values, layout in _rows(path, RATING_COLUMNS, (), report, summary):
+        name = str(path)
+        for line, values, layout in _rows(path, RATING_COLUMNS, RATING_OPTIONAL, report, summary):
             summary.read += 1
             try:
                 rating = _rating(values, tz, windows)
@@ -242,7 +270,7 @@ def read_ratings(
                 _reject(report, summary, path, line, layout, bad)
                 continue
             summary.used += 1
-            yield rating
+            yield name, line, rating
 
 
 def _rating(values: Sequence[Any], tz: dt.tzinfo, windows: Collection[str] | None) -> Rating:
@@ -253,7 +281,94 @@ def _rating(values: Sequence[Any], tz: dt.tzinfo, windows: Collection[str] | Non
     level = _int("level", values[3], 1, 5)
     rated_at = _time("rated_at", values[4], tz)
     channel = _text("channel", values[5])
-    return Rating(case_id, window, staff, level, rated_at, channel)
+    tags = _tags(values[6])
+    return Rating(case_id, window, staff, level, rated_at, channel, tags)
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if value in ("", None):
+        return ()
+    if isinstance(value, str):
+        parts: list[Any] = value.split(";")
+    elif isinstance(value, list):
+        parts = value
+    else:
+        raise _BadRow("tags", f"expected tags separated by ';', found {_shown(value)}")
+    tags = []
+    for part in parts:
+        if not isinstance(part, str):
+            raise _BadRow("tags", f"expected text, found {_shown(part)}")
+        if part.strip() and part.strip() not in tags:
+            tags.append(part.strip())
+    return tuple(tags)
+
+
+# -- rectifications -------------------------------------------------------------
+
+
+def located_rectifications(
+    path_or_dir: str | Path | Sequence[str | Path],
+    tz: dt.tzinfo,
+    report: ReadReport,
+) -> Iterator[tuple[str, int, Rectification]]:
+    """Yield ``(file, line, record)`` for each usable row of the rectifications files.
+
+    A row names a rating by ``case_id``, ``channel`` and ``rated_at`` and
+    gives the work order's progress: ``verified_at`` (核实), ``rectified_at``
+    (整改), ``replied_at`` (回访/反馈, closes the order), each empty until
+    done, and ``outcome`` (``rectified``, ``not_upheld``, ``explained``),
+    required once the order is closed. A row is rejected, with its file,
+    line and column, when a stage comes before the one it follows
+    (rectified or replied before verified, replied before rectified,
+    verified before the rating) or when the outcome is missing or unknown.
+    A folder without rectifications files yields nothing.
+
+    Raises:
+        GovhallError: As :func:`read_cases`.
+    """
+    for path in _files(path_or_dir, "rectifications"):
+        summary = _start(report, path)
+        name = str(path)
+        for line, values, layout in _rows(path, RECTIFICATION_COLUMNS, (), report, summary):
+            summary.read += 1
+            try:
+                record = _rectification(values, tz)
+            except _BadRow as bad:
+                _reject(report, summary, path, line, layout, bad)
+                continue
+            summary.used += 1
+            yield name, line, record
+
+
+def _optional_time(name: str, value: Any, tz: dt.tzinfo) -> dt.datetime | None:
+    if value in ("", None) or (isinstance(value, str) and not value.strip()):
+        return None
+    return _time(name, value, tz)
+
+
+def _rectification(values: Sequence[Any], tz: dt.tzinfo) -> Rectification:
+    case_id = _text("case_id", values[0])
+    channel = _text("channel", values[1])
+    rated_at = _time("rated_at", values[2], tz)
+    verified = _optional_time("verified_at", values[3], tz)
+    rectified = _optional_time("rectified_at", values[4], tz)
+    replied = _optional_time("replied_at", values[5], tz)
+    outcome_text = _text("outcome", values[6], required=False)
+    outcome = _choice("outcome", outcome_text, RECTIFICATION_OUTCOMES) if outcome_text else None
+    if verified is not None and verified < rated_at:
+        raise _BadRow("verified_at", "verified before the rating was given")
+    for column, done in (("rectified_at", rectified), ("replied_at", replied)):
+        if done is not None and verified is None:
+            raise _BadRow(column, f"{column[:-3]} but not verified: verified_at is empty")
+        if done is not None and verified is not None and done < verified:
+            raise _BadRow(column, f"{column[:-3]} before it was verified")
+    if replied is not None and rectified is not None and replied < rectified:
+        raise _BadRow("replied_at", "replied before it was rectified")
+    if replied is not None and outcome is None:
+        raise _BadRow("outcome", "empty, but the order is closed (replied_at): give the outcome")
+    if outcome == "rectified" and replied is not None and rectified is None:
+        raise _BadRow("rectified_at", "empty, but the outcome is 'rectified'")
+    return Rectification(case_id, channel, rated_at, verified, rectified, replied, outcome)  # type: ignore[arg-type]
 
 
 # -- findings -------------------------------------------------------------------

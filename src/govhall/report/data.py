@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from govhall.errors import GovhallError
+from govhall.records import BAD_LEVEL as BAD_LEVEL  # re-exported: defined once, with the levels
 
 if TYPE_CHECKING:
     from govhall.assessment.kpi import Kpis
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from govhall.time.hours import HallTime, Span
     from govhall.time.workdays import DayInfo
 
-BAD_LEVEL = 2
-"""Ratings at this level (不满意) or below await a follow-up."""
 _OPEN = frozenset({"accepted", "in_review"})
 _OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
 

@@ -308,6 +308,31 @@ def counted_from(time: HallTime, window: str, local: dt.datetime) -> dt.date:
     return day
 
 
+def due_after(
+    time: HallTime,
+    window: str,
+    local: dt.datetime,
+    days: int,
+    pauses: Sequence[tuple[dt.date, dt.date]] = (),
+) -> tuple[dt.date, dt.datetime]:
+    """Return the uncounted day and the naive local due time of a limit of ``days`` working days.
+
+    The one counting rule for every time limit (a case's, a work order's
+    stage): counting starts after :func:`counted_from` of ``local`` and ends
+    at the window's closing time on the ``days``-th counted working day
+    (``days`` = 0: closing time that day).
+    """
+    start = counted_from(time, window, local)
+    count = days
+    if time.rule.count_receipt_day and days > 0:
+        count -= 1
+    due_day = time.calendar.nth_workday_after(start, count, pauses)
+    due_local = dt.datetime.combine(due_day, dt.time()) + dt.timedelta(
+        minutes=closing_minute(time, window, due_day)
+    )
+    return start, due_local
+
+
 def due_at(
     config: HallConfig,
     item: str | ServiceItem,
@@ -377,14 +402,8 @@ def deadline_on(
     spans = normalise_pauses(pauses)
     days = (service.promised_days or 0) if service.kind == "promised" else 0
     local = time.local(received)
-    start = counted_from(time, window_id, local)
-    count = days
-    if time.rule.count_receipt_day and days > 0:
-        count -= 1
-    due_day = time.calendar.nth_workday_after(start, count, spans)
-    due_local = dt.datetime.combine(due_day, dt.time()) + dt.timedelta(
-        minutes=closing_minute(time, window_id, due_day)
-    )
+    start, due_local = due_after(time, window_id, local, days, spans)
+    due_day = due_local.date()
     calendar = time.calendar
     settled = start.year == due_day.year and calendar.covered(start.year)  # the usual case
     warnings = () if settled else tuple(calendar.warnings(start, due_day))
