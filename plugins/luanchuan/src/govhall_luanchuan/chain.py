@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from govhall import hookimpl
-from govhall.assessment.chains import ApprovalChain, ChainStep
+from govhall.domain import ApprovalChain, ChainStep
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig

@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 from govhall import hookimpl
-from govhall.assessment.rewards import assumed_reward_rules
 
 __all__ = ["govhall_reward_rules", "govhall_rulebook_overrides", "govhall_scoring_weights"]
 
@@ -43,4 +42,6 @@ def govhall_rulebook_overrides(county: str) -> dict[str, Any]:
 @hookimpl
 def govhall_reward_rules(county: str) -> dict[str, Any]:
     """Return the built-in reward rules, declared as this county's assumption."""
+    from govhall.assessment.rewards import assumed_reward_rules  # imported when asked: startup
+
     return assumed_reward_rules(SEED)
