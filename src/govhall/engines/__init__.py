@@ -1,0 +1,49 @@
+"""Engines: where the large tables are counted (the engine counts, Python decides).
+
+``rows`` streams records through Python (:func:`govhall.assessment.kpi.compute_kpis`);
+``duckdb`` counts in DuckDB in this process; ``spark`` on Apache Spark. The
+rules (calendar, hours, deadlines, rulebooks, plugins) stay in Python and
+reach an engine as small tables (:mod:`govhall.engines.tables`); each measure
+is one SQL definition (:mod:`govhall.engines.measures`) run by every engine,
+and every engine gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govhall.engines.base import ENGINE_NAMES, Engine, EngineError
+from govhall.engines.kpi import count_kpis
+from govhall.engines.relations import DataRelations, relations_from_records
+
+__all__ = [
+    "ENGINE_NAMES",
+    "DataRelations",
+    "Engine",
+    "EngineError",
+    "count_kpis",
+    "open_engine",
+    "relations_from_records",
+]
+
+
+def open_engine(name: str, *, master: str | None = None, spark_session: Any = None) -> Engine:
+    """Open a counting engine by name (``duckdb`` or ``spark``); close it when done.
+
+    Args:
+        name: ``duckdb`` or ``spark`` (``rows`` needs no engine).
+        master: Spark master URL (spark only).
+        spark_session: A running Spark session to reuse (spark only).
+
+    Raises:
+        EngineError: An unknown name, or the engine cannot start.
+    """
+    if name == "duckdb":
+        from govhall.engines.duck import DuckDBEngine
+
+        return DuckDBEngine()
+    if name == "spark":
+        from govhall.engines.spark import SparkEngine
+
+        return SparkEngine(master, session=spark_session)
+    raise EngineError(f"no engine {name!r} to open (engines: duckdb, spark; rows streams)")
