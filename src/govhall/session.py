@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from govhall.assessment.scoring import Month, MonthScores, Scorer
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain
+    from govhall.engines import Engine
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
@@ -317,6 +318,8 @@ class HallSession:
         end: dt.date | None = None,
         read: ReadReport | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
     ) -> KpiRun:
         """Count the KPIs of cases received and ratings given from ``start`` to ``end``.
 
@@ -326,20 +329,57 @@ class HallSession:
             end: Last day of receipt (included), or ``None``.
             read: Receives the row counts and every bad row (default: a new one).
             progress: Shows progress over long files.
+            engine: ``rows`` (stream through Python), ``duckdb``, ``spark``, or
+                an open engine (:func:`govhall.engines.open_engine`, left open).
+            master: The Spark master URL (``spark`` only).
 
         Raises:
             GovhallError: No cases file, an unreadable file.
+            EngineError: The engine cannot start or run.
         """
         from govhall.assessment.kpi import compute_kpis
 
         source = self.source(data)
         read = read if read is not None else _new_report()
+        if engine != "rows":
+            return self._engine_kpis(source, start, end, read, progress, engine, master)
         years: set[int] = set()
         cases = _years_seen(self._cases(source, read, progress), years)
         ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
         found = compute_kpis(
             self.config, cases, ratings, start=start, end=end, times=self.due_times
         )
+        return KpiRun(found, years)
+
+    def _engine_kpis(
+        self,
+        source: DataSource,
+        start: dt.date | None,
+        end: dt.date | None,
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+    ) -> KpiRun:
+        from govhall.engines import count_kpis, open_engine, relations_from_records
+
+        cases = self._cases(source, read, progress)
+        ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+        relations = relations_from_records(cases, ratings)
+        counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
+        try:
+            found, years = count_kpis(
+                counter,
+                self.config,
+                self.time,
+                relations.as_dict(),
+                start=start,
+                end=end,
+                span=relations.span,
+            )
+        finally:
+            if isinstance(engine, str):
+                counter.close()
         return KpiRun(found, years)
 
     def scorer(self, months: Iterable[Month]) -> Scorer:

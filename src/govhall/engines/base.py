@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from govhall.errors import GovhallError
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    pass
 
 ENGINE_NAMES = ("rows", "duckdb", "spark")
 """Every engine, the streaming reference first."""

@@ -63,6 +63,11 @@ def _open_at(alias: str, minute: str, spans: int) -> str:
     return "(" + " + ".join(terms) + ")"
 
 
+_UNTIL = "CASE WHEN d.day_no = b.concluded_day THEN b.concluded_minute ELSE 1440 END"
+_SINCE = "CASE WHEN d.day_no = b.received_day THEN b.received_minute ELSE 0 END"
+"""A paused day's open minutes are counted from receipt (on its day) to conclusion (on its)."""
+
+
 def case_counts_sql(start: dt.date | None, end: dt.date | None) -> str:
     """Cases, accepted, concluded, immediate and the visits buckets of the period's cases."""
     return f"""
@@ -121,10 +126,7 @@ extra AS (
   FROM paused_work GROUP BY row_id
 ),
 paused_minutes AS (
-  SELECT b.row_id,
-         SUM({_open_at("r", "CASE WHEN d.day_no = b.concluded_day THEN b.concluded_minute ELSE 1440 END", spans)}
-             - {_open_at("r", "CASE WHEN d.day_no = b.received_day THEN b.received_minute ELSE 0 END", spans)})
-           AS minutes
+  SELECT b.row_id, SUM({_open_at("r", _UNTIL, spans)} - {_open_at("r", _SINCE, spans)}) AS minutes
   FROM based b
   JOIN paused_days d ON d.row_id = b.row_id
     AND d.day_no BETWEEN b.received_day AND b.concluded_day
@@ -181,7 +183,9 @@ def bounds_sql() -> str:
     """The dates the rule tables must cover, from the relations themselves (day numbers)."""
     return f"""
 SELECT MIN(received_day), MAX(received_day), MAX(concluded_day),
-       (SELECT MIN(start_day) FROM {PAUSE_RELATION}), (SELECT MAX(end_day) FROM {PAUSE_RELATION}),
-       (SELECT MIN(rated_day) FROM {RATING_RELATION}), (SELECT MAX(rated_day) FROM {RATING_RELATION})
+       (SELECT MIN(start_day) FROM {PAUSE_RELATION}),
+       (SELECT MAX(end_day) FROM {PAUSE_RELATION}),
+       (SELECT MIN(rated_day) FROM {RATING_RELATION}),
+       (SELECT MAX(rated_day) FROM {RATING_RELATION})
 FROM {CASE_RELATION}
 """

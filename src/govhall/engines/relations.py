@@ -116,7 +116,6 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
     pause_rows: tuple[list[int], list[int], list[int]] = ([], [], [])
     epoch = EPOCH_ORDINAL
     first = last = None
-    row_id = 0
 
     def flush() -> None:
         arrays = [pa.array(values, type=f.type) for values, f in zip(columns, schema, strict=True)]
@@ -124,8 +123,7 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
         for values in columns:
             values.clear()
 
-    for case in cases:
-        row_id += 1
+    for row_id, case in enumerate(cases, 1):
         received = case.received_at
         day = received.toordinal() - epoch
         if first is None or day < first:

@@ -93,9 +93,7 @@ def start_session(master: str | None, scratch: Path) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise EngineError(
-            "the spark engine needs pyspark: pip install 'govhall[spark]'"
-        ) from None
+        raise EngineError("the spark engine needs pyspark: pip install 'govhall[spark]'") from None
     remote = os.environ.get("SPARK_REMOTE")
     if master is None and remote:
         return SparkSession.builder.remote(remote).getOrCreate()

@@ -12,14 +12,15 @@ engine then only joins and adds whole numbers:
     ``year_no``, ``is_work`` (1 or 0), ``wd`` (working days on or before that date: a
     working-day ordinal, so "N working days later" is ``wd + N``).
 ``rule_workdays`` (a row per working day): ``wd``, ``day_no``.
-``rule_window_days`` (a row per window and date): ``win`` (the window id),: ``closing`` (the minute a case
-    falls due that day), ``from_before`` / ``from_after`` (the day a receipt
-    before / at or after closing counts from), ``due_us`` (closing time that
+``rule_window_days`` (a row per window and date): ``win`` (the window id),
+    ``day_no``, ``closing`` (the minute a case falls due that day),
+    ``from_before`` / ``from_after`` (the day a receipt before / at or after
+    closing counts from), ``due_us`` (closing time that
     day as an instant, microseconds since the epoch), ``open_before`` (the
     window's open minutes on earlier days of the table) and the day's open
     intervals ``a1, b1, a2, b2, ...`` (minutes after midnight; 0, 0 when
     fewer).
-``rule_items`` (a row per item and kind): ``item``, ``kind``,: ``n``, the working days counted after
+``rule_items`` (a row per item and kind): ``item``, ``kind``, ``n``, the working days counted after
     the day of receipt (0: due the first counted day, as an immediate case).
 """
 

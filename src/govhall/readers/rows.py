@@ -315,8 +315,7 @@ def _parquet_rows(
     missing = [name for name in required if name not in names]
     if missing:
         raise GovhallError(
-            f"{path}: missing required column(s) {', '.join(missing)} "
-            f"(columns: {', '.join(names)})"
+            f"{path}: missing required column(s) {', '.join(missing)} (columns: {', '.join(names)})"
         )
     wanted = (*required, *optional)
     _warn_unknown(report, path, [n for n in names if n not in wanted], 1)
