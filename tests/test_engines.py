@@ -296,3 +296,39 @@ def test_an_unknown_engine_is_refused() -> None:
         open_engine("polars")
     result = CliRunner().invoke(cli, ["kpi", "x.toml", "--data", ".", "--engine", "polars"])
     assert result.exit_code == 2
+
+
+def test_duckdb_reads_clean_files_itself_and_others_carefully(tmp_path: Path) -> None:
+    from govhall.engines.duck import DuckDBEngine
+    from govhall.readers import ReadReport
+    from govhall.readers.duck_scan import FolderScan
+
+    config = ROOT / "configs" / "pinghu.toml"
+    hall = open_hall(config)
+    data = _write(hall, tmp_path / "data", seed=9, count=300)
+    lines = (data / "cases.csv").read_text(encoding="utf-8").splitlines()
+    # a second file written another way (an offset, a padded window) and with a bad row
+    odd = [lines[0], lines[1].replace(",police,", ",police ,"), lines[2], lines[3]]
+    fields = odd[2].split(",")
+    fields[4] += "+08:00"
+    odd[2] = ",".join(fields)
+    first, rest = odd[3].split(",", 1)
+    odd[3] = f"{first},nowhere," + rest.split(",", 1)[1]
+    (data / "cases-2.csv").write_text("\n".join(odd) + "\n", encoding="utf-8")
+    engine = DuckDBEngine()
+    try:
+        scan = FolderScan(engine, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+        scan.cases(hall.source(data).files("cases"))
+        assert (scan.fast_files, scan.careful_files) == (1, 1)
+    finally:
+        engine.close()
+    outputs = []
+    for name in ("rows", "duckdb"):
+        result = CliRunner().invoke(
+            cli, ["kpi", str(config), "--data", str(data), "--json", "--engine", name]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append((json.loads(result.stdout), result.stderr))
+    assert outputs[0] == outputs[1]
+    assert "cases-2.csv:4:2: error: window: unknown window 'nowhere'" in outputs[0][1]
+    assert outputs[0][0]["data"]["rejected"] == 1

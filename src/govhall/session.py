@@ -362,20 +362,26 @@ class HallSession:
         master: str | None,
     ) -> KpiRun:
         from govhall.engines import count_kpis, open_engine, relations_from_records
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.folder import DataFolder
 
-        cases = self._cases(source, read, progress)
-        ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
-        relations = relations_from_records(cases, ratings)
         counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
         try:
+            if isinstance(counter, DuckDBEngine) and isinstance(source, DataFolder):
+                # DuckDB reads the files itself (govhall.readers.duck_scan)
+                from govhall.readers.duck_scan import FolderScan
+
+                scan = FolderScan(counter, self.zone, read, self.window_ids, self.item_ids)
+                scan.cases(source.files("cases"))
+                scan.ratings(source.files("ratings"))
+                relations, span = {}, None
+            else:
+                cases = self._cases(source, read, progress)
+                ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+                records = relations_from_records(cases, ratings)
+                relations, span = records.as_dict(), records.span
             found, years = count_kpis(
-                counter,
-                self.config,
-                self.time,
-                relations.as_dict(),
-                start=start,
-                end=end,
-                span=relations.span,
+                counter, self.config, self.time, relations, start=start, end=end, span=span
             )
         finally:
             if isinstance(engine, str):

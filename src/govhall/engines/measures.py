@@ -3,7 +3,7 @@
 The SQL is written in DuckDB's dialect and kept to what every engine has
 (joins, ``CASE``, ``GREATEST``/``LEAST``, ``SUM``/``COUNT``, ``ROW_NUMBER``);
 :func:`for_dialect` turns it into another engine's dialect with SQLGlot.
-Whole numbers only: days as day numbers, minutes of the day, instants as
+Whole numbers only: days as day numbers, minutes of the day, wall-clock times as
 microseconds, so no engine's time-zone or timestamp handling can change an
 answer.
 
@@ -19,7 +19,7 @@ How a due time is counted here (the rule itself is in the rule tables,
   working days that fall before the due day. A paused ordinal ``p`` (the
   ``k``-th paused one after ``base``) falls before it exactly when fewer than
   ``m`` counted days precede it: ``p - base - k < m``;
-- on time: concluded at or before the closing instant of the due day.
+- on time: concluded at or before the closing time of the due day.
 """
 
 from __future__ import annotations

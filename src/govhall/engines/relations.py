@@ -8,8 +8,8 @@ store):
     ``status``, ``staff``, ``visits``, ``received_day`` and
     ``received_minute`` (the hall-local date as days since 1970-01-01 and
     minute of the day), ``concluded_day``, ``concluded_minute`` and
-    ``concluded_us`` (the same for the conclusion, and its instant in
-    microseconds since the epoch; null when not concluded), ``has_pauses`` (1 or 0).
+    ``concluded_us`` (the same for the conclusion, and its wall clock in
+    microseconds, :func:`~govhall.engines.tables.wall_us`; null when not concluded), ``has_pauses`` (1 or 0).
 ``case_pauses``: ``row_id``, ``start_day``, ``end_day`` (both included).
 ``rating_rows``: ``case_id``, ``win``, ``staff``, ``level``, ``rated_day``.
 
@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from govhall.engines.tables import EPOCH_ORDINAL, instant_us
+from govhall.engines.tables import EPOCH_ORDINAL, wall_us
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -101,8 +101,8 @@ def _case_schema() -> pa.Schema:
 def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> DataRelations:
     """Turn checked records into the engine's relations, chunk by chunk.
 
-    Times are the records' own (aware, in the hall's zone): the day and
-    minute are the hall-local wall clock, the instant is absolute.
+    Times are the records' own (aware, in the hall's zone), taken as their
+    hall-local wall clock.
     """
     import pyarrow as pa
 
@@ -147,7 +147,7 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
         else:
             c_days.append(finished.toordinal() - epoch)
             c_minutes.append(finished.hour * 60 + finished.minute)
-            c_instants.append(instant_us(finished))
+            c_instants.append(wall_us(finished))
             span.add(finished.date())
         if case.pauses:
             paused.append(1)

@@ -16,7 +16,7 @@ engine then only joins and adds whole numbers:
     ``day_no``, ``closing`` (the minute a case falls due that day),
     ``from_before`` / ``from_after`` (the day a receipt before / at or after
     closing counts from), ``due_us`` (closing time that
-    day as an instant, microseconds since the epoch), ``open_before`` (the
+    day, as :func:`wall_us`), ``open_before`` (the
     window's open minutes on earlier days of the table) and the day's open
     intervals ``a1, b1, a2, b2, ...`` (minutes after midnight; 0, 0 when
     fewer).
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 EPOCH = dt.date(1970, 1, 1)
 EPOCH_ORDINAL = EPOCH.toordinal()
-UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+NAIVE_EPOCH = dt.datetime(1970, 1, 1)
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 MARGIN_DAYS = 31
 """Days added before and after the data's dates (a receipt's day before, a due day after)."""
@@ -52,9 +52,13 @@ def day_no(day: dt.date) -> int:
     return day.toordinal() - EPOCH_ORDINAL
 
 
-def instant_us(moment: dt.datetime) -> int:
-    """Return an aware moment as whole microseconds since the epoch."""
-    return (moment - UTC_EPOCH) // ONE_MICROSECOND
+def wall_us(moment: dt.datetime) -> int:
+    """Return a moment's hall-local wall clock as whole microseconds since 1970-01-01 00:00.
+
+    Two times in the hall's zone compare as their wall clocks (Python compares
+    datetimes that share a ``tzinfo`` so), and so do these numbers.
+    """
+    return (moment.replace(tzinfo=None) - NAIVE_EPOCH) // ONE_MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +195,14 @@ def _window_days(
             late = morning + dt.timedelta(minutes=min(closing, 24 * 60 - 1))
             before = counted_from(time, window.id, morning)
             after = counted_from(time, window.id, late) if closing < 24 * 60 else before
-            due = time.aware(morning + dt.timedelta(minutes=closing))
+            due = morning + dt.timedelta(minutes=closing)
             spans = tuple(time.hours.intervals(window.id, day)) if is_work else ()
             columns["win"].append(window.id)
             columns["day_no"].append(day_no(day))
             columns["closing"].append(closing)
             columns["from_before"].append(day_no(before))
             columns["from_after"].append(day_no(after))
-            columns["due_us"].append(instant_us(due))
+            columns["due_us"].append(wall_us(due))
             columns["open_before"].append(total)
             intervals.append(spans)
             total += sum(b - a for a, b in spans)
