@@ -9,7 +9,8 @@ store):
     ``received_minute`` (the hall-local date as days since 1970-01-01 and
     minute of the day), ``concluded_day``, ``concluded_minute`` and
     ``concluded_us`` (the same for the conclusion, and its wall clock in
-    microseconds, :func:`~govhall.engines.tables.wall_us`; null when not concluded), ``has_pauses`` (1 or 0).
+    microseconds, :func:`~govhall.engines.tables.wall_us`; null when not
+    concluded), ``has_pauses`` (1 or 0).
 ``case_pauses``: ``row_id``, ``start_day``, ``end_day`` (both included).
 ``rating_rows``: ``case_id``, ``win``, ``staff``, ``level``, ``rated_day``.
 
