@@ -332,3 +332,15 @@ def test_duckdb_reads_clean_files_itself_and_others_carefully(tmp_path: Path) ->
     assert outputs[0] == outputs[1]
     assert "cases-2.csv:4:2: error: window: unknown window 'nowhere'" in outputs[0][1]
     assert outputs[0][0]["data"]["rejected"] == 1
+
+
+def test_auto_counts_large_folders_with_duckdb(tmp_path: Path) -> None:
+    from govhall.engines import AUTO_DUCKDB_BYTES, choose_engine
+
+    small = tmp_path / "cases.csv"
+    small.write_bytes(b"x" * 100)
+    assert choose_engine([small]) == "rows"
+    large = tmp_path / "cases-2.csv"
+    with large.open("wb") as handle:
+        handle.truncate(AUTO_DUCKDB_BYTES)
+    assert choose_engine([small, large]) == "duckdb"

@@ -119,7 +119,7 @@ def kpi_document(
     read: ReadReport,
     progress: Any = None,
     *,
-    engine: str = "rows",
+    engine: str = "auto",
     master: str | None = None,
 ) -> dict[str, Any]:
     """Build the document of ``govhall kpi``, reading ``data`` into ``read``."""

@@ -329,8 +329,9 @@ class HallSession:
             end: Last day of receipt (included), or ``None``.
             read: Receives the row counts and every bad row (default: a new one).
             progress: Shows progress over long files.
-            engine: ``rows`` (stream through Python), ``duckdb``, ``spark``, or
-                an open engine (:func:`govhall.engines.open_engine`, left open).
+            engine: ``rows`` (stream through Python), ``duckdb``, ``spark``,
+                ``auto`` (:func:`govhall.engines.choose_engine`), or an open
+                engine (:func:`govhall.engines.open_engine`, left open).
             master: The Spark master URL (``spark`` only).
 
         Raises:
@@ -341,6 +342,10 @@ class HallSession:
 
         source = self.source(data)
         read = read if read is not None else _new_report()
+        if engine == "auto":
+            from govhall.engines import choose_engine
+
+            engine = choose_engine(source.files("cases"))
         if engine != "rows":
             return self._engine_kpis(source, start, end, read, progress, engine, master)
         years: set[int] = set()

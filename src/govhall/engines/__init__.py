@@ -10,6 +10,8 @@ and every engine gives the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from govhall.engines.base import ENGINE_NAMES, Engine, EngineError
@@ -17,14 +19,31 @@ from govhall.engines.kpi import count_kpis
 from govhall.engines.relations import DataRelations, relations_from_records
 
 __all__ = [
+    "AUTO_DUCKDB_BYTES",
     "ENGINE_NAMES",
     "DataRelations",
     "Engine",
     "EngineError",
+    "choose_engine",
     "count_kpis",
     "open_engine",
     "relations_from_records",
 ]
+
+
+AUTO_DUCKDB_BYTES = 16 * 1024 * 1024
+"""``auto`` counts with DuckDB from this size of cases files on (about 200,000 cases).
+
+Measured on a 2-core machine (bench/bench_engines.py, docs/engines.md):
+below it the rows engine is as fast or faster, DuckDB's fixed cost (rule
+tables, a connection) being about a second; above it DuckDB pulls ahead.
+"""
+
+
+def choose_engine(case_files: Sequence[Path]) -> str:
+    """Return the engine ``auto`` means for these cases files: ``rows`` or ``duckdb``."""
+    size = sum(path.stat().st_size for path in case_files if path.exists())
+    return "duckdb" if size >= AUTO_DUCKDB_BYTES else "rows"
 
 
 def open_engine(name: str, *, master: str | None = None, spark_session: Any = None) -> Engine:

@@ -194,19 +194,26 @@ class FolderScan:
         except (LookupError, OSError, duckdb.Error, ValueError):
             return False
         concluded = _in(("concluded", "delivered"))
-        # pos: the row's place, numbered once (an unordered row_number may differ per query)
+        # one pass over the file: each time cast once, the check on the cast values;
+        # pos numbers the rows once (an unordered row_number may differ per query)
         checked = f"""
-SELECT row_number() OVER () AS pos, *,
+SELECT row_number() OVER () AS pos, window_t, item_t, kind_t, status_t, staff_t, visits_t,
+  pauses_t, r, f,
   (regexp_full_match(case_id_t, '{TRIMMED}')
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)} AND item_t IN {_in(self.items)}
    AND kind_t IN ('immediate', 'promised') AND status_t IN {_in(CASE_STATUSES)}
-   AND {_time_ok("received_at_t")}
-   AND (status_t NOT IN {concluded} OR ({_time_ok("concluded_at_t")}
-        AND TRY_CAST(concluded_at_t AS TIMESTAMP) >= TRY_CAST(received_at_t AS TIMESTAMP)))
+   AND regexp_full_match(received_at_t, '{TIME}') AND r IS NOT NULL
+   AND year(r) BETWEEN 1900 AND 2999
+   AND (status_t NOT IN {concluded} OR (regexp_full_match(concluded_at_t, '{TIME}')
+        AND f IS NOT NULL AND year(f) BETWEEN 1900 AND 2999 AND f >= r))
    AND regexp_full_match(visits_t, '\\d{{1,9}}')
    AND (pauses_t = '' OR regexp_full_match(pauses_t, '{PAUSES}'))) AS ok
-FROM ({source})
+FROM (
+  SELECT *, TRY_CAST(received_at_t AS TIMESTAMP) AS r,
+    CASE WHEN status_t IN {concluded} THEN TRY_CAST(concluded_at_t AS TIMESTAMP) END AS f
+  FROM ({source})
+)
 """
         try:
             db.execute(f"CREATE OR REPLACE TEMP TABLE govhall_scan AS {checked}")
@@ -228,17 +235,13 @@ FROM ({source})
             return False
         if bad or bad_pauses:
             return False
-        received = "TRY_CAST(received_at_t AS TIMESTAMP)"
-        finished = (
-            f"CASE WHEN status_t IN {concluded} THEN TRY_CAST(concluded_at_t AS TIMESTAMP) END"
-        )
         db.execute(
             f"""
 INSERT INTO case_rows
 SELECT {offset} + pos, window_t, item_t, kind_t, status_t, NULLIF(staff_t, ''),
        CAST(visits_t AS BIGINT), {_day("r")}, {_minute("r")},
        {_day("f")}, {_minute("f")}, epoch_us(f), CASE WHEN pauses_t = '' THEN 0 ELSE 1 END
-FROM (SELECT *, {received} AS r, {finished} AS f FROM govhall_scan)
+FROM govhall_scan
 """
         )
         db.execute(
