@@ -67,18 +67,17 @@ def count_kpis(
     engine.register(relations)
     kpis = Kpis(start=start, end=end)
     tables = rule_tables_for(engine, config, time, span)
-    cases, accepted, concluded, immediate, one, two, more = engine.query(
-        measures.case_counts_sql(start, end)
-    )[0]
+    if tables is None:  # no dates at all: no cases, no ratings
+        return kpis, set()
+    # one query (one Spark job): the case counts, the ratings and the timing of concluded cases
+    row = engine.query(measures.kpi_sql(tables.spans, start, end, SATISFIED_LEVEL))[0]
+    cases, accepted, concluded, immediate, one, two, more, ratings, satisfied = row[:9]
+    timed, on_time, minutes = row[9:]
     kpis.cases = int(cases or 0)
     kpis.accepted, kpis.concluded = int(accepted or 0), int(concluded or 0)
     kpis.immediate = int(immediate or 0)
     kpis.visits = {"1": int(one or 0), "2": int(two or 0), "3+": int(more or 0)}
-    ratings, satisfied = engine.query(measures.rating_counts_sql(start, end, SATISFIED_LEVEL))[0]
     kpis.ratings, kpis.satisfied = int(ratings or 0), int(satisfied or 0)
-    if tables is None:
-        return kpis, set()
-    timed, on_time, minutes = engine.query(measures.timing_totals_sql(tables.spans, start, end))[0]
     if int(timed or 0) != kpis.concluded:
         from govhall.engines.base import EngineError
 

@@ -189,3 +189,13 @@ SELECT MIN(received_day), MAX(received_day), MAX(concluded_day),
        (SELECT MAX(rated_day) FROM {RATING_RELATION})
 FROM {CASE_RELATION}
 """
+
+
+def kpi_sql(spans: int, start: dt.date | None, end: dt.date | None, satisfied: int) -> str:
+    """The KPI counts in one row: case counts, rating counts, then timing totals."""
+    return f"""
+SELECT c.*, r.*, t.*
+FROM ({case_counts_sql(start, end)}) c
+CROSS JOIN ({rating_counts_sql(start, end, satisfied)}) r
+CROSS JOIN ({timing_totals_sql(spans, start, end)}) t
+"""
