@@ -355,3 +355,36 @@ def test_a_folder_without_rows_counts_nothing_in_every_engine(tmp_path: Path) ->
         assert _kpis(hall, tmp_path, engine) == _kpis(hall, tmp_path, "rows")
     finally:
         engine.close()
+
+
+class _Records:
+    """A data source that is not a folder (as a store will be): records only."""
+
+    def __init__(self, folder: Path) -> None:
+        from govhall.readers.folder import DataFolder
+
+        self.folder = DataFolder(folder)
+
+    def files(self, kind: str) -> list[Path]:
+        return []
+
+    def cases(self, *args: Any, **kwargs: Any) -> Any:
+        return self.folder.cases(*args, **kwargs)
+
+    def ratings(self, *args: Any, **kwargs: Any) -> Any:
+        return self.folder.ratings(*args, **kwargs)
+
+    def findings(self, *args: Any, **kwargs: Any) -> Any:
+        return self.folder.findings(*args, **kwargs)
+
+
+def test_a_source_of_records_is_counted_from_its_records(tmp_path: Path) -> None:
+    hall = open_hall(_config("receipt-day-counts", tmp_path))
+    data = _write(hall, tmp_path / "data", seed=21, count=600)
+    engine = open_engine("duckdb")
+    try:
+        found = _kpis(hall, _Records(data), engine)  # type: ignore[arg-type]
+    finally:
+        engine.close()
+    assert found == _kpis(hall, data, "rows")
+    assert _kpis(hall, _Records(data), "auto") == found  # type: ignore[arg-type]

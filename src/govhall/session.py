@@ -372,14 +372,19 @@ class HallSession:
 
         counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
         try:
-            if isinstance(counter, DuckDBEngine) and isinstance(source, DataFolder):
-                # DuckDB reads the files itself (govhall.readers.duck_scan)
+            if isinstance(source, DataFolder):
+                # DuckDB reads and checks the files (govhall.readers.duck_scan); another
+                # engine is handed the checked rows
                 from govhall.readers.duck_scan import FolderScan
 
-                scan = FolderScan(counter, self.zone, read, self.window_ids, self.item_ids)
+                reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
+                scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
                 scan.cases(source.files("cases"))
                 scan.ratings(source.files("ratings"))
                 relations, span = {}, None
+                if reader is not counter:
+                    relations = scan.tables()
+                    reader.close()
             else:
                 cases = self._cases(source, read, progress)
                 ratings = _wrap(progress, "ratings", source, self._ratings(source, read))

@@ -315,6 +315,16 @@ FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM govhall_scan)
         self._counted(path, names, RATING_COLUMNS, int(rows))
         return True
 
+    def tables(self) -> dict[str, Any]:
+        """Return the relations read so far as Arrow tables (to hand to another engine)."""
+        tables = {}
+        for name in ("case_rows", "case_pauses", "rating_rows"):
+            relation: Any = self.connection.sql(f"SELECT * FROM {name}")
+            # DuckDB 2 names it to_arrow_table, earlier versions arrow
+            fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+            tables[name] = fetch()
+        return tables
+
     def _counted(self, path: Path, names: Sequence[str], wanted: Sequence[str], rows: int) -> None:
         summary = _start(self.report, path)
         _warn_unknown(self.report, path, [n for n in names if n not in wanted], 1)
