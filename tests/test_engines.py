@@ -388,3 +388,12 @@ def test_a_source_of_records_is_counted_from_its_records(tmp_path: Path) -> None
         engine.close()
     assert found == _kpis(hall, data, "rows")
     assert _kpis(hall, _Records(data), "auto") == found  # type: ignore[arg-type]
+
+
+def test_spark_without_java_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyspark")
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineError, match="no Java found"):
+        open_engine("spark")

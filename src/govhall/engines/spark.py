@@ -42,7 +42,11 @@ class SparkEngine:
     def __init__(self, master: str | None = None, *, session: Any = None) -> None:
         self._scratch = Path(tempfile.mkdtemp(prefix="govhall-spark-"))
         self._owned = session is None
-        self.session = session if session is not None else start_session(master, self._scratch)
+        try:
+            self.session = session if session is not None else start_session(master, self._scratch)
+        except BaseException:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            raise
         self._count = 0
 
     def register(self, relations: Mapping[str, Any]) -> None:
