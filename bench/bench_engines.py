@@ -71,7 +71,7 @@ FROM cases
     (folder / "parquet").mkdir(parents=True, exist_ok=True)
     db.execute(f"COPY out TO '{folder / 'cases.csv'}' (HEADER)")
     db.execute(f"COPY out TO '{folder / 'parquet' / 'cases.parquet'}'")
-    ratings = f"""
+    ratings = """
 SELECT case_id, "window", '' AS staff, 1 + CAST(hash(case_id) % 5 AS INTEGER) AS level,
        strftime(r + INTERVAL 1 DAY, '%Y-%m-%dT%H:%M') AS rated_at, 'sms' AS channel
 FROM cases WHERE hash(case_id, 7) % 3 = 0
