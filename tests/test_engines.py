@@ -27,6 +27,7 @@ from click.testing import CliRunner
 
 from govhall.cli import main as cli
 from govhall.engines import EngineError, open_engine
+from govhall.errors import GovhallError
 from govhall.records import CASE_STATUSES
 from govhall.session import HallSession, open_hall
 
@@ -397,3 +398,72 @@ def test_spark_without_java_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(EngineError, match="no Java found"):
         open_engine("spark")
+
+
+FIELD_VARIANTS = [
+    lambda v: v,
+    lambda v: f" {v}",
+    lambda v: f"{v}\u3000",
+    lambda v: "",
+    lambda v: v.replace("T", " "),
+    lambda v: v + "+08:00",
+    lambda v: v + ":07",
+    lambda v: v + ":07.25",
+    lambda v: v[:11] + "24:00",
+    lambda v: v[:11] + "9" + v[13:],
+    lambda v: v[:8] + "31" + v[10:],
+    lambda v: v.replace("-0", "-1", 1),
+    lambda v: v.upper(),
+    lambda v: f'"{v}"',
+    lambda v: f'"{v},x"',
+    lambda v: "1900-01-01T00:00",
+    lambda v: "1899-12-31T23:59",
+    lambda v: "٣",
+    lambda v: "2025-10-09/2025-10-08",
+    lambda v: "2025-10-09 ; 2025-10-10",
+    lambda v: "-1",
+]
+
+
+ODD_COLUMNS = ("case_id", "window", "received_at", "concluded_at", "visits", "staff", "pauses")
+
+
+@pytest.fixture(scope="module")
+def odd_base() -> tuple[HallSession, list[dict[str, Any]]]:
+    hall = open_hall(ROOT / "configs" / "pinghu.toml")
+    cases = list(_cases(hall, random.Random(4), 40))
+    for case in cases[:3]:  # the rows mutated below: concluded, with a pause
+        case.update(status="concluded", concluded_at=case["received_at"][:11] + "23:00")
+        case["pauses"] = case["received_at"][:10]
+    return hall, cases
+
+
+@pytest.mark.parametrize("column", ODD_COLUMNS)
+def test_duckdb_reads_every_odd_field_as_rows_does(
+    column: str, odd_base: tuple[HallSession, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """Each field written another way (spaces, offsets, seconds, 24:00, quotes ...): same answer."""
+    from govhall.readers import ReadReport
+
+    hall, base = odd_base
+    engine = open_engine("duckdb")
+    try:
+        for number, variant in enumerate(FIELD_VARIANTS):
+            rows = [dict(case) for case in base]
+            rows[number % 3][column] = variant(str(rows[number % 3][column]))
+            folder = tmp_path / str(number)
+            folder.mkdir()
+            lines = [",".join(rows[0])]
+            lines += [",".join(str(row[name]) for name in rows[0]) for row in rows]
+            (folder / "cases.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            answers = []
+            for counter in ("rows", engine):
+                read = ReadReport()
+                try:
+                    found: Any = hall.kpis(folder, engine=counter, read=read).kpis.to_json()
+                except GovhallError as exc:
+                    found = str(exc)
+                answers.append((found, read.to_json(), [p.format() for p in read.problems]))
+            assert answers[0] == answers[1], (column, number)
+    finally:
+        engine.close()
