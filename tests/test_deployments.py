@@ -456,3 +456,10 @@ def test_monthly_kpis_equal_kpis_of_each_month(province: Path) -> None:
         last = month.next().first_day - dt.timedelta(days=1)
         single = session.kpis(data, start=month.first_day, end=last).kpis
         assert kpis.to_json() == single.to_json()
+
+
+def test_kpi_of_a_deployment_on_the_duckdb_engine_equals_rows(province: Path) -> None:
+    rows = _json("kpi", province / "configs", "--data", province / "data", "--engine", "rows")
+    duck = _json("kpi", province / "configs", "--data", province / "data", "--engine", "duckdb")
+    assert duck["halls"] == rows["halls"]
+    assert duck["total"] == rows["total"]

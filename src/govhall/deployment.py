@@ -185,6 +185,8 @@ class DeploymentSession:
         end: dt.date | None = None,
         read_for: Any = None,
         progress: Progress | None = None,
+        engine: str = "rows",
+        master: str | None = None,
     ) -> DeploymentKpis:
         """Count each hall's KPIs and the deployment's totals.
 
@@ -194,7 +196,28 @@ class DeploymentSession:
             end: Last day of receipt (included), or ``None``.
             read_for: Called with a :class:`Hall`, returns the ``ReadReport`` for its rows.
             progress: Shows progress over long files.
+            engine: ``rows``, ``duckdb``, ``spark`` or ``auto`` (per hall, by its data's
+                size); a named engine is started once and counts every hall.
+            master: Spark's master URL (``spark`` only).
         """
+        from govhall.engines import open_engine
+
+        shared = open_engine(engine, master=master) if engine in ("duckdb", "spark") else None
+        try:
+            return self._kpis(data, start, end, read_for, progress, shared or engine)
+        finally:
+            if shared is not None:
+                shared.close()
+
+    def _kpis(
+        self,
+        data: str | Path | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        read_for: Any,
+        progress: Progress | None,
+        engine: Any,
+    ) -> DeploymentKpis:
         from govhall.assessment.kpi import Kpis
 
         runs = []
@@ -206,7 +229,7 @@ class DeploymentSession:
                 run.kpis = Kpis(start=start, end=end)
             else:
                 run.kpis = hall.session.kpis(
-                    folder, start=start, end=end, read=read, progress=progress
+                    folder, start=start, end=end, read=read, progress=progress, engine=engine
                 ).kpis
                 if run.kpis.cases or run.kpis.ratings:
                     run.status = OK

@@ -119,9 +119,14 @@ def kpi_document(
     end: dt.date | None,
     read: ReadReport,
     progress: Any = None,
+    *,
+    engine: str = "auto",
+    master: str | None = None,
 ) -> dict[str, Any]:
     """Build the document of ``govhall kpi``, reading ``data`` into ``read``."""
-    run = session.kpis(data, start=start, end=end, read=read, progress=progress)
+    run = session.kpis(
+        data, start=start, end=end, read=read, progress=progress, engine=engine, master=master
+    )
     document = run.kpis.to_json()
     document["data"] = read.to_json()
     low, high = (start or dt.date.min).year, (end or dt.date.max).year

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from govhall.assessment.workorders import Bulletin
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain, RatingLimits
+    from govhall.engines import Engine
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
@@ -338,6 +339,8 @@ class HallSession:
         end: dt.date | None = None,
         read: ReadReport | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
     ) -> KpiRun:
         """Count the KPIs of cases received and ratings given from ``start`` to ``end``.
 
@@ -347,14 +350,25 @@ class HallSession:
             end: Last day of receipt (included), or ``None``.
             read: Receives the row counts and every bad row (default: a new one).
             progress: Shows progress over long files.
+            engine: ``rows`` (stream through Python), ``duckdb``, ``spark``,
+                ``auto`` (:func:`govhall.engines.choose_engine`), or an open
+                engine (:func:`govhall.engines.open_engine`, left open).
+            master: The Spark master URL (``spark`` only).
 
         Raises:
             GovhallError: No cases file, an unreadable file.
+            EngineError: The engine cannot start or run.
         """
         from govhall.assessment.kpi import compute_kpis
 
         source = self.source(data)
         read = read if read is not None else _new_report()
+        if engine == "auto":
+            from govhall.engines import choose_engine
+
+            engine = choose_engine(source.files("cases"))
+        if engine != "rows":
+            return self._engine_kpis(source, start, end, read, progress, engine, master)
         years: set[int] = set()
         cases = _years_seen(self._cases(source, read, progress), years)
         ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
@@ -410,8 +424,58 @@ class HallSession:
                 start=month.first_day,
                 end=last,
                 times=self.due_times,
+                satisfied_level=self.satisfied_level,
             )
         return result
+
+    def _engine_kpis(
+        self,
+        source: DataSource,
+        start: dt.date | None,
+        end: dt.date | None,
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+    ) -> KpiRun:
+        from govhall.engines import count_kpis, open_engine, relations_from_records
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.folder import DataFolder
+
+        counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
+        try:
+            if isinstance(source, DataFolder):
+                # DuckDB reads and checks the files (govhall.readers.duck_scan); another
+                # engine is handed the checked rows
+                from govhall.readers.duck_scan import FolderScan
+
+                reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
+                scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
+                scan.cases(source.files("cases"))
+                scan.ratings(source.files("ratings"))
+                relations, span = {}, None
+                if reader is not counter:
+                    relations = scan.tables()
+                    reader.close()
+            else:
+                cases = self._cases(source, read, progress)
+                ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+                records = relations_from_records(cases, ratings)
+                relations, span = records.as_dict(), records.span
+            found, years = count_kpis(
+                counter,
+                self.config,
+                self.time,
+                relations,
+                start=start,
+                end=end,
+                span=span,
+                satisfied_level=self.satisfied_level,
+            )
+        finally:
+            if isinstance(engine, str):
+                counter.close()
+        return KpiRun(found, years)
 
     def scorer(self, months: Iterable[Month]) -> Scorer:
         """Return a scorer for ``months`` with the hall's rulebooks, weights and due times."""

@@ -17,7 +17,9 @@ import click
 from govhall.cli.common import (
     config_argument,
     deployment_argument,
+    engine_option,
     is_deployment,
+    master_option,
     open_session,
     parse_date,
     print_problem,
@@ -76,27 +78,39 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
     required=True,
     type=click.Path(file_okay=False),
     help=(
-        "Folder with cases.csv (or .jsonl) and optionally ratings.csv; a kind may be "
+        "Folder with cases.csv (or .jsonl, .parquet) and optionally ratings.csv; a kind may be "
         "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
     ),
 )
 @click.option("--from", "start", help="First day of receipt, YYYY-MM-DD (included).")
 @click.option("--to", "end", help="Last day of receipt, YYYY-MM-DD (included).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
+@engine_option
+@master_option
 @json_option
 def kpi(
-    config: str, data_dir: str, start: str | None, end: str | None, strict: bool, as_json: bool
+    config: str,
+    data_dir: str,
+    start: str | None,
+    end: str | None,
+    strict: bool,
+    engine: str,
+    master: str | None,
+    as_json: bool,
 ) -> None:
     """Count accepted, concluded, immediate, on-time and satisfaction rates and visits.
 
     Rates: completion = concluded / accepted, immediate =
     immediate / accepted, on time = concluded by the due time / concluded,
-    satisfaction = ratings at level 3 or above / ratings. Cases are selected
+    satisfaction = ratings at level 3 or above (or the county's own level) /
+    ratings. Cases are selected
     by the day they were received, ratings by the day they were given.
     """
     from govhall.documents import kpi_document
     from govhall.readers import ReadReport
 
+    if master is not None and engine != "spark":
+        raise click.UsageError("--master applies to --engine spark only")
     first = parse_date(start, "--from") if start is not None else None
     last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:
@@ -104,11 +118,13 @@ def kpi(
     if is_deployment(config):
         from govhall.cli.deployments import run_kpi
 
-        run_kpi(config, data_dir, first, last, strict, as_json)
+        run_kpi(config, data_dir, first, last, strict, as_json, engine=engine, master=master)
         return
     session = open_session(config)
     report = ReadReport(on_problem=print_problem)
-    document = kpi_document(session, data_dir, first, last, report, progress_bar)
+    document = kpi_document(
+        session, data_dir, first, last, report, progress_bar, engine=engine, master=master
+    )
     if _split(report):  # each file's counts, then the total
         click.echo(report.summary(), err=True)
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)

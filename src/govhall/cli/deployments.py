@@ -93,12 +93,23 @@ def run_kpi(
     end: dt.date | None,
     strict: bool,
     as_json: bool,
+    *,
+    engine: str = "rows",
+    master: str | None = None,
 ) -> None:
     """``govhall kpi DEPLOYMENT``: each hall's KPIs and the deployment's totals."""
     from govhall.documents import deployment_kpi_document
 
     province = open_province(config)
-    run = province.kpis(data, start=start, end=end, read_for=_read_for, progress=progress_bar)
+    run = province.kpis(
+        data,
+        start=start,
+        end=end,
+        read_for=_read_for,
+        progress=progress_bar,
+        engine=engine,
+        master=master,
+    )
     _summaries(run.halls)
     document = deployment_kpi_document(province, run)
     if as_json:

@@ -1,4 +1,4 @@
-"""Data files: finding them, reading raw rows (CSV or JSON Lines), checking fields.
+"""Data files: finding them, reading raw rows (CSV, JSON Lines or Parquet), checking fields.
 
 The slow, careful path lives here: it says which file, line and column is wrong
 and why. The typed readers (:mod:`govhall.readers.typed`) use it.
@@ -45,7 +45,9 @@ RECTIFICATION_COLUMNS = (
 )
 FINDING_COLUMNS = ("date", "window", "staff", "rule")
 FINDING_OPTIONAL = ("count", "points")
-EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+PARQUET_BATCH_ROWS = 65_536
+"""Rows read from a Parquet file at a time (memory stays bounded on large files)."""
 
 _KINDS = frozenset({"immediate", "promised"})
 _STATUSES = frozenset(CASE_STATUSES)
@@ -73,7 +75,7 @@ def find_data_files(path_or_dir: str | Path, stem: str, *, required: bool = Fals
 
     A file path is returned alone, whatever its name. In a folder, every
     file named ``STEM.EXT``, ``STEM-*.EXT`` or ``STEM_*.EXT`` is taken, EXT
-    being ``csv``, ``jsonl`` or ``ndjson`` (any case): ``cases.csv``,
+    being ``csv``, ``jsonl``, ``ndjson`` or ``parquet`` (any case): ``cases.csv``,
     ``cases-2010-01.csv`` and ``cases_2010-02.jsonl`` are cases files;
     ``oldcases.csv``, ``cases.csv.bak`` and ``cases_backup.txt`` are not.
 
@@ -104,7 +106,7 @@ def find_data_files(path_or_dir: str | Path, stem: str, *, required: bool = Fals
             found.append(entry)
     if required and not found:
         raise GovhallError(
-            f"{path}: no {stem}.csv or {stem}.jsonl (nor {stem}.ndjson, "
+            f"{path}: no {stem}.csv or {stem}.jsonl (nor {stem}.ndjson, {stem}.parquet, "
             f"nor split files such as {stem}-2010-01.csv)"
         )
     return sorted(found, key=lambda entry: entry.name)
@@ -147,6 +149,8 @@ def _rows(
     if kind is None:
         known = ", ".join(EXTENSIONS)
         raise GovhallError(f"{path}: unknown data file type {path.suffix!r} (expected {known})")
+    if kind == "parquet":
+        return _parquet_rows(path, required, optional, report, summary)
     try:
         stream = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -295,6 +299,55 @@ def _json_rows(
                 yield line, values, layout
         except UnicodeDecodeError as exc:
             raise _not_utf8(path, line, exc) from exc
+
+
+def _parquet_rows(
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    report: ReadReport,
+    summary: FileSummary,
+) -> Iterator[tuple[int, Sequence[Any], _Layout]]:
+    """Yield a Parquet file's rows; ``line`` is the row's 1-based number in the file.
+
+    Every column is read as text (a timestamp as ``YYYY-MM-DD HH:MM:SS``, with its
+    offset when it has one), so a row is checked exactly as the same row of a CSV file.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise GovhallError(f"{path}: not a readable Parquet file: {exc}") from None
+    names = list(parquet.schema_arrow.names)
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise GovhallError(
+            f"{path}: missing required column(s) {', '.join(missing)} (columns: {', '.join(names)})"
+        )
+    wanted = (*required, *optional)
+    _warn_unknown(report, path, [n for n in names if n not in wanted], 1)
+    present = [name for name in wanted if name in names]
+    layout = _Layout(wanted, {name: names.index(name) + 1 for name in present})
+    line = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present):
+            columns: list[list[Any]] = []
+            for name in wanted:
+                if name not in names:
+                    columns.append([""] * batch.num_rows)
+                    continue
+                column = batch.column(name)
+                if not pa.types.is_string(column.type):
+                    column = pc.cast(column, pa.string())
+                columns.append(pc.fill_null(column, "").to_pylist())
+            for values in zip(*columns, strict=True):
+                line += 1
+                yield line, values, layout
+    except (OSError, pa.ArrowException) as exc:
+        raise GovhallError(f"{path}: cannot read row {line + 1}: {exc}") from None
 
 
 def _warn_unknown(report: ReadReport, path: Path, unknown: Sequence[str], line: int) -> None:

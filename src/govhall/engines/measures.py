@@ -1,0 +1,201 @@
+"""Each measure defined once, as SQL, run by every engine.
+
+The SQL is written in DuckDB's dialect and kept to what every engine has
+(joins, ``CASE``, ``GREATEST``/``LEAST``, ``SUM``/``COUNT``, ``ROW_NUMBER``);
+:func:`for_dialect` turns it into another engine's dialect with SQLGlot.
+Whole numbers only: days as day numbers, minutes of the day, wall-clock times as
+microseconds, so no engine's time-zone or timestamp handling can change an
+answer.
+
+How a due time is counted here (the rule itself is in the rule tables,
+:mod:`govhall.engines.tables`):
+
+- the day a case counts from is ``from_before`` or ``from_after`` of its
+  window and day of receipt (before or at/after closing);
+- with ``n`` working days to count (``rule_items``), the due day is the
+  working day with ordinal ``base + m + extra``: ``base`` is that day's
+  ordinal (for ``n = 0``, the ordinal of the working day before it, so that
+  the first counted day is due), ``m = max(n, 1)``, and ``extra`` the paused
+  working days that fall before the due day. A paused ordinal ``p`` (the
+  ``k``-th paused one after ``base``) falls before it exactly when fewer than
+  ``m`` counted days precede it: ``p - base - k < m``;
+- on time: concluded at or before the closing time of the due day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from govhall.engines.relations import CASE_RELATION, PAUSE_RELATION, RATING_RELATION
+from govhall.engines.tables import day_no
+
+DIALECT = "duckdb"
+"""The dialect the measures are written in."""
+CONCLUDED_SQL = "('concluded', 'delivered')"
+ACCEPTED_SQL = "('accepted', 'in_review', 'concluded', 'delivered', 'withdrawn')"
+
+
+@cache
+def for_dialect(sql: str, dialect: str) -> str:
+    """Return ``sql`` (DuckDB's dialect) in ``dialect`` (a SQLGlot dialect name)."""
+    if dialect == DIALECT:
+        return sql
+    import sqlglot
+
+    return sqlglot.transpile(sql, read=DIALECT, write=dialect)[0]
+
+
+def _period(column: str, start: dt.date | None, end: dt.date | None) -> str:
+    parts = ["1 = 1"]
+    if start is not None:
+        parts.append(f"{column} >= {day_no(start)}")
+    if end is not None:
+        parts.append(f"{column} <= {day_no(end)}")
+    return " AND ".join(parts)
+
+
+def _open_at(alias: str, minute: str, spans: int) -> str:
+    """Open minutes of a window day before ``minute`` (the day's intervals, clipped)."""
+    terms = [
+        f"GREATEST(0, LEAST({minute}, {alias}.b{i}) - {alias}.a{i})" for i in range(1, spans + 1)
+    ]
+    return "(" + " + ".join(terms) + ")"
+
+
+_UNTIL = "CASE WHEN d.day_no = b.concluded_day THEN b.concluded_minute ELSE 1440 END"
+_SINCE = "CASE WHEN d.day_no = b.received_day THEN b.received_minute ELSE 0 END"
+"""A paused day's open minutes are counted from receipt (on its day) to conclusion (on its)."""
+
+
+def case_counts_sql(start: dt.date | None, end: dt.date | None) -> str:
+    """Cases, accepted, concluded, immediate and the visits buckets of the period's cases."""
+    return f"""
+SELECT
+  COUNT(*) AS cases,
+  SUM(CASE WHEN status IN {ACCEPTED_SQL} THEN 1 ELSE 0 END) AS accepted,
+  SUM(CASE WHEN status IN {CONCLUDED_SQL} THEN 1 ELSE 0 END) AS concluded,
+  SUM(CASE WHEN status IN {ACCEPTED_SQL} AND kind = 'immediate' THEN 1 ELSE 0 END) AS immediate,
+  SUM(CASE WHEN status IN {CONCLUDED_SQL} AND visits <= 1 THEN 1 ELSE 0 END) AS visits_1,
+  SUM(CASE WHEN status IN {CONCLUDED_SQL} AND visits = 2 THEN 1 ELSE 0 END) AS visits_2,
+  SUM(CASE WHEN status IN {CONCLUDED_SQL} AND visits > 2 THEN 1 ELSE 0 END) AS visits_3
+FROM {CASE_RELATION}
+WHERE {_period("received_day", start, end)}
+"""
+
+
+def concluded_timing_sql(spans: int, start: dt.date | None, end: dt.date | None) -> str:
+    """A row per concluded case of the period: ``row_id``, ``win``, ``on_time``, ``minutes``.
+
+    ``minutes`` are the window's open minutes on counted working days from
+    receipt to conclusion; working days inside a pause are not counted.
+    """
+    return f"""
+WITH concluded AS (
+  SELECT c.row_id, c.win, c.staff, c.received_day, c.received_minute, c.concluded_day,
+         c.concluded_minute, c.concluded_us, c.has_pauses, i.n,
+         CASE WHEN c.received_minute < r.closing THEN r.from_before ELSE r.from_after END
+           AS from_day,
+         r.open_before + {_open_at("r", "c.received_minute", spans)} AS open_received
+  FROM {CASE_RELATION} c
+  JOIN rule_window_days r ON r.win = c.win AND r.day_no = c.received_day
+  JOIN rule_items i ON i.item = c.item AND i.kind = c.kind
+  WHERE c.status IN {CONCLUDED_SQL} AND c.concluded_us IS NOT NULL
+    AND {_period("c.received_day", start, end)}
+),
+based AS (
+  SELECT k.*,
+         CASE WHEN k.n > 0 THEN cal.wd ELSE cal.wd - cal.is_work END AS base,
+         GREATEST(k.n, 1) AS m
+  FROM concluded k JOIN rule_calendar cal ON cal.day_no = k.from_day
+),
+paused_days AS (
+  SELECT DISTINCT p.row_id, cal.day_no, cal.wd, cal.is_work
+  FROM {PAUSE_RELATION} p
+  JOIN rule_calendar cal ON cal.day_no BETWEEN p.start_day AND p.end_day
+),
+paused_work AS (
+  SELECT b.row_id, d.wd - b.base
+           - ROW_NUMBER() OVER (PARTITION BY b.row_id ORDER BY d.wd) AS ahead,
+         b.m
+  FROM based b JOIN paused_days d ON d.row_id = b.row_id AND d.is_work = 1 AND d.wd > b.base
+  WHERE b.has_pauses = 1
+),
+extra AS (
+  SELECT row_id, SUM(CASE WHEN ahead < m THEN 1 ELSE 0 END) AS extra
+  FROM paused_work GROUP BY row_id
+),
+paused_minutes AS (
+  SELECT b.row_id, SUM({_open_at("r", _UNTIL, spans)} - {_open_at("r", _SINCE, spans)}) AS minutes
+  FROM based b
+  JOIN paused_days d ON d.row_id = b.row_id
+    AND d.day_no BETWEEN b.received_day AND b.concluded_day
+  JOIN rule_window_days r ON r.win = b.win AND r.day_no = d.day_no
+  WHERE b.has_pauses = 1
+  GROUP BY b.row_id
+)
+SELECT b.row_id, b.win, b.staff,
+       CASE WHEN b.concluded_us <= due.due_us THEN 1 ELSE 0 END AS on_time,
+       r.open_before + {_open_at("r", "b.concluded_minute", spans)} - b.open_received
+         - COALESCE(pm.minutes, 0) AS minutes,
+       due.due_us
+FROM based b
+LEFT JOIN extra e ON e.row_id = b.row_id
+LEFT JOIN paused_minutes pm ON pm.row_id = b.row_id
+JOIN rule_workdays w ON w.wd = b.base + b.m + COALESCE(e.extra, 0)
+JOIN rule_window_days due ON due.win = b.win AND due.day_no = w.day_no
+JOIN rule_window_days r ON r.win = b.win AND r.day_no = b.concluded_day
+"""
+
+
+def timing_totals_sql(spans: int, start: dt.date | None, end: dt.date | None) -> str:
+    """Concluded cases timed, on time, and their open minutes, over the period."""
+    return f"""
+SELECT COUNT(*) AS timed, SUM(on_time) AS on_time, SUM(minutes) AS minutes
+FROM ({concluded_timing_sql(spans, start, end)}) t
+"""
+
+
+def rating_counts_sql(start: dt.date | None, end: dt.date | None, satisfied: int) -> str:
+    """Ratings given in the period, and those at level ``satisfied`` or above."""
+    return f"""
+SELECT COUNT(*) AS ratings,
+       SUM(CASE WHEN level >= {satisfied} THEN 1 ELSE 0 END) AS satisfied
+FROM {RATING_RELATION}
+WHERE {_period("rated_day", start, end)}
+"""
+
+
+def years_sql() -> str:
+    """The years the cases were received or concluded in (hall-local dates)."""
+    return f"""
+SELECT DISTINCT cal.year_no
+FROM (
+  SELECT received_day AS day_no FROM {CASE_RELATION}
+  UNION
+  SELECT concluded_day AS day_no FROM {CASE_RELATION} WHERE concluded_day IS NOT NULL
+) d JOIN rule_calendar cal ON cal.day_no = d.day_no
+ORDER BY 1
+"""
+
+
+def bounds_sql() -> str:
+    """The dates the rule tables must cover, from the relations themselves (day numbers)."""
+    return f"""
+SELECT MIN(received_day), MAX(received_day), MAX(concluded_day),
+       (SELECT MIN(start_day) FROM {PAUSE_RELATION}),
+       (SELECT MAX(end_day) FROM {PAUSE_RELATION}),
+       (SELECT MIN(rated_day) FROM {RATING_RELATION}),
+       (SELECT MAX(rated_day) FROM {RATING_RELATION})
+FROM {CASE_RELATION}
+"""
+
+
+def kpi_sql(spans: int, start: dt.date | None, end: dt.date | None, satisfied: int) -> str:
+    """The KPI counts in one row: case counts, rating counts, then timing totals."""
+    return f"""
+SELECT c.*, r.*, t.*
+FROM ({case_counts_sql(start, end)}) c
+CROSS JOIN ({rating_counts_sql(start, end, satisfied)}) r
+CROSS JOIN ({timing_totals_sql(spans, start, end)}) t
+"""

@@ -1,0 +1,227 @@
+"""The rules as small tables: what an engine counts the large tables (cases, ratings) against.
+
+Python decides, the engine counts. Everything that is a rule (the working
+calendar with its holidays and make-up days, each window's hours, the
+counting rule, the items' time limits) is turned here into a few small
+tables, a row per date or per window and date, built by the same functions
+the ``rows`` engine calls (:func:`govhall.time.deadlines.counted_from`,
+:func:`~govhall.time.deadlines.closing_minute`, the calendar, the hours). The
+engine then only joins and adds whole numbers:
+
+``rule_calendar`` (a row per date): ``day_no`` (days since 1970-01-01),
+    ``year_no``, ``is_work`` (1 or 0), ``wd`` (working days on or before that date: a
+    working-day ordinal, so "N working days later" is ``wd + N``).
+``rule_workdays`` (a row per working day): ``wd``, ``day_no``.
+``rule_window_days`` (a row per window and date): ``win`` (the window id),
+    ``day_no``, ``closing`` (the minute a case falls due that day),
+    ``from_before`` / ``from_after`` (the day a receipt before / at or after
+    closing counts from), ``due_us`` (closing time that
+    day, as :func:`wall_us`), ``open_before`` (the
+    window's open minutes on earlier days of the table) and the day's open
+    intervals ``a1, b1, a2, b2, ...`` (minutes after midnight; 0, 0 when
+    fewer).
+``rule_items`` (a row per item and kind): ``item``, ``kind``, ``n``, the working days counted after
+    the day of receipt (0: due the first counted day, as an immediate case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from govhall.time.deadlines import closing_minute, counted_from
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from govhall.config.schema import HallConfig
+    from govhall.time.hours import HallTime
+
+EPOCH = dt.date(1970, 1, 1)
+EPOCH_ORDINAL = EPOCH.toordinal()
+NAIVE_EPOCH = dt.datetime(1970, 1, 1)
+ONE_MICROSECOND = dt.timedelta(microseconds=1)
+MARGIN_DAYS = 31
+"""Days added before and after the data's dates (a receipt's day before, a due day after)."""
+
+
+def day_no(day: dt.date) -> int:
+    """Return ``day`` as days since 1970-01-01 (the engines' day number)."""
+    return day.toordinal() - EPOCH_ORDINAL
+
+
+def wall_us(moment: dt.datetime) -> int:
+    """Return a moment's hall-local wall clock as whole microseconds since 1970-01-01 00:00.
+
+    Two times in the hall's zone compare as their wall clocks (Python compares
+    datetimes that share a ``tzinfo`` so), and so do these numbers.
+    """
+    return (moment.replace(tzinfo=None) - NAIVE_EPOCH) // ONE_MICROSECOND
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTables:
+    """The small tables of one hall over a span of dates, as Arrow tables."""
+
+    calendar: pa.Table
+    workdays: pa.Table
+    window_days: pa.Table
+    items: pa.Table
+    spans: int
+    """How many ``aN, bN`` interval columns ``window_days`` has."""
+
+    def as_dict(self) -> dict[str, pa.Table]:
+        """Return the tables by the names the measures' SQL uses."""
+        return {
+            "rule_calendar": self.calendar,
+            "rule_workdays": self.workdays,
+            "rule_window_days": self.window_days,
+            "rule_items": self.items,
+        }
+
+
+def item_days(config: HallConfig, time: HallTime) -> list[tuple[str, str, int]]:
+    """Return ``(item, kind, n)``: working days counted after receipt, per item and case kind.
+
+    A case's own kind wins over its item's (an item may be handled at once
+    this time), as in :class:`govhall.time.due_times.DueTimes`; a county that
+    counts the day of receipt as day 1 counts one day fewer after it.
+    """
+    rows = []
+    for item in config.items:
+        for kind in ("immediate", "promised"):
+            days = 0 if kind == "immediate" else item.promised_days or 0
+            if time.rule.count_receipt_day and days > 0:
+                days -= 1
+            rows.append((item.id, kind, days))
+    return rows
+
+
+def build_rule_tables(
+    config: HallConfig,
+    time: HallTime,
+    first: dt.date,
+    last: dt.date,
+    *,
+    after: dt.date | None = None,
+) -> RuleTables:
+    """Build the rule tables from ``first`` to ``last``, and far enough on for every due day.
+
+    Args:
+        config: The hall config (windows and items).
+        time: The hall's calendar, hours and counting rule.
+        first: The earliest date in the data (a receipt, a pause).
+        last: The latest date in the data (a conclusion, a pause's end).
+        after: The latest date a case counts from (a receipt, a pause's end);
+            the tables then reach beyond it by the longest time limit in working days.
+    """
+    import pyarrow as pa
+
+    items = item_days(config, time)
+    longest = max((n for _, _, n in items), default=0)
+    start = first - dt.timedelta(days=MARGIN_DAYS)
+    counting_from = max(after or last, last)
+    end = max(last, counting_from) + dt.timedelta(days=MARGIN_DAYS)
+    calendar = time.calendar
+    # reach the working day that a case counted from the last date can fall due on
+    one = dt.timedelta(days=1)
+    ahead, probe = 0, counting_from
+    while ahead < longest + 2:
+        probe += one
+        if calendar.is_workday(probe):
+            ahead += 1
+    end = max(end, probe + dt.timedelta(days=MARGIN_DAYS))
+
+    dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    work = [calendar.is_workday(day) for day in dates]
+    numbers = [day_no(day) for day in dates]
+    ordinals = []
+    count = 0
+    for is_work in work:
+        count += is_work
+        ordinals.append(count)
+    calendar_table = pa.table(
+        {
+            "day_no": pa.array(numbers, pa.int32()),
+            "year_no": pa.array([day.year for day in dates], pa.int32()),
+            "is_work": pa.array([int(w) for w in work], pa.int32()),
+            "wd": pa.array(ordinals, pa.int32()),
+        }
+    )
+    workdays = pa.table(
+        {
+            "wd": pa.array([o for o, w in zip(ordinals, work, strict=True) if w], pa.int32()),
+            "day_no": pa.array([d for d, w in zip(numbers, work, strict=True) if w], pa.int32()),
+        }
+    )
+    window_days = _window_days(config, time, dates, work)
+    spans = (len(window_days.column_names) - 7) // 2
+    items_table = pa.table(
+        {
+            "item": pa.array([i for i, _, _ in items], pa.string()),
+            "kind": pa.array([k for _, k, _ in items], pa.string()),
+            "n": pa.array([n for _, _, n in items], pa.int32()),
+        }
+    )
+    return RuleTables(calendar_table, workdays, window_days, items_table, spans)
+
+
+def _window_days(
+    config: HallConfig, time: HallTime, dates: Iterable[dt.date], work: list[bool]
+) -> pa.Table:
+    import pyarrow as pa
+
+    columns: dict[str, list[int | str]] = {
+        name: []
+        for name in (
+            "win",
+            "day_no",
+            "closing",
+            "from_before",
+            "from_after",
+            "due_us",
+            "open_before",
+        )
+    }
+    intervals: list[tuple[tuple[int, int], ...]] = []
+    dates = list(dates)
+    for window in config.windows:
+        total = 0
+        for day, is_work in zip(dates, work, strict=True):
+            closing = closing_minute(time, window.id, day)
+            morning = dt.datetime.combine(day, dt.time())
+            late = morning + dt.timedelta(minutes=min(closing, 24 * 60 - 1))
+            before = counted_from(time, window.id, morning)
+            after = counted_from(time, window.id, late) if closing < 24 * 60 else before
+            due = morning + dt.timedelta(minutes=closing)
+            spans = tuple(time.hours.intervals(window.id, day)) if is_work else ()
+            columns["win"].append(window.id)
+            columns["day_no"].append(day_no(day))
+            columns["closing"].append(closing)
+            columns["from_before"].append(day_no(before))
+            columns["from_after"].append(day_no(after))
+            columns["due_us"].append(wall_us(due))
+            columns["open_before"].append(total)
+            intervals.append(spans)
+            total += sum(b - a for a, b in spans)
+    width = max((len(spans) for spans in intervals), default=0)
+    width = max(width, 1)
+    table: dict[str, pa.Array] = {
+        "win": pa.array(columns["win"], pa.string()),
+        "day_no": pa.array(columns["day_no"], pa.int32()),
+        "closing": pa.array(columns["closing"], pa.int32()),
+        "from_before": pa.array(columns["from_before"], pa.int32()),
+        "from_after": pa.array(columns["from_after"], pa.int32()),
+        "due_us": pa.array(columns["due_us"], pa.int64()),
+        "open_before": pa.array(columns["open_before"], pa.int64()),
+    }
+    for index in range(width):
+        table[f"a{index + 1}"] = pa.array(
+            [s[index][0] if index < len(s) else 0 for s in intervals], pa.int32()
+        )
+        table[f"b{index + 1}"] = pa.array(
+            [s[index][1] if index < len(s) else 0 for s in intervals], pa.int32()
+        )
+    return pa.table(table)
