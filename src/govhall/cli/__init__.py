@@ -118,6 +118,7 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from govhall.errors import GovhallError
 
+        _exit_cleanly_on_sigterm()
         try:
             return super().invoke(ctx)
         except GovhallError as exc:
@@ -139,6 +140,21 @@ class _Main(click.Group):
                 err=True,
             )
             sys.exit(1)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so a killed write removes its temporary files."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, terminate)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})

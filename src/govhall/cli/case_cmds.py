@@ -159,11 +159,23 @@ def _print_kpis(document: dict[str, Any]) -> None:
 @click.command()
 @config_argument
 @click.option(
-    "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+    "--out",
+    required=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Folder to write into (created if missing).",
 )
 @click.option("--seed", default=2010, show_default=True, help="Random seed.")
-@click.option("--rows", type=int, help="Number of cases (default: the seed's totals for the hall).")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--rows",
+    type=click.IntRange(1, 10_000_000),
+    help="Number of cases, at most 10,000,000 (default: the seed's totals for the hall).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files; the three are replaced together or not at all.",
+)
 @json_option
 def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_json: bool) -> None:
     """Write deterministic sample cases, ratings and findings for a hall into --out.

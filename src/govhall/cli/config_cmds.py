@@ -65,7 +65,7 @@ def schema(as_json: bool) -> None:
 @click.command()
 @click.argument("county")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists (a regular file only).")
 @json_option
 def init(county: str, path: str, force: bool, as_json: bool) -> None:
     """Write a starter config for COUNTY's plugin to PATH; it validates as written."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
@@ -26,7 +25,11 @@ from govhall.cli.output import emit_json, json_option
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The HTML file to write (e.g. report-2010-03.html).",
+    metavar="FILE",
+    help=(
+        "The HTML file to write (e.g. report-2010-03.html); missing folders are created. "
+        "Must be a new path or a regular file (not a link, folder or device)."
+    ),
 )
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @json_option
@@ -41,16 +44,13 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from govhall.errors import GovhallError
-    from govhall.files import write_text_atomic
+    from govhall.files import check_target, write_text_atomic
     from govhall.readers import ReadReport
     from govhall.report.html import render_report
 
     wanted = parse_month(month)
-    target = Path(out)
-    if target.exists() and not force:
-        # fail before the work; write_text_atomic checks again at the end
-        raise GovhallError(f"{target} already exists; use --force to overwrite it")
+    # fail before the work; write_text_atomic checks again at the end
+    target = check_target(out, force=force)
     session = open_session(config)
     read = ReadReport(on_problem=print_problem)
     found = session.report(data_dir, wanted, read=read, progress=progress_bar)
