@@ -618,7 +618,7 @@ def _check_points(book: Rulebook, rule: Rule, finding: Finding, when: dt.date) -
     low = book.parameters.at(f"{rule.id}.min", when)
     high = book.parameters.at(f"{rule.id}.max", when)
     if not low <= abs(points) <= high:
-        return f"points {abs(points)} outside the rule's range {low}-{high} ({rule.source})"
+        return f"points {points} outside the rule's range {low}-{high} ({rule.source})"
     return ""
 
 
