@@ -60,8 +60,9 @@ BUILTIN_RULES: dict[str, Any] = {
         "built-in assumption 90 / 80 / 60",
         "excellent_quota": "no quota (the seed sets none)",
         "allowance_per_month": "no post allowance (seed 第四篇 names none)",
-        "on_post": "a month on post is one in which the data names the person "
-        "(a case received, a rating or a finding): assumption",
+        "on_post": "a month on post is one in which the person received a case at the "
+        "window, or a finding names them (ratings and conclusions trail receipts and do "
+        "not count): assumption",
         "service_model_award": "no service-model award (seed 第四篇 names none)",
     },
 }

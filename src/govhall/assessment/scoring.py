@@ -159,7 +159,10 @@ class MonthScores:
     active: bool = False
     """True when any case, rating or finding fell in the month."""
     staff_on_post: frozenset[str] = frozenset()
-    """Staff named by a case received, a rating or a finding in the month."""
+    """Staff who received a case, or whom a finding names, in the month (on post).
+
+    Ratings and conclusions do not count: they trail the receipt, so the
+    month after the data's last receipts would look like a month worked."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``govhall score --json`` document."""
@@ -356,8 +359,7 @@ class Scorer:
             if level >= CITIZEN_LEVEL:
                 tally.citizen_satisfied += 1
             tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
-            if rating.staff is not None and rating.staff in known_staff:
-                month.on_post.add(rating.staff)
+            # a rating is not evidence of presence: it trails the case's conclusion
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Take inspection findings dated in the months."""

@@ -44,11 +44,17 @@ def _report_json(report: ConfigReport) -> dict[str, Any]:
     }
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``0 warnings``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _print_report(report: ConfigReport) -> None:
     errors = sum(problem.severity == "error" for problem in report.problems)
     warnings = len(report.problems) - errors
     verdict = "valid" if report.valid else "invalid"
-    click.echo(f"{report.path}: {verdict} ({errors} errors, {warnings} warnings)")
+    counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    click.echo(f"{report.path}: {verdict} ({counts})")
     for problem in report.problems:
         click.echo(f"  {problem.format()}")
 

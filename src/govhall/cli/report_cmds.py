@@ -57,6 +57,11 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     warn(found.warnings)
     if found.read.files:
         click.echo(found.read.summary(), err=True)
+    if not found.scores.active:
+        raise click.ClickException(
+            f"no data for {wanted}: no case received, rating or finding in --data falls in "
+            "that month (check --month); no report written"
+        )
     try:
         own_version = version("govhall")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout

@@ -53,6 +53,11 @@ def score(
     years: set[int] = set()
     scores = session.score(data_dir, wanted, read=read, years=years, progress=progress_bar)
     _summary(read)
+    if not scores.active:
+        raise click.ClickException(
+            f"no data for {wanted}: no case received, rating or finding in --data falls in "
+            "that month (check --month); nothing was scored"
+        )
     _finish(read, scores.rejected, strict)
     document = scores.to_json()
     document["data"] = {"read": read.read, "used": read.used, "rejected": read.rejected}
@@ -96,6 +101,11 @@ def rewards(
         {r for scores in results.values() for r in scores.rejected},
         key=lambda r: (r.evidence, r.reason),
     )
+    if not any(scores.active for scores in results.values()):
+        raise click.ClickException(
+            f"no data for {year}: no case received, rating or finding in --data falls in "
+            "that year (check --year); nothing was graded"
+        )
     _finish(read, rejected, strict)
     result = annual_results(year, session.config, rules, results)
     warnings = _calendar_warnings(session, years, year)
@@ -223,7 +233,9 @@ def _print_rewards(result: YearResult) -> None:
     from govhall.assessment.rewards import GRADES
 
     grade_names = dict(GRADES)
-    click.echo(f"windows — {result.year} ({len(result.active_months)} month(s) with data)")
+    months = result.active_months
+    listed = f": {months[0]} to {months[-1]}" if len(months) > 1 else f": {months[0]}" if months else ""
+    click.echo(f"windows — {result.year} ({len(months)} month(s) with data{listed})")
     rows: list[tuple[Any, ...]] = [
         (w.rank, w.window, _opt(w.score), "yes" if w.demonstration else "") for w in result.windows
     ]

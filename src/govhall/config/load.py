@@ -218,6 +218,7 @@ def _check_data(
     else:
         report.config = config
         _plugin_checks(report, config, manager, placer)
+        _time_checks(report, config, manager, placer)
     report.problems.sort(key=_problem_order)
     return report
 
@@ -240,6 +241,29 @@ def _check_toml_shaped(data: Any, plugin: str, hook: str) -> None:
             stack.extend(value.values())
         elif isinstance(value, list | tuple):
             stack.extend(value)
+
+
+def _time_checks(
+    report: ConfigReport, config: HallConfig, manager: GovhallPluginManager, placer: _Placer
+) -> None:
+    """Build the hall's calendar and hours as ``hours`` and ``deadline`` will.
+
+    This calls the county plugin's time hooks (opening hours, duty rota,
+    deadline rule, extra closures), so a plugin that fails there fails
+    ``validate`` too, not only the commands that need the hours.
+    """
+    from govhall.time.deadlines import hall_time
+
+    try:
+        hall_time(config, manager)
+    except GovhallError as exc:
+        message = str(exc)
+        key, _, rest = message.partition(": ")
+        if key.startswith(("hours.", "hall.")) and rest:
+            loc = parse_key(key)
+            report.problems.append(placer.problem("error", rest, loc))
+        else:
+            report.problems.append(Problem("error", message, file=report.path))
 
 
 def _plugin_checks(
