@@ -313,7 +313,16 @@ def _calendar(section: CalendarConfig, manager: GovhallPluginManager, county: st
         for entry in answer:
             closures.append(_validated(Closure, entry, plugin, "govhall_extra_closures"))
     days = closures_by_day((c.date, c.until, c.reason) for c in closures)
-    return WorkCalendar(arrangements, days, package_source=_package_source())
+    return WorkCalendar(
+        arrangements, days, package_source=_package_source(), estimate=_estimated_holidays
+    )
+
+
+@functools.cache
+def _estimated_holidays(year: int) -> dict[dt.date, str]:
+    from govhall.time.workdays import estimated_holidays
+
+    return estimated_holidays(year)
 
 
 @functools.cache
