@@ -32,9 +32,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("output", [[], ["--json"], ["--csv"]])
-def test_score_of_a_month_without_data_exits_1_and_says_so(
-    output: list[str], data: Path
-) -> None:
+def test_score_of_a_month_without_data_exits_1_and_says_so(output: list[str], data: Path) -> None:
     result = CliRunner().invoke(
         main, ["score", str(ZHENHAI), "--data", str(data), "--month", "2011-03", *output]
     )
@@ -138,8 +136,7 @@ def test_refused_finding_points_are_shown_with_their_sign(data: Path, tmp_path: 
     for name in ("cases.csv", "ratings.csv"):
         (tmp_path / name).write_bytes((data / name).read_bytes())
     (tmp_path / "findings.csv").write_text(
-        "date,window,staff,rule,count,points\n"
-        "2010-03-05,jianjiao,,window.intake.negligence,1,-9\n",
+        "date,window,staff,rule,count,points\n2010-03-05,jianjiao,,window.intake.negligence,1,-9\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(

@@ -54,8 +54,9 @@ def test_a_pause_ending_in_year_9999_is_a_rejected_row_not_an_overflow(
         f"{CASE_HEADER}\n{','.join(fields)},2010-01-05/9999-12-31\n", encoding="utf-8"
     )
     for command in (["kpi"], ["score", "--month", "2010-01"]):
-        result = CliRunner().invoke(main, [command[0], str(ZHENHAI), "--data", str(tmp_path),
-                                           *command[1:]])
+        result = CliRunner().invoke(
+            main, [command[0], str(ZHENHAI), "--data", str(tmp_path), *command[1:]]
+        )
         assert "internal error" not in result.output, result.output
         assert "cases.csv:2:10: error: pauses: pause years must be within 1900-2999" in (
             result.stderr

@@ -129,9 +129,7 @@ def test_an_empty_path_is_refused_by_name(command: str, data: Path) -> None:
     assert "Device or resource busy" not in result.output
 
 
-def test_report_creates_missing_folders_and_says_so_in_its_help(
-    tmp_path: Path, data: Path
-) -> None:
+def test_report_creates_missing_folders_and_says_so_in_its_help(tmp_path: Path, data: Path) -> None:
     target = tmp_path / "a" / "b" / "r.html"
     result = CliRunner().invoke(main, _report(data, str(target)))
     assert result.exit_code == 0, result.output
@@ -229,7 +227,13 @@ def test_sample_into_a_folder_that_cannot_be_created_is_a_clean_error(
 
 def test_a_terminated_sample_leaves_no_temporary_file(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("govhall")), "sample", str(ZHENHAI), "--out", str(tmp_path)],
+        [
+            str(Path(sys.executable).with_name("govhall")),
+            "sample",
+            str(ZHENHAI),
+            "--out",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -247,8 +251,12 @@ def test_a_terminated_sample_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 
 def test_the_next_write_removes_temporary_files_of_a_killed_run(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     leftover = tmp_path / f".init.toml.{dead.stdout.strip()}.abc123"
     leftover.write_text("half", encoding="utf-8")
     result = CliRunner().invoke(main, ["init", "pinghu", str(tmp_path / "init.toml")])

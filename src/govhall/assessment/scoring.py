@@ -341,7 +341,6 @@ class Scorer:
     def add_ratings(self, ratings: Iterable[Rating]) -> None:
         """Take ratings into the months' tallies."""
         data, first, last = self._data, self._first, self._last
-        known_staff = self._known_staff
         for rating in ratings:
             rated = rating.rated_at
             if not first <= rated < last:

@@ -234,7 +234,9 @@ def _print_rewards(result: YearResult) -> None:
 
     grade_names = dict(GRADES)
     months = result.active_months
-    listed = f": {months[0]} to {months[-1]}" if len(months) > 1 else f": {months[0]}" if months else ""
+    listed = (
+        f": {months[0]} to {months[-1]}" if len(months) > 1 else f": {months[0]}" if months else ""
+    )
     click.echo(f"windows — {result.year} ({len(months)} month(s) with data{listed})")
     rows: list[tuple[Any, ...]] = [
         (w.rank, w.window, _opt(w.score), "yes" if w.demonstration else "") for w in result.windows

@@ -448,10 +448,8 @@ def parse_pauses(value: Any) -> tuple[Pause, ...]:
             start, end = (dt.date.fromisoformat(str(e).strip()) for e in ends)
         except ValueError:
             raise ValueError(f"pause dates must be YYYY-MM-DD: {_shown(part)}") from None
-        if not (FIRST_YEAR <= start.year and end.year <= LAST_YEAR):
-            raise ValueError(
-                f"pause years must be within {FIRST_YEAR}-{LAST_YEAR}: {_shown(part)}"
-            )
+        if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+            raise ValueError(f"pause years must be within {FIRST_YEAR}-{LAST_YEAR}: {_shown(part)}")
         if end < start:
             raise ValueError(f"pause ends before it starts: {_shown(part)}")
         pauses.append(Pause(start, end))

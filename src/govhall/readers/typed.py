@@ -154,9 +154,9 @@ def read_cases(
                         if concluded is None:
                             concluded = moment(concluded_s)
                         # same zone: wall clocks compare as instants unless a fold differs
-                        if (
-                            concluded < received or concluded.fold != received.fold
-                        ) and _earlier(concluded, received):
+                        if (concluded < received or concluded.fold != received.fold) and _earlier(
+                            concluded, received
+                        ):
                             raise ValueError
                     else:
                         concluded = None

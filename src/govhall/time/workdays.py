@@ -134,9 +134,7 @@ def estimated_holidays(year: int) -> dict[dt.date, str]:
     """
     import holidays
 
-    return {
-        day: f"{name} (estimated)" for day, name in sorted(holidays.China(years=year).items())
-    }
+    return {day: f"{name} (estimated)" for day, name in sorted(holidays.China(years=year).items())}
 
 
 class WorkCalendar:
