@@ -134,7 +134,8 @@ def estimated_holidays(year: int) -> dict[dt.date, str]:
     """
     import holidays
 
-    return {day: f"{name} (estimated)" for day, name in sorted(holidays.China(years=year).items())}
+    statutory = holidays.country_holidays("CN", years=year)
+    return {day: f"{name} (estimated)" for day, name in sorted(statutory.items())}
 
 
 class WorkCalendar:
