@@ -1,4 +1,4 @@
-"""CLI: ``chain``, ``kpi`` and ``sample`` with exit codes and output (SPEC §4, §5)."""
+"""CLI: ``chain``, ``kpi`` and ``sample`` with exit codes and output."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from govhall.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 ZHENHAI = str(ROOT / "configs" / "zhenhai.toml")
 LUANCHUAN = str(ROOT / "configs" / "luanchuan.toml")
-SPEC_KEYS = {
+CONTRACT_KEYS = {
     "accepted",
     "concluded",
     "completion_rate",
@@ -40,7 +40,7 @@ def test_kpi_over_generated_zhenhai_data_matches_the_seed(zhenhai_data: Path) ->
     result = CliRunner().invoke(main, ["kpi", ZHENHAI, "--data", str(zhenhai_data), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert set(document) >= SPEC_KEYS
+    assert set(document) >= CONTRACT_KEYS
     assert document["accepted"] == 28151
     assert document["concluded"] == 28083
     assert document["immediate"] == 14198

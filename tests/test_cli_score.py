@@ -1,4 +1,4 @@
-"""``govhall score`` and ``govhall rewards``: SPEC §4 JSON, table, CSV, exit codes; validate."""
+"""``govhall score`` and ``govhall rewards``: JSON, table, CSV, exit codes; validate."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``govhall hours``, ``open`` and ``deadline``: SPEC §4 JSON, tables, exit codes."""
+"""``govhall hours``, ``open`` and ``deadline``: JSON, tables, exit codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deadlines: SPEC §4's counting rule, pauses, after-hours receipt, progress, batch API."""
+"""Deadlines: the counting rule (docs/time.md), pauses, after-hours receipt, progress, batch API."""
 
 from __future__ import annotations
 

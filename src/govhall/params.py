@@ -4,7 +4,7 @@ A :class:`Parameter` holds the values a number has had over time (OpenFisca's
 parameter files): each :class:`DatedValue` takes effect on its ``start`` date
 and holds until the next one. Code asks for the value *as of* a date, so
 scoring October 2010 uses the number in force in October 2010. A value may be
-*missing*: the seed states the rule but leaves its number out (每次扣分); such a
+*missing*: the source document states the rule but leaves its number out (每次扣分); such a
 parameter must get a value from the county's config before it can be used.
 
 Overrides never change a baseline: :meth:`ParameterSet.with_overrides` returns
@@ -27,14 +27,14 @@ class ParameterError(GovhallError):
 
 
 class MissingValue(ParameterError):
-    """The seed leaves this number out and no config has supplied it."""
+    """The source document leaves this number out and no config has supplied it."""
 
     def __init__(self, name: str, source: str, when: dt.date) -> None:
         self.name = name
         self.source = source
         super().__init__(
-            f"parameter {name!r} has no value as of {when.isoformat()}: the seed leaves the "
-            f"number out ({source}); set it in the config under "
+            f"parameter {name!r} has no value as of {when.isoformat()}: the source document "
+            f"leaves the number out ({source}); set it in the config under "
             f'[scoring.parameters] as "{name}" = <points>'
         )
 
@@ -89,7 +89,7 @@ class Parameter:
         """Return the value in force on ``when``.
 
         Raises:
-            MissingValue: The value in force is missing (the seed leaves it out).
+            MissingValue: The value in force is missing (the source document leaves it out).
             ParameterError: No value is in force yet.
         """
         found = self.entry(when)

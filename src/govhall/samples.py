@@ -1,20 +1,20 @@
 """Deterministic sample data for a hall: ``cases.csv``, ``ratings.csv``, ``findings.csv``.
 
 ``govhall sample CONFIG --out DIR`` writes a data folder that ``govhall kpi``
-and ``govhall score`` read. For the halls the seeds report on, the default
-data reproduces the seed's aggregates exactly; everything else is
+and ``govhall score`` read. For the halls the source documents report on, the
+default data reproduces their aggregates exactly; everything else is
 illustrative and says so:
 
-- **Zhenhai, H1 2010** (seed 第二篇 一(二)): 28151 cases accepted, 28083
+- **Zhenhai, H1 2010** (《关于行政服务中心窗口服务的调查报告》 一(二)): 28151 cases accepted, 28083
   concluded (99.76%), 14198 immediate (50.44%). Visits of concluded cases
   70% / 25% / 5% in one / two / three visits (the survey, 一(一)4). Ratings:
   998 (the questionnaires returned), levels from the survey's judgement of
   staff attitude (一(一)3: 94% satisfied -> levels 5 and 4, 3% average ->
-  3, 2% "hard to accept" -> 2, 1% complained -> 1). Not in the seed, and
+  3, 2% "hard to accept" -> 2, 1% complained -> 1). Not in the report, and
   illustrative: 1% of receipts not accepted at intake, 0.5% of promised
   cases concluded late.
-- **Luanchuan, 2010** (seed 第三篇): 311 planning cases accepted, all 311
-  concluded on time, no complaint (every rating 4 or 5, one per case).
+- **Luanchuan, 2010** (栾川县城乡规划办公室《行政服务窗口工作自查报告》): 311 planning
+  cases accepted, all 311 concluded on time, no complaint (every rating 4 or 5, one per case).
 - **Any other hall**: 1000 cases in 2025, illustrative shares.
 
 Receipts fall on working days inside the window's opening hours (the hall's
@@ -108,26 +108,26 @@ PROFILES: dict[str, Profile] = {
     "zhenhai": Profile(
         dt.date(2010, 1, 1),
         dt.date(2010, 6, 30),
-        accepted=28151,  # seed 第二篇 一(二): 受理各类办件28151件
+        accepted=28151,  # 调查报告 一(二): 受理各类办件28151件
         concluded=28083,  # 办结28083件
         immediate=14198,  # 即办件14198件
-        refused=282,  # illustrative: 1% of accepted, not in the seed
-        late=70,  # illustrative: 0.5% of promised concluded cases, not in the seed
-        visits=(0.70, 0.25, 0.05),  # seed 第二篇 一(一)4
+        refused=282,  # illustrative: 1% of accepted, not in the report
+        late=70,  # illustrative: 0.5% of promised concluded cases, not in the report
+        visits=(0.70, 0.25, 0.05),  # 调查报告 一(一)4
         rating_levels={5: 600, 4: 338, 3: 30, 2: 20, 1: 10},  # 998 returned; 94/3/2/1%
-        source="seed 第二篇 (Zhenhai, H1 2010)",
+        source="《关于行政服务中心窗口服务的调查报告》 (Zhenhai, H1 2010)",
     ),
     "luanchuan": Profile(
         dt.date(2010, 1, 1),
         dt.date(2010, 12, 31),
-        accepted=311,  # seed 第三篇: 全年...共受理各类规划审批事项311件
+        accepted=311,  # 自查报告: 全年...共受理各类规划审批事项311件
         concluded=311,  # 按期办结各类事项311件
-        immediate=0,  # seed 第三篇: no item can be concluded on the spot
+        immediate=0,  # 自查报告: no item can be concluded on the spot
         refused=0,
         late=0,  # 按期办结: all on time
-        visits=(0.70, 0.25, 0.05),  # illustrative: the seed gives no visits
+        visits=(0.70, 0.25, 0.05),  # illustrative: the report gives no visits
         rating_levels=None,  # one rating per case, no complaint (全年没有接到服务对象投诉)
-        source="seed 第三篇 (Luanchuan, 2010)",
+        source="《行政服务窗口工作自查报告》 (Luanchuan, 2010)",
     ),
 }
 GENERIC = Profile(

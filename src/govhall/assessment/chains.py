@@ -15,7 +15,7 @@ Where a chain comes from, first answer wins:
 2. the county plugin's :func:`govhall.plugins.hookspecs.govhall_approval_chain`;
 3. the built-in default: one level, ``窗口审批`` (window approval), delegated
    for immediate items (即办件) and not for promised ones. This default is an
-   assumption (the seeds do not describe a generic chain); a county or a
+   assumption (the source documents do not describe a generic chain); a county or a
    config overrides it.
 
 A step may carry a time budget in working days; budgets that add up to more

@@ -1,8 +1,8 @@
 """A/B posts (A/B岗): who holds each window post on a date, given leave and absence.
 
 Each post (a window and a position in it) has an A holder and a B holder
-who covers when A is away (seed 第三篇: 窗口业务员A、B岗制度; leave
-is granted only when the B post covers). On a given date:
+who covers when A is away (栾川县城乡规划办公室《行政服务窗口工作自查报告》:
+窗口业务员A、B岗制度; leave is granted only when the B post covers). On a given date:
 
 - A present: A holds the post;
 - A away, B present: B covers;

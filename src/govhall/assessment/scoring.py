@@ -13,7 +13,7 @@ with ``#2``, ``#3`` for identical findings). Lines that only enforce a cap
 the rule ``<category>.floor``, ``<category>.limit`` or ``<rulebook>.maximum``
 and no evidence.
 
-Counting rules (documented assumptions where the seed is silent; see
+Counting rules (documented assumptions where the source document is silent; see
 ``docs/scoring.md``):
 
 * overdue: a promised case whose due time falls in the month and that was

@@ -169,7 +169,7 @@ def _print_kpis(document: dict[str, Any]) -> None:
 @click.option(
     "--rows",
     type=click.IntRange(1, 10_000_000),
-    help="Number of cases, at most 10,000,000 (default: the seed's totals for the hall).",
+    help="Number of cases, at most 10,000,000 (default: the source's totals for the hall).",
 )
 @click.option(
     "--force",
@@ -180,7 +180,7 @@ def _print_kpis(document: dict[str, Any]) -> None:
 def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_json: bool) -> None:
     """Write deterministic sample cases, ratings and findings for a hall into --out.
 
-    For Zhenhai and Luanchuan the default data adds up to the seed's totals
+    For Zhenhai and Luanchuan the default data adds up to the totals their source documents report
     (Zhenhai H1 2010: 28151 accepted, 28083 concluded, 14198 immediate;
     Luanchuan 2010: 311 accepted, all concluded on time).
     """

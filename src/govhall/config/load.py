@@ -178,6 +178,11 @@ class _Placer:
         if not _has_path(self.file_data, loc) and _has_path(self.defaults, loc):
             source = f"plugin {self.plugin}"
             return Problem(severity, message, key=key, file=self.name, source=source)
+        if loc[:1] in (("scoring",), ("rewards",)) and not _has_path(self.file_data, loc[:1]):
+            # a built-in rule the file does not touch: there is no line to name
+            source = f"govhall's built-in {'rulebooks' if loc[0] == 'scoring' else 'reward rules'}"
+            source += f"; [{loc[0]}] is not in this file"
+            return Problem(severity, message, key=key, file=self.name, source=source)
         position = nearest_position(self.positions, loc)
         line, column = position if position else (None, None)
         return Problem(severity, message, key=key, line=line, column=column, file=self.name)
