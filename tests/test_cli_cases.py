@@ -112,7 +112,10 @@ def test_kpi_period_and_bad_dates(tmp_path: Path) -> None:
         main, ["kpi", LUANCHUAN, "--data", str(tmp_path), "--from", "2010-13-01"]
     )
     assert result.exit_code == 2  # a malformed option value is a usage error
-    assert "Invalid value for --from: '2010-13-01' is not a date YYYY-MM-DD" in result.stderr
+    assert (
+        "Invalid value for --from: '2010-13-01' is not a date: month must be in 1..12"
+        in result.stderr
+    )
     missing = CliRunner().invoke(main, ["kpi", LUANCHUAN, "--data", str(tmp_path)])
     assert missing.exit_code == 1
     assert "no cases.csv or cases.jsonl" in missing.stderr

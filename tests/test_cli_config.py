@@ -248,7 +248,7 @@ def test_show_invalid_config_exits_1_with_location(tmp_path: Path) -> None:
     result = run("show", path)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {path}:3:1: error: hall.adress: unknown key 'adress'; did you mean 'address'?\n"
+        f"Error: {path}:3:1: hall.adress: unknown key 'adress'; did you mean 'address'?\n"
     )
     no_traceback(result)
 

@@ -73,8 +73,8 @@ def _dangling_link(tmp: Path) -> Path:
 
 SPECIAL: dict[str, tuple[Callable[[Path], Path], str, int]] = {
     "fifo": (_fifo, "is a FIFO", 1),
-    # click's own check: an existing folder for a file argument is a usage error
-    "folder": (_folder, "is a directory", 2),
+    # a file problem, not a usage error: exit 1 like the others
+    "folder": (_folder, "is a folder", 1),
     "link": (_link, "is a symbolic link", 1),
     "dangling link": (_dangling_link, "is a symbolic link", 1),
 }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
+    check_data_folder,
     config_argument,
     open_session,
     parse_date,
@@ -72,7 +73,8 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(file_okay=False),
+    metavar="DIR",
+    callback=check_data_folder,
     help=(
         "Folder with cases.csv (or .jsonl) and optionally ratings.csv; a kind may be "
         "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
@@ -98,7 +100,7 @@ def kpi(
     first = parse_date(start, "--from") if start is not None else None
     last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:
-        raise click.ClickException(f"--to {last} is before --from {first}")
+        raise click.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
     session = open_session(config)
     report = ReadReport(on_problem=print_problem)
     document = kpi_document(session, data_dir, first, last, report, progress_bar)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,10 +21,12 @@ if TYPE_CHECKING:
     from govhall.session import HallSession
 
 _T = TypeVar("_T")
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 """Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
 
-config_argument = click.argument("config", type=click.Path(dir_okay=False))
+config_argument = click.argument("config", type=click.Path())
+"""The hall config; a missing or unreadable one is invalid input (exit 1), reported by the loader."""
 strict_option = click.option(
     "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
 )
@@ -33,11 +36,25 @@ DATA_HELP = (
 )
 
 
+def check_data_folder(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Check ``--data``: a folder that exists, else exit 1 (a file problem, not usage)."""
+    path = Path(value)
+    if not value.strip() or not path.exists():
+        raise click.ClickException(f"--data {value!r}: no such folder")
+    if not path.is_dir():
+        raise click.ClickException(
+            f"--data {value}: not a folder; give the folder that holds cases.csv, "
+            "ratings.csv and findings.csv"
+        )
+    return value
+
+
 data_option = click.option(
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    callback=check_data_folder,
     help=DATA_HELP,
 )
 
@@ -70,7 +87,9 @@ def parse_date(text: str, option: str) -> dt.date:
     """Parse ``YYYY-MM-DD`` or fail as a usage error (exit 2) naming the option."""
     try:
         day = dt.date.fromisoformat(text.strip())
-    except ValueError:
+    except ValueError as exc:
+        if _DATE_SHAPE.fullmatch(text.strip()):  # the format is right, the day does not exist
+            raise click.BadParameter(f"{text!r} is not a date: {exc}", param_hint=option) from None
         raise click.BadParameter(
             f"{text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)", param_hint=option
         ) from None

@@ -70,7 +70,7 @@ def schema(as_json: bool) -> None:
 
 @click.command()
 @click.argument("county")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists (a regular file only).")
 @json_option
 def init(county: str, path: str, force: bool, as_json: bool) -> None:
@@ -89,7 +89,7 @@ def init(county: str, path: str, force: bool, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=click.Path())
 @json_option
 def show(config: str, as_json: bool) -> None:
     """Show the hall as loaded, with defaults and plugin values applied."""

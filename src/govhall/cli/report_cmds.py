@@ -23,7 +23,7 @@ from govhall.cli.output import emit_json, json_option
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     metavar="FILE",
     help=(
         "The HTML file to write (e.g. report-2010-03.html); missing folders are created. "
