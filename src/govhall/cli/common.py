@@ -26,7 +26,7 @@ PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 """Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
 
 config_argument = click.argument("config", type=click.Path())
-"""The hall config; a missing or unreadable one is invalid input (exit 1), reported by the loader."""
+"""The hall config; a missing or unreadable one is invalid input (exit 1), from the loader."""
 strict_option = click.option(
     "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
 )
