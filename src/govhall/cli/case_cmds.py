@@ -39,7 +39,7 @@ def _progress(what: str) -> Any:
 
 @click.command()
 @config_argument
-@click.option("--item", "item_id", required=True, help="Id of the service item.")
+@click.option("--item", "item_id", required=True, metavar="ID", help="Id of the service item.")
 @json_option
 def chain(config: str, item_id: str, as_json: bool) -> None:
     """Show the approval chain of an item and whether it can be concluded on the spot."""
@@ -50,7 +50,11 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
         emit_json(document)
         return
     spot = "yes" if document["on_the_spot"] else "no"
-    click.echo(f"item {document['item']}: {document['depth']} levels, on the spot: {spot}")
+    conditional = sum(1 for step in document["steps"] if step.get("conditional"))
+    levels = f"{document['depth']} level{'s' * (document['depth'] != 1)}"
+    if conditional:
+        levels += f" + {conditional} conditional"
+    click.echo(f"item {document['item']}: {levels}, on the spot: {spot}")
     rows = [
         (
             step["level"],
@@ -80,9 +84,15 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
         "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
     ),
 )
-@click.option("--from", "start", help="First day of receipt, YYYY-MM-DD (included).")
-@click.option("--to", "end", help="Last day of receipt, YYYY-MM-DD (included).")
-@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
+@click.option(
+    "--from", "start", metavar="DATE", help="First day of receipt, YYYY-MM-DD (included)."
+)
+@click.option("--to", "end", metavar="DATE", help="Last day of receipt, YYYY-MM-DD (included).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1, printing no answer, when any row is rejected.",
+)
 @json_option
 def kpi(
     config: str, data_dir: str, start: str | None, end: str | None, strict: bool, as_json: bool
@@ -107,13 +117,14 @@ def kpi(
     if _split(report):  # each file's counts, then the total
         click.echo(report.summary(), err=True)
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
+    warn(document.get("warnings", ()))
+    if strict and report.rejected:
+        # as score, rewards and report: a --strict failure prints no answer
+        raise click.ClickException(f"--strict: {report.rejected} row(s) rejected; nothing printed")
     if as_json:
         emit_json(document)
     else:
         _print_kpis(document)
-    warn(document.get("warnings", ()))
-    if strict and report.rejected:
-        raise click.ClickException(f"--strict: {report.rejected} row(s) rejected")
 
 
 def _split(report: ReadReport) -> bool:
@@ -167,9 +178,10 @@ def _print_kpis(document: dict[str, Any]) -> None:
     type=click.Path(file_okay=False),
     help="Folder to write into (created if missing).",
 )
-@click.option("--seed", default=2010, show_default=True, help="Random seed.")
+@click.option("--seed", default=2010, show_default=True, metavar="N", help="Random seed.")
 @click.option(
     "--rows",
+    metavar="N",
     type=click.IntRange(1, 10_000_000),
     help="Number of cases, at most 10,000,000 (default: the source's totals for the hall).",
 )

@@ -28,7 +28,9 @@ PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 config_argument = click.argument("config", type=click.Path())
 """The hall config; a missing or unreadable one is invalid input (exit 1), from the loader."""
 strict_option = click.option(
-    "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
+    "--strict",
+    is_flag=True,
+    help="Exit 1, printing or writing no answer, when any row or record had to be rejected.",
 )
 DATA_HELP = (
     "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
@@ -68,13 +70,17 @@ def open_session(config: str) -> HallSession:
 
 def print_problem(problem: Problem) -> None:
     """Print a bad row or reader warning on stderr, with file, line and column."""
-    click.echo(problem.format(), err=True)
+    from govhall.cli.output import printable
+
+    click.echo(printable(problem.format()), err=True)
 
 
 def warn(warnings: Sequence[str]) -> None:
     """Print each warning on stderr."""
+    from govhall.cli.output import printable
+
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
 
 
 def _check_year(year: int, text: str, option: str) -> None:

@@ -11,6 +11,7 @@ from govhall.cli.common import (
     parse_month,
     print_problem,
     progress_bar,
+    strict_option,
     warn,
 )
 from govhall.cli.output import emit_json, json_option
@@ -31,13 +32,16 @@ from govhall.cli.output import emit_json, json_option
     ),
 )
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@strict_option
 @json_option
-def report(config: str, data_dir: str, month: str, out: str, force: bool, as_json: bool) -> None:
+def report(
+    config: str, data_dir: str, month: str, out: str, force: bool, strict: bool, as_json: bool
+) -> None:
     """Write a month's report as one HTML file that opens offline in any browser.
 
-    The page shows the KPI tiles (as ``govhall kpi`` for the month), the
+    The page shows the KPI tiles (as govhall kpi for the month), the
     window ranking as a bar chart with each window's score lines (as
-    ``govhall score``), the opening hours of the month's first full week,
+    govhall score), the opening hours of the month's first full week,
     and the overdue cases and bad ratings awaiting follow-up. Charts are
     inline SVG; nothing is fetched from the network.
     """
@@ -56,6 +60,12 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     warn(found.warnings)
     if found.read.files:
         click.echo(found.read.summary(), err=True)
+    not_scored = len(found.scores.rejected)
+    if strict and (found.read.rejected or not_scored):
+        raise click.ClickException(
+            f"--strict: {found.read.rejected} row(s) rejected while reading, "
+            f"{not_scored} record(s) not scored; no report written"
+        )
     if not found.scores.active:
         raise click.ClickException(
             f"no data for {wanted}: no case received, rating or finding in --data falls in "

@@ -19,7 +19,7 @@ from govhall.cli.common import (
     strict_option,
     warn,
 )
-from govhall.cli.output import emit_json, json_option, render_table
+from govhall.cli.output import emit_json, json_option, printable, render_table
 
 if TYPE_CHECKING:
     from govhall.assessment.rewards import YearResult
@@ -48,6 +48,7 @@ def score(
     rating and finding ids). The rules are those in force on the month's
     first day.
     """
+    _one_format(as_json, as_csv)
     wanted = parse_month(month)
     session, read = _start(config)
     years: set[int] = set()
@@ -76,7 +77,9 @@ def score(
 @click.command()
 @config_argument
 @data_option
-@click.option("--year", required=True, type=click.IntRange(1900, 2999), help="The year.")
+@click.option(
+    "--year", required=True, metavar="YYYY", type=click.IntRange(1900, 2999), help="The year."
+)
 @strict_option
 @json_option
 @csv_option
@@ -91,6 +94,7 @@ def rewards(
     from govhall.assessment.rewards import annual_results
     from govhall.assessment.scoring import Month
 
+    _one_format(as_json, as_csv)
     session, read = _start(config)
     months = [Month(year, m) for m in range(1, 13)]
     years: set[int] = set()
@@ -121,6 +125,11 @@ def rewards(
 # -- running --------------------------------------------------------------------
 
 
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("--csv and --json cannot be used together: choose one")
+
+
 def _start(config: str) -> tuple[HallSession, ReadReport]:
     """Open the session, print the rulebooks' warnings, and make the row report."""
     from govhall.readers import ReadReport
@@ -144,11 +153,12 @@ def _finish(report: ReadReport, rejected: Iterable[Rejection], strict: bool) -> 
     count = 0
     for rejection in rejected:
         count += 1
-        click.echo(f"warning: {rejection.evidence}: not scored: {rejection.reason}", err=True)
+        message = f"warning: {rejection.evidence}: not scored: {rejection.reason}"
+        click.echo(printable(message), err=True)
     if strict and (report.rejected or count):
         raise click.ClickException(
             f"--strict: {report.rejected} row(s) rejected while reading, "
-            f"{count} record(s) not scored"
+            f"{count} record(s) not scored; nothing printed"
         )
 
 
@@ -264,7 +274,10 @@ def _print_rewards(result: YearResult) -> None:
         for payment in (s.allowance, *s.awards):
             if payment.amount:
                 click.echo(
-                    f"{s.staff}: {payment.rule} {_num(payment.amount)} yuan — {payment.explanation}"
+                    printable(
+                        f"{s.staff}: {payment.rule} {_num(payment.amount)} yuan — "
+                        f"{payment.explanation}"
+                    )
                 )
 
 
