@@ -112,7 +112,8 @@ def test_chain_counts_the_conditional_level_apart() -> None:
 def test_no_help_shows_a_bare_type_name_or_raw_backticks() -> None:
     for name in COMMAND_TABLE:
         text = _run(name, "--help").output  # type: ignore[attr-defined]
-        assert " TEXT " not in text and " INTEGER" not in text, name
+        assert " TEXT " not in text, name
+        assert " INTEGER" not in text, name
         assert "``" not in text, name
 
 
