@@ -135,7 +135,9 @@ def test_chain_for_a_luanchuan_planning_item() -> None:
         (4, "主管县长"),
     ]
     table = CliRunner().invoke(main, ["chain", LUANCHUAN, "--item", "site-selection"])
-    assert table.stdout.startswith("item site-selection: 4 levels, on the spot: no\n")
+    assert table.stdout.startswith(
+        "item site-selection: 4 levels + 1 conditional, on the spot: no\n"
+    )
 
 
 def test_chain_unknown_item_exits_1() -> None:

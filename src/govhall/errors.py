@@ -23,8 +23,7 @@ class ConfigError(GovhallError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == "error"]
-        # "file:line: message": the CLI already says "Error: " in front
-        lines = [p.format().replace(": error: ", ": ", 1) for p in errors] or ["invalid config"]
+        lines = [p.format() for p in errors] or ["invalid config"]
         super().__init__("\n".join(lines))
 
 

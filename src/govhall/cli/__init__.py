@@ -122,7 +122,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except GovhallError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_message(exc)) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -140,6 +140,16 @@ class _Main(click.Group):
                 err=True,
             )
             sys.exit(1)
+
+
+def _message(exc: Exception) -> str:
+    """The error's text; a config's problems without "error:", which click's "Error: " says."""
+    from govhall.errors import ConfigError
+
+    if isinstance(exc, ConfigError) and exc.problems:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        return "\n".join(p.format().replace(": error: ", ": ", 1) for p in errors)
+    return str(exc)
 
 
 def _exit_cleanly_on_sigterm() -> None:

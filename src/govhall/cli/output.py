@@ -20,7 +20,7 @@ def emit_json(document: Any) -> None:
 
 
 def printable(text: str) -> str:
-    """Return ``text`` with control characters shown as escapes (``\\x1b``), never sent raw.
+    r"""Return ``text`` with control characters shown as escapes (``\x1b``), never sent raw.
 
     Ids and names come from data files and configs; a terminal escape code in
     one must not recolour, move or clear the user's terminal.
