@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_the_printed_output_shown_is_real_and_says_where_it_is_trimmed(
             raise AssertionError(f"README shows a line not printed (in that order): {shown!r}")
     # a gap without a "…" line: two shown lines that are not neighbours in the output
     shown_lines = _printed_block()
-    for before, after in zip(shown_lines, shown_lines[1:], strict=False):
+    for before, after in itertools.pairwise(shown_lines):
         if before.startswith("…") or after.startswith("…"):
             continue
         b, a = (bytes_line.sub("(N bytes)", x) for x in (before, after))

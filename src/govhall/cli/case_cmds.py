@@ -175,7 +175,7 @@ def _print_kpis(document: dict[str, Any]) -> None:
     "--out",
     required=True,
     metavar="DIR",
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Folder to write into (created if missing).",
 )
 @click.option("--seed", default=2010, show_default=True, metavar="N", help="Random seed.")
