@@ -7,7 +7,7 @@ All commands run in the same session, interleaved (reference, ``--help``,
 one warm-up run each. The script prints the median wall time of each and the
 ratios to the reference:
 
-- ``govhall --help``: goal at most 5x (STYLE.md §14: ``--help`` imports no
+- ``govhall --help``: goal at most 5x (``--help`` imports no
   plugin and no pydantic model);
 - ``govhall validate configs/pinghu.toml``: goal at most 8x.
 

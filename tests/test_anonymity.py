@@ -1,6 +1,6 @@
 """Identity columns in data files are ignored with a warning and reach no output.
 
-Ratings are anonymous (无记名评议, SPEC §1 and §5). A data folder whose
+Ratings are anonymous (无记名评议; see docs/concepts.md, Rating). A data folder whose
 cases, ratings and findings carry extra columns ``name``, ``phone``,
 ``id_number``, ``姓名``, ``手机号``, ``身份证号`` with distinctive sentinel
 values is run through every command that reads data (``kpi``, ``score``,

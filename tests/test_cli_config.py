@@ -48,7 +48,7 @@ def test_validate_folder_sorted_and_only_toml(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[:2] == [
-        f"{tmp_path / 'a.toml'}: invalid (1 errors, 0 warnings)",
+        f"{tmp_path / 'a.toml'}: invalid (1 error, 0 warnings)",
         f"  {tmp_path / 'a.toml'}:3:1: error: hall.adress: unknown key 'adress'; "
         "did you mean 'address'?",
     ]
@@ -106,7 +106,7 @@ def test_validate_nonexistent_path(tmp_path: Path) -> None:
     result = run("validate", missing)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{missing}: invalid (1 errors, 0 warnings)",
+        f"{missing}: invalid (1 error, 0 warnings)",
         f"  {missing}: error: cannot read file: No such file or directory",
     ]
     no_traceback(result)
@@ -248,7 +248,7 @@ def test_show_invalid_config_exits_1_with_location(tmp_path: Path) -> None:
     result = run("show", path)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {path}:3:1: error: hall.adress: unknown key 'adress'; did you mean 'address'?\n"
+        f"Error: {path}:3:1: hall.adress: unknown key 'adress'; did you mean 'address'?\n"
     )
     no_traceback(result)
 

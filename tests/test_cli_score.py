@@ -1,4 +1,4 @@
-"""``govhall score`` and ``govhall rewards``: SPEC §4 JSON, table, CSV, exit codes; validate."""
+"""``govhall score`` and ``govhall rewards``: JSON, table, CSV, exit codes; validate."""
 
 from __future__ import annotations
 
@@ -278,5 +278,6 @@ def test_data_must_be_a_folder_not_a_file(tmp_path: Path) -> None:
         result = CliRunner().invoke(
             main, [command[0], str(configs / "zhenhai.toml"), "--data", str(cases), *command[1:]]
         )
-        assert result.exit_code == 2
-        assert "is a file" in result.stderr
+        # a file problem, not a usage error (docs/cases.md: exit codes)
+        assert result.exit_code == 1
+        assert "not a folder" in result.stderr

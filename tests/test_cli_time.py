@@ -1,4 +1,4 @@
-"""``govhall hours``, ``open`` and ``deadline``: SPEC §4 JSON, tables, exit codes."""
+"""``govhall hours``, ``open`` and ``deadline``: JSON, tables, exit codes."""
 
 from __future__ import annotations
 
@@ -110,15 +110,21 @@ def test_hours_sunday_rota(hall: Path) -> None:
 
 
 def test_hours_table_and_unpublished_year_warning(hall: Path) -> None:
-    result = run("hours", hall, "--on", "2027-01-01")
+    result = run("hours", hall, "--on", "2027-03-03")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "2027-01-01 (Friday, workday)"
+    assert lines[0] == "2027-03-03 (Wednesday, workday)"
     assert "social  社保窗口      08:30–11:30, 14:00–17:30" in lines
     assert "warning: no State Council holiday arrangement for 2027" in result.stderr
-    document = run_json("hours", hall, "--on", "2027-01-01")
+    assert "2027 estimated" in result.stderr
+    document = run_json("hours", hall, "--on", "2027-03-03")
     (warning,) = document["warnings"]
     assert "2027" in warning
+    # New Year's Day is a statutory holiday: an estimated rest day until the notice is out
+    new_year = run("hours", hall, "--on", "2027-01-01")
+    assert new_year.stdout.splitlines()[0] == (
+        "2027-01-01 (Friday, holiday: New Year's Day (estimated))"
+    )
 
 
 def test_hours_on_the_shipped_config_names_its_source() -> None:

@@ -1,4 +1,4 @@
-"""Deadlines: SPEC §4's counting rule, pauses, after-hours receipt, progress, batch API."""
+"""Deadlines: the counting rule (docs/time.md), pauses, after-hours receipt, progress, batch API."""
 
 from __future__ import annotations
 
@@ -187,9 +187,11 @@ def test_an_unpublished_year_warns_and_config_supplies_it(
     config: HallConfig, manager: GovhallPluginManager
 ) -> None:
     guessed = due_at(config, "pension", T(2026, 12, 28, 10, 0), manager=manager)
-    assert guessed.due.date() == D(2027, 1, 4)  # 1 January 2027 counted as a working day
+    # 1 January 2027 is a statutory holiday: estimated as a rest day until published
+    assert guessed.due.date() == D(2027, 1, 5)
     (warning,) = guessed.warnings
     assert "2027" in warning
+    assert "2027 estimated" in warning
     arrangement = (
         "\n[[calendar.arrangements]]\nyear = 2027\nholidays = [2027-01-01, 2027-01-02, "
         '2027-01-03]\nworkdays = []\nsource = "test"\n'

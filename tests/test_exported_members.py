@@ -36,7 +36,7 @@ def test_type_checking_imports_match_lazy_table() -> None:
     imported = {}
     for statement in block.body:
         assert isinstance(statement, ast.ImportFrom)
-        assert len(statement.names) == 1, "one public name per import line (STYLE.md §2)"
+        assert len(statement.names) == 1, "one public name per import line"
         imported[statement.names[0].name] = statement.module
     assert imported == govhall._LOCATIONS
 

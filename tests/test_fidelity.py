@@ -234,8 +234,10 @@ def test_the_rewards_command_prints_the_procedure(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from govhall.cli import main
+    from govhall.session import open_hall
 
-    data = _folder(tmp_path / "d")
+    data = tmp_path / "d"
+    open_hall(ZHENHAI).write_sample(data, rows=300)  # a year with data: an empty one exits 1
     runner = CliRunner()
     result = runner.invoke(main, ["rewards", str(ZHENHAI), "--data", str(data), "--year", "2010"])
     assert result.exit_code == 0, result.output

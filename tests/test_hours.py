@@ -226,8 +226,13 @@ def test_a_bad_plugin_answer_names_plugin_and_hook() -> None:
         return {"schedules": [{"workday": [["17:00", "08:00"]]}]}
 
     manager = _manager_with(_county_plugin(govhall_opening_hours=govhall_opening_hours))
+    # validate builds the hall's time too, so the config check already names the hook
+    report = check_config_text(TEST_HALL, "hall.toml", manager)
+    errors = [p.message for p in report.problems if p.severity == "error"]
+    assert any("'testcounty', hook govhall_opening_hours" in message for message in errors)
+    assert report.config is not None
     with pytest.raises(PluginError, match=r"'testcounty', hook govhall_opening_hours"):
-        hall_time(_load(TEST_HALL, manager), manager)
+        hall_time(report.config, manager)
 
 
 # -- config errors ------------------------------------------------------------

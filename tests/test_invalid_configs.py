@@ -74,7 +74,8 @@ def test_validate_text(name: str, cli_manager: GovhallPluginManager, monkeypatch
     [header, *lines] = result.stdout.splitlines()
     warnings += len(lines) - len(_about_the_file(lines))
     verdict = "invalid" if errors else "valid"
-    assert header == f"{name}.toml: {verdict} ({errors} errors, {warnings} warnings)"
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    assert header == f"{name}.toml: {verdict} ({counts})"
     assert _about_the_file(lines) == [f"  {line}" for line in expected]
     assert result.exit_code == (1 if errors else 0)
 

@@ -1,4 +1,4 @@
-"""KPIs (SPEC §4): counting rules, on time against due_at, visits, open hours, period."""
+"""KPIs: counting rules, on time against due_at, visits, open hours, period."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The case life cycle (SPEC §2): legal paths, illegal transitions, derived overdue."""
+"""The case life cycle (docs/cases.md): legal paths, illegal transitions, derived overdue."""
 
 from __future__ import annotations
 

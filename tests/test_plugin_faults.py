@@ -317,3 +317,21 @@ def test_a_wrapper_hook_implementation_is_a_load_error_naming_plugin_and_hook() 
     assert error.name == "wrapping"
     assert "hook govhall_opening_hours is a wrapper" in error.error
     assert "wrapping" not in manager.counties()
+
+
+@pytest.mark.parametrize(
+    "hook",
+    [
+        "govhall_opening_hours",
+        "govhall_duty_rota",
+        "govhall_extra_closures",
+        "govhall_deadline_rule",
+    ],
+)
+def test_validate_calls_the_time_hooks_that_hours_and_deadline_depend_on(
+    hook: str, use_plugin: Callable[[str, Callable[..., Any]], tuple[Any, Path]]
+) -> None:
+    _, config = use_plugin(hook, boom)
+    result = CliRunner().invoke(main, ["validate", str(config)])
+    assert_fails_cleanly(result, hook, "raised RuntimeError: boom")
+    assert "invalid (1 error," in result.output

@@ -312,7 +312,7 @@ def test_cli_validate_with_raising_plugin_has_no_traceback(
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{path}: invalid (1 errors, 0 warnings)",
+        f"{path}: invalid (1 error, 0 warnings)",
         f"  {path}:2:1: error: hall.county: plugin 'flaky', hook govhall_hall_defaults: "
         "raised RuntimeError: boom",
     ]

@@ -205,7 +205,7 @@ def _blank(noise: list[str], ext: str) -> int:
     return sum(1 for text in noise if not text.replace("\r", "").replace("\n", "").strip())
 
 
-# -- the kinds of damage the issue names, one by one -----------------------------
+# -- the kinds of damage a file can carry, one by one ----------------------------
 
 
 def _csv(stem: str) -> bytes:

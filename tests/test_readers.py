@@ -1,4 +1,4 @@
-"""Data file readers: CSV and JSON Lines, bad rows reported by line and column (SPEC §5)."""
+"""Data file readers: CSV and JSON Lines, bad rows reported by line and column."""
 
 from __future__ import annotations
 

@@ -411,7 +411,8 @@ def test_missing_data_and_bad_config(small: Path) -> None:
     result = _run(
         "report", small / "hall.toml", "--data", small / "nope", "--month", "2010-10", "--out", out
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a missing folder is a file problem, like a missing config
+    assert "no such folder" in result.stderr
     (small / "empty").mkdir()
     result = _run(
         "report", small / "hall.toml", "--data", small / "empty", "--month", "2010-10", "--out", out

@@ -138,17 +138,89 @@ def test_closures_are_rest_days_with_their_reason() -> None:
     assert cal.nth_workday_after(D(2026, 10, 30), 1) == D(2026, 11, 4)
 
 
-def test_every_date_2020_to_2026_agrees_with_the_holidays_package(cal: WorkCalendar) -> None:
+def test_every_covered_date_agrees_with_the_holidays_package(cal: WorkCalendar) -> None:
     """Independent check against ``holidays.China`` (the package not chosen).
 
-    No disagreement is expected, and none is tolerated: both carry the State
-    Council notices for these years, make-up working days included.
+    Every year the calendar covers (2004 to the installed package's last),
+    make-up working days included. No disagreement is tolerated: where the
+    two differed (2005-12-31) the State Council notice decided, and govhall
+    ships the correction.
     """
-    other = holidays.China(years=range(2020, 2027))
-    day = D(2020, 1, 1)
+    years = sorted(cal.arrangements)
+    assert years[0] <= 2005
+    other = holidays.China(years=years)
+    day, last = D(years[0], 1, 1), D(years[-1], 12, 31)
     disagreements = []
-    while day <= D(2026, 12, 31):
+    while day <= last:
         if cal.is_workday(day) != other.is_working_day(day):
             disagreements.append(day)
         day += dt.timedelta(days=1)
     assert disagreements == []
+
+
+def test_2005_12_31_was_a_make_up_working_day(cal: WorkCalendar) -> None:
+    # 国办发明电〔2005〕35号: New Year 2006 rest 1-3 January, Saturday 31 December worked
+    info = cal.day(D(2005, 12, 31))
+    assert (info.kind, info.workday) == ("workday", True)
+    assert "国办发明电〔2005〕35号" in (info.name or "")
+    assert not cal.is_workday(D(2006, 1, 2))
+
+
+def test_is_workday_takes_a_datetime_as_its_date(cal: WorkCalendar) -> None:
+    holiday = dt.datetime(2026, 10, 1, 10, 0)
+    assert cal.is_workday(holiday) is False
+    assert cal.is_workday(holiday.replace(tzinfo=dt.UTC)) is False
+    assert cal.day(holiday).kind == "holiday"
+    with pytest.raises(TypeError, match="expected a date, got str"):
+        cal.is_workday("2026-10-01")  # type: ignore[arg-type]
+
+
+def _estimating() -> WorkCalendar:
+    from govhall.time.workdays import estimated_holidays
+
+    return WorkCalendar(package_arrangements(), estimate=estimated_holidays)
+
+
+def test_an_unpublished_year_rests_on_its_statutory_holidays_estimated() -> None:
+    cal = _estimating()
+    year = max(cal.arrangements) + 1
+    assert not cal.covered(year)
+    new_year = cal.day(D(year, 1, 1))
+    if new_year.kind not in ("saturday", "sunday"):
+        assert (new_year.kind, new_year.workday) == ("holiday", False)
+    assert "(estimated)" in (new_year.name or cal.day(D(year, 1, 3)).name or "")
+    assert "estimated" in cal.warning(year)
+    # National Day, 1-3 October, by law; each an estimated rest day
+    for day in (1, 2, 3):
+        info = cal.day(D(year, 10, day))
+        assert not info.workday
+        assert info.kind in ("holiday", "saturday", "sunday")
+    assert sum(not cal.is_workday(D(year, 10, d)) for d in (1, 2, 3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        (D(2027, 1, 1), "New Year's Day"),
+        (D(2027, 2, 8), "Chinese New Year (Spring Festival)"),  # 初三, a Monday
+        (D(2027, 4, 5), "Tomb-Sweeping Day"),
+        (D(2027, 6, 9), "Dragon Boat Festival"),
+        (D(2027, 9, 15), "Mid-Autumn Festival"),
+        (D(2028, 1, 26), "Chinese New Year (Spring Festival)"),
+    ],
+)
+def test_statutory_holidays_of_2027_and_2028_are_estimated_rest_days(
+    day: dt.date, name: str
+) -> None:
+    cal = _estimating()
+    if cal.covered(day.year):
+        pytest.skip(f"{day.year}'s arrangement is published in the installed package")
+    info = cal.day(day)
+    assert (info.kind, info.workday, info.name) == ("holiday", False, f"{name} (estimated)")
+
+
+def test_years_far_from_the_covered_span_stay_monday_to_friday() -> None:
+    cal = _estimating()
+    far = max(cal.arrangements) + 20
+    assert cal.is_workday(D(far, 10, 1)) == (D(far, 10, 1).weekday() < 5)
+    assert "counted as Monday–Friday" in cal.warning(far)

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govhall.errors import GovhallError
-from govhall.files import open_atomic
+from govhall.files import FileSet, open_set
 from govhall.readers import CASE_COLUMNS, RATING_COLUMNS, RATING_OPTIONAL, RECTIFICATION_COLUMNS
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ BAD_TAGS = ("无理由超过法定办理时间", "服务态度差", "办事指�
 """Tags the sample gives bad ratings (illustrative)."""
 GOOD_TAGS = ("服务热情", "一次办结", "指引清楚")
 """Tags the sample gives some good ratings (illustrative)."""
+MAX_ROWS = 10_000_000
+"""The most cases ``--rows`` may ask for (about 1.2 GB of CSV)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +180,8 @@ def profile_for(config: HallConfig, rows: int | None = None) -> Profile:
     """Return the sample profile of the hall's county, scaled to ``rows`` if given."""
     profile = PROFILES.get(config.hall.county, GENERIC)
     if rows is not None:
-        if rows < 1:
-            raise GovhallError(f"--rows must be at least 1, got {rows}")
+        if not 1 <= rows <= MAX_ROWS:
+            raise GovhallError(f"--rows must be between 1 and {MAX_ROWS:,}, got {rows:,}")
         profile = profile.scaled(rows)
     return profile
 
@@ -220,51 +222,55 @@ def write_sample(
 ) -> SampleSummary:
     """Write ``cases.csv``, ``ratings.csv`` and ``findings.csv`` for the hall into ``out``.
 
-    Each file is written to a temporary file and renamed into place.
+    The three files replace their old versions as one set
+    (:func:`govhall.files.open_set`): each is written to a temporary file, and
+    only when all three are complete are they renamed into place, so a full
+    disk part-way leaves the old set whole.
 
     Raises:
         GovhallError: A file exists and ``force`` is false (nothing is written
-            then), the hall has no item of a kind the profile needs, or a file
-            cannot be written.
+            then), ``out`` is not a folder, the hall has no item of a kind the
+            profile needs, or a file cannot be written.
     """
+    if not str(out).strip():
+        raise GovhallError("the --out folder path is empty")
     directory = Path(out)
+    if directory.exists() and not directory.is_dir():
+        raise GovhallError(f"{directory} is not a folder")
     targets = tuple(directory / name for name in FILES)
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not force:
-        raise GovhallError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
     profile = profile_for(config, rows)
-    rng = random.Random(seed)
-    generator = _CaseMaker(config, profile, rng, times)
-    rated: list[tuple[str, str, str, str]] = []
-    keep_every = max(1, profile.concluded // 5000)
+    with open_set(targets, force=force) as files:
+        rng = random.Random(seed)
+        generator = _CaseMaker(config, profile, rng, times)
+        rated: list[tuple[str, str, str, str]] = []
+        keep_every = max(1, profile.concluded // 5000)
 
-    def case_rows() -> Iterator[Sequence[Any]]:
-        for number, row in enumerate(generator.rows(), start=1):
-            if progress is not None and number % 100_000 == 0:
-                progress(number)
-            if row[5] in ("concluded", "delivered") and number % keep_every == 0:
-                rated.append((row[0], row[1], row[8], row[6]))
-            yield row
+        def case_rows() -> Iterator[Sequence[Any]]:
+            for number, row in enumerate(generator.rows(), start=1):
+                if progress is not None and number % 100_000 == 0:
+                    progress(number)
+                if row[5] in ("concluded", "delivered") and number % keep_every == 0:
+                    rated.append((row[0], row[1], row[8], row[6]))
+                yield row
 
-    directory.mkdir(parents=True, exist_ok=True)
-    cases = _write_csv(targets[0], (*CASE_COLUMNS, "staff"), case_rows())
-    rating_rows = list(_ratings(profile, rated, rng, generator))
-    extra = random.Random(seed * 7919 + 15)  # a second stream: see the module docstring
-    rating_rows = [_rating_extras(row, extra) for row in rating_rows]
-    _write_csv(targets[1], (*RATING_COLUMNS, *RATING_OPTIONAL), rating_rows)
-    finding_rows = list(_findings(config, profile, rng))
-    _write_csv(targets[2], ("date", "window", "staff", "rule", "count", "points"), finding_rows)
-    progress_rows = [_progress(row, extra, times) for row in rating_rows if int(row[3]) <= 2]
-    _write_csv(targets[3], RECTIFICATION_COLUMNS, progress_rows)
+        cases = _write_csv(files, targets[0], (*CASE_COLUMNS, "staff"), case_rows())
+        rating_rows = list(_ratings(profile, rated, rng, generator))
+        extra = random.Random(seed * 7919 + 15)  # a second stream: see the module docstring
+        rating_rows = [_rating_extras(row, extra) for row in rating_rows]
+        _write_csv(files, targets[1], (*RATING_COLUMNS, *RATING_OPTIONAL), rating_rows)
+        finding_rows = list(_findings(config, profile, rng))
+        header = ("date", "window", "staff", "rule", "count", "points")
+        _write_csv(files, targets[2], header, finding_rows)
+        progress_rows = [_progress(row, extra, times) for row in rating_rows if int(row[3]) <= 2]
+        _write_csv(files, targets[3], RECTIFICATION_COLUMNS, progress_rows)
     return SampleSummary(directory, targets, cases, len(rating_rows), len(finding_rows), profile)
 
 
 def _write_csv(
-    target: Path, header: Sequence[str], rows: Iterator[Sequence[Any]] | list[Any]
+    files: FileSet, target: Path, header: Sequence[str], rows: Iterator[Sequence[Any]] | list[Any]
 ) -> int:
     count = 0
-    # The caller has checked every target against --force already.
-    with open_atomic(target, force=True, newline="") as stream:
+    with files.open(target, newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
         for row in rows:

@@ -205,8 +205,9 @@ BUILTIN_RULES: dict[str, Any] = {
         "built-in assumption 90 / 80 / 60",
         "excellent_quota": "no quota (the source sets none)",
         "allowance_per_month": f"no post allowance ({RULES_TITLE} names none)",
-        "on_post": "a month on post is one in which the data names the person "
-        "(a case received, a rating or a finding): assumption",
+        "on_post": "a month on post is one in which the person received a case at the "
+        "window, or a finding names them (ratings and conclusions trail receipts and do "
+        "not count): assumption",
         "service_model_award": f"no service-model award ({RULES_TITLE} names none)",
     },
 }

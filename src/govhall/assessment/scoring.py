@@ -161,7 +161,10 @@ class MonthScores:
     active: bool = False
     """True when any case, rating or finding fell in the month."""
     staff_on_post: frozenset[str] = frozenset()
-    """Staff named by a case received, a rating or a finding in the month."""
+    """Staff who received a case, or whom a finding names, in the month (on post).
+
+    Ratings and conclusions do not count: they trail the receipt, so the
+    month after the data's last receipts would look like a month worked."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``govhall score --json`` document."""
@@ -345,7 +348,7 @@ class Scorer:
     def add_ratings(self, ratings: Iterable[Rating]) -> None:
         """Take ratings into the months' tallies."""
         data, first, last = self._data, self._first, self._last
-        known_staff, citizen_level = self._known_staff, self.citizen_level
+        citizen_level = self.citizen_level
         for rating in ratings:
             rated = rating.rated_at
             if not first <= rated < last:
@@ -363,8 +366,7 @@ class Scorer:
             if level >= citizen_level:
                 tally.citizen_satisfied += 1
             tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
-            if rating.staff is not None and rating.staff in known_staff:
-                month.on_post.add(rating.staff)
+            # a rating is not evidence of presence: it trails the case's conclusion
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Take inspection findings dated in the months."""
@@ -691,7 +693,7 @@ def _check_points(book: Rulebook, rule: Rule, finding: Finding, when: dt.date) -
     low = book.parameters.at(f"{rule.id}.min", when)
     high = book.parameters.at(f"{rule.id}.max", when)
     if not low <= abs(points) <= high:
-        return f"points {abs(points)} outside the rule's range {low}-{high} ({rule.source})"
+        return f"points {points} outside the rule's range {low}-{high} ({rule.source})"
     return ""
 
 

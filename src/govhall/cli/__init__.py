@@ -122,10 +122,11 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from govhall.errors import GovhallError
 
+        _exit_cleanly_on_sigterm()
         try:
             return super().invoke(ctx)
         except GovhallError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_message(exc)) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -143,6 +144,31 @@ class _Main(click.Group):
                 err=True,
             )
             sys.exit(1)
+
+
+def _message(exc: Exception) -> str:
+    """The error's text; a config's problems without "error:", which click's "Error: " says."""
+    from govhall.errors import ConfigError
+
+    if isinstance(exc, ConfigError) and exc.problems:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        return "\n".join(p.format().replace(": error: ", ": ", 1) for p in errors)
+    return str(exc)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so a killed write removes its temporary files."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, terminate)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})

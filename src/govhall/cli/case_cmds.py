@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
+    check_data_folder,
     config_argument,
     deployment_argument,
     engine_option,
@@ -42,7 +43,7 @@ def _progress(what: str) -> Any:
 
 @click.command()
 @config_argument
-@click.option("--item", "item_id", required=True, help="Id of the service item.")
+@click.option("--item", "item_id", required=True, metavar="ID", help="Id of the service item.")
 @json_option
 def chain(config: str, item_id: str, as_json: bool) -> None:
     """Show the approval chain of an item and whether it can be concluded on the spot."""
@@ -53,7 +54,11 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
         emit_json(document)
         return
     spot = "yes" if document["on_the_spot"] else "no"
-    click.echo(f"item {document['item']}: {document['depth']} levels, on the spot: {spot}")
+    conditional = sum(1 for step in document["steps"] if step.get("conditional"))
+    levels = f"{document['depth']} level{'s' * (document['depth'] != 1)}"
+    if conditional:
+        levels += f" + {conditional} conditional"
+    click.echo(f"item {document['item']}: {levels}, on the spot: {spot}")
     rows = [
         (
             step["level"],
@@ -76,15 +81,22 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(file_okay=False),
+    metavar="DIR",
+    callback=check_data_folder,
     help=(
         "Folder with cases.csv (or .jsonl, .parquet) and optionally ratings.csv; a kind may be "
         "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
     ),
 )
-@click.option("--from", "start", help="First day of receipt, YYYY-MM-DD (included).")
-@click.option("--to", "end", help="Last day of receipt, YYYY-MM-DD (included).")
-@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
+@click.option(
+    "--from", "start", metavar="DATE", help="First day of receipt, YYYY-MM-DD (included)."
+)
+@click.option("--to", "end", metavar="DATE", help="Last day of receipt, YYYY-MM-DD (included).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1, printing no answer, when any row is rejected.",
+)
 @engine_option
 @master_option
 @json_option
@@ -114,7 +126,7 @@ def kpi(
     first = parse_date(start, "--from") if start is not None else None
     last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:
-        raise click.ClickException(f"--to {last} is before --from {first}")
+        raise click.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
     if is_deployment(config):
         from govhall.cli.deployments import run_kpi
 
@@ -128,13 +140,14 @@ def kpi(
     if _split(report):  # each file's counts, then the total
         click.echo(report.summary(), err=True)
     click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
+    warn(document.get("warnings", ()))
+    if strict and report.rejected:
+        # as score, rewards and report: a --strict failure prints no answer
+        raise click.ClickException(f"--strict: {report.rejected} row(s) rejected; nothing printed")
     if as_json:
         emit_json(document)
     else:
         _print_kpis(document)
-    warn(document.get("warnings", ()))
-    if strict and report.rejected:
-        raise click.ClickException(f"--strict: {report.rejected} row(s) rejected")
 
 
 def _split(report: ReadReport) -> bool:
@@ -182,13 +195,24 @@ def _print_kpis(document: dict[str, Any]) -> None:
 @click.command()
 @config_argument
 @click.option(
-    "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+    "--out",
+    required=True,
+    metavar="DIR",
+    type=click.Path(),
+    help="Folder to write into (created if missing).",
 )
-@click.option("--seed", default=2010, show_default=True, help="Random seed.")
+@click.option("--seed", default=2010, show_default=True, metavar="N", help="Random seed.")
 @click.option(
-    "--rows", type=int, help="Number of cases (default: the totals reported for the hall)."
+    "--rows",
+    metavar="N",
+    type=click.IntRange(1, 10_000_000),
+    help="Number of cases, at most 10,000,000 (default: the totals reported for the hall).",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files; the three are replaced together or not at all.",
+)
 @json_option
 def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_json: bool) -> None:
     """Write deterministic sample cases, ratings and findings for a hall into --out.

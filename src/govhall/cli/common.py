@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,10 +21,12 @@ if TYPE_CHECKING:
     from govhall.session import HallSession
 
 _T = TypeVar("_T")
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 """Show a progress bar (on a terminal) when a kind's data files add up to at least this."""
 
-config_argument = click.argument("config", type=click.Path(dir_okay=False))
+config_argument = click.argument("config", type=click.Path())
+"""The hall config; a missing or unreadable one is invalid input (exit 1), from the loader."""
 deployment_argument = click.argument("config", type=click.Path())
 """CONFIG of a data command: a hall config, or a deployment (a folder of hall configs or a
 ``deployment.toml``); see :mod:`govhall.cli.deployments`."""
@@ -37,7 +40,9 @@ def is_deployment(config: str) -> bool:
 
 
 strict_option = click.option(
-    "--strict", is_flag=True, help="Exit 1 when any row or record had to be rejected."
+    "--strict",
+    is_flag=True,
+    help="Exit 1, printing or writing no answer, when any row or record had to be rejected.",
 )
 DATA_HELP = (
     "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl, .parquet); a kind may be "
@@ -45,11 +50,25 @@ DATA_HELP = (
 )
 
 
+def check_data_folder(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Check ``--data``: a folder that exists, else exit 1 (a file problem, not usage)."""
+    path = Path(value)
+    if not value.strip() or not path.exists():
+        raise click.ClickException(f"--data {value!r}: no such folder")
+    if not path.is_dir():
+        raise click.ClickException(
+            f"--data {value}: not a folder; give the folder that holds cases.csv, "
+            "ratings.csv and findings.csv"
+        )
+    return value
+
+
 data_option = click.option(
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    callback=check_data_folder,
     help=DATA_HELP,
 )
 
@@ -82,13 +101,17 @@ def open_session(config: str) -> HallSession:
 
 def print_problem(problem: Problem) -> None:
     """Print a bad row or reader warning on stderr, with file, line and column."""
-    click.echo(problem.format(), err=True)
+    from govhall.cli.output import printable
+
+    click.echo(printable(problem.format()), err=True)
 
 
 def warn(warnings: Sequence[str]) -> None:
     """Print each warning on stderr."""
+    from govhall.cli.output import printable
+
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
 
 
 def _check_year(year: int, text: str, option: str) -> None:
@@ -101,7 +124,9 @@ def parse_date(text: str, option: str) -> dt.date:
     """Parse ``YYYY-MM-DD`` or fail as a usage error (exit 2) naming the option."""
     try:
         day = dt.date.fromisoformat(text.strip())
-    except ValueError:
+    except ValueError as exc:
+        if _DATE_SHAPE.fullmatch(text.strip()):  # the format is right, the day does not exist
+            raise click.BadParameter(f"{text!r} is not a date: {exc}", param_hint=option) from None
         raise click.BadParameter(
             f"{text!r} is not a date YYYY-MM-DD (e.g. 2026-10-10)", param_hint=option
         ) from None

@@ -47,11 +47,17 @@ def _report_json(report: ConfigReport | DeploymentReport) -> dict[str, Any]:
     }
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``0 warnings``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _print_report(report: ConfigReport | DeploymentReport) -> None:
     errors = sum(problem.severity == "error" for problem in report.problems)
     warnings = len(report.problems) - errors
     verdict = "valid" if report.valid else "invalid"
-    click.echo(f"{report.path}: {verdict} ({errors} errors, {warnings} warnings)")
+    counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    click.echo(f"{report.path}: {verdict} ({counts})")
     for problem in report.problems:
         click.echo(f"  {problem.format()}")
 
@@ -67,8 +73,8 @@ def schema(as_json: bool) -> None:
 
 @click.command()
 @click.argument("county")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.argument("path", type=click.Path())
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists (a regular file only).")
 @json_option
 def init(county: str, path: str, force: bool, as_json: bool) -> None:
     """Write a starter config for COUNTY's plugin to PATH; it validates as written."""

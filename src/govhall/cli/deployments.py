@@ -250,10 +250,14 @@ def run_report(
     month: Any,
     target: Path,
     force: bool,
+    strict: bool,
     as_json: bool,
     version: str,
 ) -> None:
-    """``govhall report DEPLOYMENT``: the province page and each hall's page beside it."""
+    """``govhall report DEPLOYMENT``: the province page and each hall's page beside it.
+
+    With ``strict``, a rejected row in any hall writes nothing and exits 1.
+    """
     from govhall.errors import GovhallError
     from govhall.files import write_text_atomic
     from govhall.report.html import render_report
@@ -264,7 +268,17 @@ def run_report(
     existing = [str(path) for path in pages.values() if path.exists()]
     if existing and not force:
         raise GovhallError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
-    page, reports = province.report(data, month, read_for=_read_for, progress=progress_bar)
+    reads: dict[str, ReadReport] = {}
+
+    def read_for(hall: Hall) -> ReadReport:
+        reads[hall.id] = _read_for(hall)
+        return reads[hall.id]
+
+    page, reports = province.report(data, month, read_for=read_for, progress=progress_bar)
+    rejected = {hall: read.rejected for hall, read in reads.items() if read.rejected}
+    if strict and rejected:
+        counts = "; ".join(f"{hall}: {n} row(s)" for hall, n in rejected.items())
+        raise click.ClickException(f"--strict: rejected rows ({counts}); nothing written")
     written: dict[str, str] = {}
     sessions = {hall.id: hall.session for hall in province.halls}
     for hall_id, found in reports.items():

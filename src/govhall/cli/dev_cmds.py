@@ -10,7 +10,9 @@ from govhall.cli.output import emit_json, json_option
 @click.command("new-plugin")
 @click.argument("county")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--name", help="Name of the county's service centre, e.g. 某某县行政服务中心.")
+@click.option(
+    "--name", metavar="NAME", help="Name of the county's service centre, e.g. 某某县行政服务中心."
+)
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @json_option
 def new_plugin(county: str, directory: str, name: str | None, force: bool, as_json: bool) -> None:

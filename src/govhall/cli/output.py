@@ -19,6 +19,28 @@ def emit_json(document: Any) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
+def printable(text: str) -> str:
+    r"""Return ``text`` with control characters shown as escapes (``\x1b``), never sent raw.
+
+    Ids and names come from data files and configs; a terminal escape code in
+    one must not recolour, move or clear the user's terminal.
+
+    Example:
+        >>> printable("c1\x1b[2J")
+        'c1\\x1b[2J'
+    """
+    if text.isprintable():
+        return text
+    import unicodedata
+
+    return "".join(
+        char
+        if char.isprintable() or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        else repr(char)[1:-1]
+        for char in text
+    )
+
+
 def _width(text: str) -> int:
     import unicodedata
 
@@ -27,7 +49,9 @@ def _width(text: str) -> int:
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Render rows as aligned columns; wide (CJK) characters count as two."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    cells = [[str(h) for h in headers]] + [
+        ["" if v is None else printable(str(v)) for v in r] for r in rows
+    ]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: Sequence[str]) -> str:

@@ -60,10 +60,11 @@ TOP_TAGS = 10
         "may be split over several files)."
     ),
 )
-@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month, YYYY-MM.")
 @click.option(
     "--as-of",
     "as_of",
+    metavar="DATETIME",
     help="Take statuses at this moment (YYYY-MM-DDTHH:MM; default: the end of the month).",
 )
 @strict_option

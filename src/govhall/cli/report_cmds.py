@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from govhall.cli.common import (
@@ -14,6 +12,7 @@ from govhall.cli.common import (
     parse_month,
     print_problem,
     progress_bar,
+    strict_option,
     warn,
 )
 from govhall.cli.output import emit_json, json_option
@@ -26,17 +25,24 @@ from govhall.cli.output import emit_json, json_option
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="The HTML file to write (e.g. report-2010-03.html).",
+    type=click.Path(),
+    metavar="FILE",
+    help=(
+        "The HTML file to write (e.g. report-2010-03.html); missing folders are created. "
+        "Must be a new path or a regular file (not a link, folder or device)."
+    ),
 )
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@strict_option
 @json_option
-def report(config: str, data_dir: str, month: str, out: str, force: bool, as_json: bool) -> None:
+def report(
+    config: str, data_dir: str, month: str, out: str, force: bool, strict: bool, as_json: bool
+) -> None:
     """Write a month's report as one HTML file that opens offline in any browser.
 
-    The page shows the KPI tiles (as ``govhall kpi`` for the month), the
+    The page shows the KPI tiles (as govhall kpi for the month), the
     window ranking as a bar chart with each window's score lines (as
-    ``govhall score``), the opening hours of the month's first full week,
+    govhall score), the opening hours of the month's first full week,
     and the overdue cases and bad ratings awaiting follow-up. Charts are
     inline SVG; nothing is fetched from the network.
 
@@ -45,20 +51,17 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     hall's last 12 months; each assessed hall's own month page is written
     beside it as <out name>-<hall id>.html and linked from the table.
     """
-    from govhall.errors import GovhallError
-    from govhall.files import write_text_atomic
+    from govhall.files import check_target, write_text_atomic
     from govhall.readers import ReadReport
     from govhall.report.html import render_report
 
     wanted = parse_month(month)
-    target = Path(out)
-    if target.exists() and not force:
-        # fail before the work; write_text_atomic checks again at the end
-        raise GovhallError(f"{target} already exists; use --force to overwrite it")
+    # fail before the work; write_text_atomic checks again at the end
+    target = check_target(out, force=force)
     if is_deployment(config):
         from govhall.cli.deployments import run_report
 
-        run_report(config, data_dir, wanted, target, force, as_json, _own_version())
+        run_report(config, data_dir, wanted, target, force, strict, as_json, _own_version())
         return
     session = open_session(config)
     read = ReadReport(on_problem=print_problem)
@@ -66,6 +69,17 @@ def report(config: str, data_dir: str, month: str, out: str, force: bool, as_jso
     warn(found.warnings)
     if found.read.files:
         click.echo(found.read.summary(), err=True)
+    not_scored = len(found.scores.rejected)
+    if strict and (found.read.rejected or not_scored):
+        raise click.ClickException(
+            f"--strict: {found.read.rejected} row(s) rejected while reading, "
+            f"{not_scored} record(s) not scored; no report written"
+        )
+    if not found.scores.active:
+        raise click.ClickException(
+            f"no data for {wanted}: no case received, rating or finding in --data falls in "
+            "that month (check --month); no report written"
+        )
     html = render_report(found, version=_own_version())
     written = write_text_atomic(target, html, force=force)
     document = {

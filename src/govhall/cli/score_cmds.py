@@ -20,7 +20,7 @@ from govhall.cli.common import (
     strict_option,
     warn,
 )
-from govhall.cli.output import emit_json, json_option, render_table
+from govhall.cli.output import emit_json, json_option, printable, render_table
 
 if TYPE_CHECKING:
     from govhall.assessment.rewards import YearResult
@@ -49,6 +49,7 @@ def score(
     rating and finding ids). The rules are those in force on the month's
     first day.
     """
+    _one_format(as_json, as_csv)
     wanted = parse_month(month)
     if is_deployment(config):
         from govhall.cli.deployments import run_score
@@ -59,6 +60,11 @@ def score(
     years: set[int] = set()
     scores = session.score(data_dir, wanted, read=read, years=years, progress=progress_bar)
     _summary(read)
+    if not scores.active:
+        raise click.ClickException(
+            f"no data for {wanted}: no case received, rating or finding in --data falls in "
+            "that month (check --month); nothing was scored"
+        )
     _finish(read, scores.rejected, strict)
     document = scores.to_json()
     document["data"] = {"read": read.read, "used": read.used, "rejected": read.rejected}
@@ -77,7 +83,9 @@ def score(
 @click.command()
 @deployment_argument
 @data_option
-@click.option("--year", required=True, type=click.IntRange(1900, 2999), help="The year.")
+@click.option(
+    "--year", required=True, metavar="YYYY", type=click.IntRange(1900, 2999), help="The year."
+)
 @strict_option
 @json_option
 @csv_option
@@ -91,6 +99,7 @@ def rewards(
     """
     from govhall.assessment.rewards import annual_results
 
+    _one_format(as_json, as_csv)
     if is_deployment(config):
         from govhall.cli.deployments import run_rewards
 
@@ -107,6 +116,11 @@ def rewards(
         {r for scores in results.values() for r in scores.rejected},
         key=lambda r: (r.evidence, r.reason),
     )
+    if not any(scores.active for scores in results.values()):
+        raise click.ClickException(
+            f"no data for {year}: no case received, rating or finding in --data falls in "
+            "that year (check --year); nothing was graded"
+        )
     _finish(read, rejected, strict)
     result = annual_results(year, session.config, rules, results, staff_year=staff_year)
     warnings = _calendar_warnings(session, years, year)
@@ -120,6 +134,11 @@ def rewards(
 
 
 # -- running --------------------------------------------------------------------
+
+
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("--csv and --json cannot be used together: choose one")
 
 
 def _start(config: str) -> tuple[HallSession, ReadReport]:
@@ -145,11 +164,12 @@ def _finish(report: ReadReport, rejected: Iterable[Rejection], strict: bool) -> 
     count = 0
     for rejection in rejected:
         count += 1
-        click.echo(f"warning: {rejection.evidence}: not scored: {rejection.reason}", err=True)
+        message = f"warning: {rejection.evidence}: not scored: {rejection.reason}"
+        click.echo(printable(message), err=True)
     if strict and (report.rejected or count):
         raise click.ClickException(
             f"--strict: {report.rejected} row(s) rejected while reading, "
-            f"{count} record(s) not scored"
+            f"{count} record(s) not scored; nothing printed"
         )
 
 
@@ -234,7 +254,11 @@ def _print_rewards(result: YearResult) -> None:
     from govhall.assessment.rewards import GRADES
 
     grade_names = dict(GRADES)
-    click.echo(f"windows — {result.year} ({len(result.active_months)} month(s) with data)")
+    months = result.active_months
+    listed = (
+        f": {months[0]} to {months[-1]}" if len(months) > 1 else f": {months[0]}" if months else ""
+    )
+    click.echo(f"windows — {result.year} ({len(months)} month(s) with data{listed})")
     rows: list[tuple[Any, ...]] = [
         (w.rank, w.window, _opt(w.score), "yes" if w.demonstration else "") for w in result.windows
     ]
@@ -261,7 +285,10 @@ def _print_rewards(result: YearResult) -> None:
         for payment in (s.allowance, *s.awards):
             if payment.amount:
                 click.echo(
-                    f"{s.staff}: {payment.rule} {_num(payment.amount)} yuan — {payment.explanation}"
+                    printable(
+                        f"{s.staff}: {payment.rule} {_num(payment.amount)} yuan — "
+                        f"{payment.explanation}"
+                    )
                 )
     click.echo("")
     click.echo("year-end procedure (what each step needs; --json lists who runs it and the source)")

@@ -128,7 +128,8 @@ def read_deployment(path: str | Path) -> Deployment:
         if file.is_file():
             return _read_file(file)
         deployment = Deployment(path=path, name=path.resolve().name)
-        configs = [p for p in sorted(path.glob("*.toml")) if p.is_file()]
+        # not only regular files: a FIFO or a folder named *.toml is reported by the config checks
+        configs = sorted(path.glob("*.toml"))
         deployment.halls = [HallEntry(config) for config in configs]
         if not configs:
             deployment.problems.append(_error(str(path), "no *.toml hall config in this folder"))
@@ -260,14 +261,14 @@ def _hall_entries(
     dotted = _dotted(key)
     pattern = os.path.normpath(path.parent / config)
     if _GLOB_CHARS & set(config):
-        matches = [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).is_file()]
+        matches = [Path(p) for p in sorted(glob.glob(pattern)) if not Path(p).is_dir()]
         if not matches:
             problem(key, f"no file matches {config!r}")
         for match in matches:
             yield HallEntry(match, data, plugin, dotted, line)
         return
     target = Path(pattern)
-    if not target.is_file():
+    if not target.exists() or target.is_dir():
         problem(key, f"no such config file: {target}")
         return
     yield HallEntry(target, data, plugin, dotted, line)

@@ -27,6 +27,10 @@ from govhall.problems import Problem, Severity
 if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
 
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+"""The largest config file read (2 MiB): a hall's config is a few KB, and
+checking a much larger file would take minutes (TOML strings are parsed
+character by character)."""
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = " (at end of document)"
 _KEY_PART = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[(\d+)\]')
@@ -62,12 +66,40 @@ def check_config(path: str | Path, manager: GovhallPluginManager | None = None) 
     """Read and check one config file; never raises for bad content."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = _read_config(Path(path))
+    except _Unreadable as exc:
+        return ConfigReport(name, problems=[Problem("error", str(exc), file=name)])
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         problem = Problem("error", f"cannot read file: {reason}", file=name)
         return ConfigReport(name, problems=[problem])
     return check_config_bytes(raw, name, manager)
+
+
+class _Unreadable(Exception):
+    """A config path that is not read at all: a FIFO, a device, a huge file."""
+
+
+def _read_config(path: Path) -> bytes:
+    """Read a config file, refusing special files (a FIFO would block forever) and huge ones."""
+    import os
+    import stat
+
+    # O_NONBLOCK: opening a FIFO without a writer must not wait for one
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise _Unreadable("cannot read file: it is a folder")
+        if not stat.S_ISREG(mode):
+            raise _Unreadable("cannot read file: not a regular file (a FIFO, socket or device)")
+        raw = stream.read(MAX_CONFIG_BYTES + 1)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise _Unreadable(
+            f"file is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; "
+            "a hall config is a few KB, so this is not one"
+        )
+    return raw
 
 
 def check_config_bytes(
@@ -91,6 +123,15 @@ def check_config_text(
     text: str, name: str = "<config>", manager: GovhallPluginManager | None = None
 ) -> ConfigReport:
     """Check TOML text as a hall config; ``name`` is used in messages."""
+    try:
+        return _check_text(text, name, manager)
+    except RecursionError:
+        # tomllib, the key locator and pydantic all recurse into nested values
+        message = "values nested too deep (arrays or inline tables inside each other)"
+        return ConfigReport(name, problems=[Problem("error", message, file=name)])
+
+
+def _check_text(text: str, name: str, manager: GovhallPluginManager | None) -> ConfigReport:
     report = ConfigReport(name)
     try:
         data = tomllib.loads(text)
@@ -137,6 +178,11 @@ class _Placer:
         if not _has_path(self.file_data, loc) and _has_path(self.defaults, loc):
             source = f"plugin {self.plugin}"
             return Problem(severity, message, key=key, file=self.name, source=source)
+        if loc[:1] in (("scoring",), ("rewards",)) and not _has_path(self.file_data, loc[:1]):
+            # a built-in rule the file does not touch: there is no line to name
+            source = f"govhall's built-in {'rulebooks' if loc[0] == 'scoring' else 'reward rules'}"
+            source += f"; [{loc[0]}] is not in this file"
+            return Problem(severity, message, key=key, file=self.name, source=source)
         position = nearest_position(self.positions, loc)
         line, column = position if position else (None, None)
         return Problem(severity, message, key=key, line=line, column=column, file=self.name)
@@ -177,6 +223,7 @@ def _check_data(
     else:
         report.config = config
         _plugin_checks(report, config, manager, placer)
+        _time_checks(report, config, manager, placer)
     report.problems.sort(key=_problem_order)
     return report
 
@@ -199,6 +246,29 @@ def _check_toml_shaped(data: Any, plugin: str, hook: str) -> None:
             stack.extend(value.values())
         elif isinstance(value, list | tuple):
             stack.extend(value)
+
+
+def _time_checks(
+    report: ConfigReport, config: HallConfig, manager: GovhallPluginManager, placer: _Placer
+) -> None:
+    """Build the hall's calendar and hours as ``hours`` and ``deadline`` will.
+
+    This calls the county plugin's time hooks (opening hours, duty rota,
+    deadline rule, extra closures), so a plugin that fails there fails
+    ``validate`` too, not only the commands that need the hours.
+    """
+    from govhall.time.deadlines import hall_time
+
+    try:
+        hall_time(config, manager)
+    except GovhallError as exc:
+        message = str(exc)
+        key, _, rest = message.partition(": ")
+        if key.startswith(("hours.", "hall.")) and rest:
+            loc = parse_key(key)
+            report.problems.append(placer.problem("error", rest, loc))
+        else:
+            report.problems.append(Problem("error", message, file=report.path))
 
 
 def _plugin_checks(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -120,6 +120,8 @@ def describe_error(error: ErrorDetails, root: type[BaseModel]) -> str:
         return "expected a non-empty string"
     if kind == "string_too_long":
         return f"expected at most {ctx.get('max_length')} characters"
+    if kind in ("too_short", "too_long"):
+        return _length_message(kind, ctx, value)
     bounds = {
         "greater_than_equal": ">= {ge}",
         "greater_than": "> {gt}",
@@ -131,6 +133,22 @@ def describe_error(error: ErrorDetails, root: type[BaseModel]) -> str:
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
+
+
+def _length_message(kind: str, ctx: Mapping[str, Any], value: Any) -> str:
+    """An array of the wrong length, in TOML words (pydantic's own says "after validation")."""
+    low, high = ctx.get("min_length"), ctx.get("max_length")
+    found = ctx.get("actual_length")
+    if found is None and isinstance(value, list | tuple | dict):
+        found = len(value)
+    if low is not None and low == high:
+        wanted = f"exactly {low} value{'s' * (low != 1)}"
+    elif kind == "too_short":
+        wanted = f"at least {low} value{'s' * (low != 1)}"
+    else:
+        wanted = f"at most {high} value{'s' * (high != 1)}"
+    shape = ' (an interval is ["HH:MM", "HH:MM"])' if low == high == 2 else ""
+    return f"expected an array of {wanted}{shape}, got {found}"
 
 
 def _field_name(root: type[BaseModel], loc: Sequence[str | int]) -> str:

@@ -74,7 +74,8 @@ class RewardsConfig(BaseModel):
     )
     on_post: Literal["data", "config"] | None = Field(
         default=None,
-        description="`data`: a month counts as on post when the data names the person; "
+        description="`data`: a month counts as on post when the person received a case "
+        "or a finding names them; "
         "`config`: every listed staff member is on post every month with data.",
     )
     service_model_award: int | float | None = Field(

@@ -56,6 +56,9 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 """Years a data row may name: outside them a date is a typo, and calendar arithmetic
 (a due date, a year's window) would overflow Python's date range."""
 _datetime = dt.datetime
+MAX_LINE_CHARS = 1 << 20
+"""The longest line a data file may have (1,048,576 characters). A longer line is
+rejected without being held in memory, so memory stays flat whatever the file holds."""
 
 
 class _BadRow(Exception):
@@ -155,9 +158,35 @@ def _rows(
         stream = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise GovhallError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    lines = _bounded_lines(stream, path, report, summary)
     if kind == "csv":
-        return _csv_rows(stream, path, required, optional, report, summary)
-    return _json_rows(stream, path, required, optional, report, summary)
+        return _csv_rows(stream, lines, path, required, optional, report, summary)
+    return _json_rows(stream, lines, path, required, optional, report, summary)
+
+
+def _bounded_lines(
+    stream: TextIO, path: Path, report: ReadReport, summary: FileSummary
+) -> Iterator[str]:
+    """Yield the stream's lines; a line over :data:`MAX_LINE_CHARS` is rejected unread.
+
+    The rejected line is skipped in pieces and replaced by a blank line, which
+    both readers pass over, so line numbers stay right.
+    """
+    readline = stream.readline
+    limit = MAX_LINE_CHARS
+    number = 0
+    while text := readline(limit):
+        number += 1
+        if len(text) < limit or text[-1] in "\r\n":
+            yield text
+            continue
+        while (rest := readline(limit)) and rest[-1] not in "\r\n":
+            pass
+        summary.read += 1
+        summary.rejected += 1
+        message = f"line longer than {limit:,} characters: rejected without reading it"
+        report.add_problem(Problem("error", message, line=number, file=str(path)))
+        yield "\n"
 
 
 def _not_utf8(path: Path, line: int, exc: UnicodeDecodeError) -> GovhallError:
@@ -168,6 +197,7 @@ def _not_utf8(path: Path, line: int, exc: UnicodeDecodeError) -> GovhallError:
 
 def _csv_rows(
     stream: TextIO,
+    lines: Iterator[str],
     path: Path,
     required: Sequence[str],
     optional: Sequence[str],
@@ -175,7 +205,7 @@ def _csv_rows(
     summary: FileSummary,
 ) -> Iterator[tuple[int, Sequence[Any], _Layout]]:
     with stream:
-        reader = csv.reader(stream)
+        reader = csv.reader(lines)
         try:
             header = next(reader, None)
         except UnicodeDecodeError as exc:
@@ -239,6 +269,7 @@ def _csv_rows(
 
 def _json_rows(
     stream: TextIO,
+    lines: Iterator[str],
     path: Path,
     required: Sequence[str],
     optional: Sequence[str],
@@ -254,7 +285,7 @@ def _json_rows(
     line = 0
     with stream:
         try:
-            for line, text in enumerate(stream, start=1):
+            for line, text in enumerate(lines, start=1):
                 if not text.strip():
                     continue
                 try:
@@ -480,6 +511,8 @@ def parse_pauses(value: Any) -> tuple[Pause, ...]:
             start, end = (dt.date.fromisoformat(str(e).strip()) for e in ends)
         except ValueError:
             raise ValueError(f"pause dates must be YYYY-MM-DD: {_shown(part)}") from None
+        if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+            raise ValueError(f"pause years must be within {FIRST_YEAR}-{LAST_YEAR}: {_shown(part)}")
         if end < start:
             raise ValueError(f"pause ends before it starts: {_shown(part)}")
         pauses.append(Pause(start, end))

@@ -50,6 +50,10 @@ from govhall.records import (
 # -- cases ----------------------------------------------------------------------
 
 MOMENT_CACHE_SIZE = 1 << 16
+MAX_FINDING_COUNT = 10_000
+"""The most occurrences one findings row may record; more is a typo, and is rejected."""
+MAX_FINDING_POINTS = 1000
+"""The largest points a findings row may state (scores are out of 100); more is rejected."""
 """Distinct time strings remembered while reading (timestamps repeat: minutes of a day)."""
 
 
@@ -159,7 +163,10 @@ def read_cases(
                         concluded = moments.get(concluded_s)
                         if concluded is None:
                             concluded = moment(concluded_s)
-                        if concluded < received:
+                        # same zone: wall clocks compare as instants unless a fold differs
+                        if (concluded < received or concluded.fold != received.fold) and _earlier(
+                            concluded, received
+                        ):
                             raise ValueError
                     else:
                         concluded = None
@@ -191,6 +198,16 @@ def read_cases(
             summary.used += used
 
 
+def _earlier(first: dt.datetime, second: dt.datetime) -> bool:
+    """Whether instant ``first`` is before ``second``.
+
+    Python compares two times of the same zone by their wall clocks, fold
+    ignored: in the hour repeated when daylight saving ends, 01:10 (second
+    pass) compares before 01:30 (first pass) though it is 40 minutes later.
+    """
+    return first.astimezone(dt.UTC) < second.astimezone(dt.UTC)
+
+
 def _slow_case(
     values: Sequence[Any],
     tz: dt.tzinfo,
@@ -211,7 +228,7 @@ def _slow_case(
         if values[6] in ("", None):
             raise _BadRow("concluded_at", f"empty, but the case is {status}: a time is required")
         concluded = _time("concluded_at", values[6], tz)
-        if concluded < received:
+        if _earlier(concluded, received):
             raise _BadRow("concluded_at", "concluded before it was received")
     visits = _int("visits", values[7], 0)
     staff = _text("staff", values[8], required=False) or None
@@ -382,8 +399,9 @@ def read_findings(
 ) -> Iterator[Finding]:
     """Yield the usable inspection records (督查记录) of findings files, as :func:`read_cases`.
 
-    ``count`` defaults to 1 when empty; ``points`` is a decimal number, only
-    where the rule allows a range.
+    ``count`` defaults to 1 when empty and is at most :data:`MAX_FINDING_COUNT`;
+    ``points`` is a decimal number of at most :data:`MAX_FINDING_POINTS`
+    either way, only where the rule allows a range.
 
     Raises:
         GovhallError: As :func:`read_cases`.
@@ -408,7 +426,7 @@ def _finding(values: Sequence[Any], windows: Collection[str] | None) -> Finding:
     _member("window", window, windows)
     staff = _text("staff", values[2], required=False) or None
     rule = _text("rule", values[3])
-    count = 1 if values[4] in ("", None) else _int("count", values[4], 1)
+    count = 1 if values[4] in ("", None) else _int("count", values[4], 1, MAX_FINDING_COUNT)
     points = None
     if values[5] not in ("", None):
         raw = values[5]
@@ -420,4 +438,9 @@ def _finding(values: Sequence[Any], windows: Collection[str] | None) -> Finding:
             raise _BadRow("points", f"expected a number, found {_shown(raw)}") from None
         if not points.is_finite():
             raise _BadRow("points", f"expected a finite number, found {_shown(raw)}")
+        if points.copy_abs() > MAX_FINDING_POINTS:  # abs() would round, and overflow
+            raise _BadRow(
+                "points",
+                f"expected -{MAX_FINDING_POINTS} to {MAX_FINDING_POINTS}, found {_shown(raw)}",
+            )
     return Finding(date, window, staff, rule, count, points)

@@ -238,6 +238,30 @@ def _validated(model: type[Any], data: Any, plugin: str, hook: str) -> Any:
         raise PluginError(plugin, hook, f"{where}: {describe_error(first, model)}") from None
 
 
+def _check_working_days_open(hours: HoursConfig) -> None:
+    """Refuse a schedule whose working days have no opening interval.
+
+    Deadlines fall due at a working day's closing time; with ``workday = []``
+    there is none, and every due time would slide to the next midnight.
+
+    Raises:
+        GovhallError: A hall or window schedule sets ``workday = []``.
+    """
+    owners = [("hours.schedules", "the hall", hours.schedules)]
+    owners += [
+        (f"hours.windows.{window}.schedules", f"window {window!r}", own.schedules)
+        for window, own in hours.windows.items()
+    ]
+    for key, owner, schedules in owners:
+        for schedule in schedules:
+            if schedule.workday == []:
+                raise GovhallError(
+                    f"{key}: workday = [] in the schedule since {schedule.since}: {owner} "
+                    "would never open on a working day and no deadline could fall due; give "
+                    "it opening intervals, or list the closed days in [[calendar.closures]]"
+                )
+
+
 def build_hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTime:
     """Assemble a hall's calendar, hours and rule from its config and plugins.
 
@@ -266,6 +290,7 @@ def build_hall_time(config: HallConfig, manager: GovhallPluginManager) -> HallTi
             break
     merged = _merge(base, config.hours.model_dump(exclude_unset=True))
     hours = HoursConfig.model_validate(merged)
+    _check_working_days_open(hours)
 
     rule = manager.call_first_as("govhall_deadline_rule", DeadlineRule, county) or DeadlineRule()
     changes = config.deadlines.model_dump(exclude_none=True)
@@ -288,7 +313,16 @@ def _calendar(section: CalendarConfig, manager: GovhallPluginManager, county: st
         for entry in answer:
             closures.append(_validated(Closure, entry, plugin, "govhall_extra_closures"))
     days = closures_by_day((c.date, c.until, c.reason) for c in closures)
-    return WorkCalendar(arrangements, days, package_source=_package_source())
+    return WorkCalendar(
+        arrangements, days, package_source=_package_source(), estimate=_estimated_holidays
+    )
+
+
+@functools.cache
+def _estimated_holidays(year: int) -> dict[dt.date, str]:
+    from govhall.time.workdays import estimated_holidays
+
+    return estimated_holidays(year)
 
 
 @functools.cache

@@ -25,14 +25,29 @@ On top of the package, a hall config adds (``[calendar]``):
 - ``[[calendar.closures]]``: the hall's own extra rest days; county plugins
   add theirs through the hook ``govhall_extra_closures``.
 
-A day in a year that neither covers is counted as Monday–Friday working, and
-every answer that touches it carries a warning naming the year.
+**Corrections.** The package's data is checked against ``holidays``
+(``holidays.China``) for every year it covers (``tests/test_workdays.py``);
+where they differ, the State Council notice decides and govhall ships the
+correction (:data:`CORRECTIONS`): 2005-12-31, a Saturday, was a make-up
+working day for New Year 2006 (国务院办公厅关于2006年部分节假日安排的通知,
+国办发明电〔2005〕35号), which ``chinese-calendar`` counts as a rest day.
+
+**Years without a published notice.** The statutory public holidays are
+fixed by law (《全国年节及纪念日放假办法》, as amended in 2024: 元旦 1 day,
+春节 4 days (除夕 to 初三), 清明节 1, 劳动节 2, 端午节 1, 中秋节 1, 国庆节 3; a
+holiday falling on a Saturday or Sunday is made up on a working day, 第六条).
+For a year no notice covers, within :data:`ESTIMATE_YEARS` of the covered
+span, govhall takes those days as rest days, the lunar dates computed by
+``holidays.China``; the make-up working days of the future notice cannot be
+known, so none are assumed. Such days are named "... (estimated)", and every
+answer touching the year still carries a warning that says "estimated".
+Further years count Monday–Friday as working days, with the same warning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,6 +57,16 @@ make-up weekend), a public-holiday rest day, a hall closure, or an ordinary
 rest Saturday / Sunday."""
 
 PACKAGE = "chinese-calendar"
+
+ESTIMATE_YEARS = 5
+"""How many years before and after the covered span get estimated holidays."""
+CORRECTIONS: dict[dt.date, tuple[str, str]] = {
+    dt.date(2005, 12, 31): (
+        "workday",
+        "New Year's Day (make-up working day; 国办发明电〔2005〕35号)",
+    ),
+}
+"""Days the calendar package gets wrong, by the State Council notice: (kind, name)."""
 
 _TABLE_FIRST = dt.date(2000, 1, 1)
 _TABLE_LAST = dt.date(2069, 12, 31)
@@ -90,10 +115,27 @@ def package_arrangements() -> dict[int, YearArrangement]:
     for day, holiday in chinese_calendar.constants.workdays.items():
         name = getattr(holiday, "value", holiday)
         workdays.setdefault(day.year, {})[day] = f"{name} (make-up working day)"
+    for day, (kind, name) in CORRECTIONS.items():
+        holidays.get(day.year, {}).pop(day, None)
+        workdays.get(day.year, {}).pop(day, None)
+        target = workdays if kind == "workday" else holidays
+        target.setdefault(day.year, {})[day] = name
     return {
         year: YearArrangement(year, holidays[year], workdays.get(year, {}), source)
         for year in sorted(holidays)
     }
+
+
+def estimated_holidays(year: int) -> dict[dt.date, str]:
+    """Return the statutory rest days of ``year`` by law, named "... (estimated)".
+
+    See the module docstring: the holidays of 《全国年节及纪念日放假办法》 with
+    weekend holidays made up on working days; no make-up working days.
+    """
+    import holidays
+
+    statutory = holidays.country_holidays("CN", years=year)
+    return {day: f"{name} (estimated)" for day, name in sorted(statutory.items())}
 
 
 class WorkCalendar:
@@ -116,6 +158,7 @@ class WorkCalendar:
         closures: Mapping[dt.date, str] | None = None,
         *,
         package_source: str = PACKAGE,
+        estimate: Callable[[int], Mapping[dt.date, str]] | None = None,
     ) -> None:
         self.arrangements = dict(arrangements)
         self.closures = dict(closures or {})
@@ -126,6 +169,28 @@ class WorkCalendar:
             self._holidays.update(arrangement.holidays)
             self._workdays.update(arrangement.workdays)
         self._table: _Table | None = None
+        self._estimate = estimate
+        self._looked: set[int] = set(self.arrangements)
+        self.estimated: set[int] = set()
+        """Uncovered years whose statutory holidays were estimated (so far)."""
+        known = sorted(self.arrangements)
+        self._estimable = (
+            range(known[0] - ESTIMATE_YEARS, known[-1] + ESTIMATE_YEARS + 1) if known else range(0)
+        )
+
+    def _look(self, year: int) -> None:
+        """Estimate an uncovered year's holidays the first time it is asked about."""
+        self._looked.add(year)
+        if self._estimate is not None and year in self._estimable:
+            for day, name in self._estimate(year).items():
+                self._holidays.setdefault(day, name)
+            self.estimated.add(year)
+
+    def estimates(self, year: int) -> bool:
+        """Return True when ``year`` is uncovered and its holidays are estimated."""
+        if year not in self._looked:
+            self._look(year)
+        return year in self.estimated
 
     # -- single days -----------------------------------------------------------
     def covered(self, year: int) -> bool:
@@ -133,7 +198,17 @@ class WorkCalendar:
         return year in self.arrangements
 
     def is_workday(self, day: dt.date) -> bool:
-        """Return True when ``day`` is a working day of the hall."""
+        """Return True when ``day`` is a working day of the hall.
+
+        A :class:`datetime.datetime` is taken as its date.
+
+        Raises:
+            TypeError: ``day`` is not a date.
+        """
+        if type(day) is not dt.date:
+            day = _as_date(day)
+        if day.year not in self._looked:
+            self._look(day.year)
         if day in self.closures or day in self._holidays:
             return False
         if day in self._workdays:
@@ -141,7 +216,15 @@ class WorkCalendar:
         return day.weekday() < 5
 
     def day(self, day: dt.date) -> DayInfo:
-        """Describe ``day``: its kind, whether it is worked, its holiday name."""
+        """Describe ``day``: its kind, whether it is worked, its holiday name.
+
+        Raises:
+            TypeError: ``day`` is not a date.
+        """
+        if type(day) is not dt.date:
+            day = _as_date(day)
+        if day.year not in self._looked:
+            self._look(day.year)
         covered = self.covered(day.year)
         if day in self.closures:
             return DayInfo(day, "closure", False, self.closures[day], covered)
@@ -160,9 +243,17 @@ class WorkCalendar:
         """Return the warning for a year whose arrangement is not known."""
         known = sorted(self.arrangements)
         span = f"{known[0]}–{known[-1]}" if known else "no year"
+        if self.estimates(year):
+            counted = (
+                f"{year} estimated: the statutory holidays of 全国年节及纪念日放假办法 are "
+                "rest days (lunar dates computed), no make-up working days are known, "
+                "other days Monday–Friday"
+            )
+        else:
+            counted = f"{year} counted as Monday–Friday working days"
         return (
             f"no State Council holiday arrangement for {year} ({self.package_source} and the "
-            f"config cover {span}): {year} counted as Monday–Friday working days; add "
+            f"config cover {span}): {counted}; add "
             f"[[calendar.arrangements]] year = {year} once it is published"
         )
 
@@ -260,6 +351,14 @@ class WorkCalendar:
         """Return ``is_workday`` for ``days`` consecutive dates from ``first``."""
         one = dt.timedelta(days=1)
         return [self.is_workday(first + one * i) for i in range(days)]
+
+
+def _as_date(day: object) -> dt.date:
+    if isinstance(day, dt.datetime):
+        return day.date()
+    if isinstance(day, dt.date):  # a date subclass
+        return dt.date(day.year, day.month, day.day)
+    raise TypeError(f"expected a date, got {type(day).__name__}: {day!r}")
 
 
 def closures_by_day(
