@@ -233,3 +233,27 @@ def test_deadline_stays_an_immutable_value() -> None:
         one.replace(colour="red")
     assert repr(one).startswith("Deadline(item='a', window='b', received=")
     assert "time=" not in repr(one)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
+def test_a_service_item_object_counts_as_due_at_does(
+    path: Path, installed: GovhallPluginManager
+) -> None:
+    """The session's deadline is the clock's method: a service item (even one changed by the
+    caller, not in the config) is counted as ``deadline_on`` counts it, pauses in a list too."""
+    from govhall.session import open_hall
+    from govhall.time.deadlines import deadline_on
+
+    hall = open_hall(path, manager=installed)
+    assert hall.deadline == hall.clock.deadline  # no wrapper in between
+    promised = [i for i in hall.config.items if i.kind == "promised"]
+    if not promised:
+        pytest.skip("no promised item")
+    item = promised[0].model_copy(update={"promised_days": (promised[0].promised_days or 1) + 3})
+    received = dt.datetime(2026, 9, 29, 16, 0)
+    pauses = [(dt.date(2026, 10, 9), dt.date(2026, 10, 12))]
+    now = dt.datetime(2026, 10, 20, 9, 0)
+    got = hall.deadline(item, received, pauses, now=now)
+    want = deadline_on(hall.time, hall.config, item, received, pauses, now=now)
+    assert got == want
+    assert got.working_days == item.promised_days

@@ -120,7 +120,7 @@ class DeadlineClock:
 
     def deadline(
         self,
-        item_id: str,
+        item: str | ServiceItem,
         received: dt.datetime,
         pauses: Iterable[Pause | tuple[dt.date, dt.date]] = (),
         window: str | None = None,
@@ -129,7 +129,7 @@ class DeadlineClock:
         """Return the deadline :func:`govhall.time.deadlines.due_at` returns for the same case.
 
         Args:
-            item_id: The service item's id.
+            item: The service item's id (the fast path), or a service item.
             received: Receipt time; naive means hall-local time.
             pauses: Date spans (both ends included) when the clock stops.
             window: The window the case is handled at (default: the item's).
@@ -139,10 +139,13 @@ class DeadlineClock:
             LookupFailed: Unknown item or window.
             DeadlineInputError: A pause ends before it starts.
         """
-        entry = self._items.get(item_id)
+        try:
+            entry = self._items.get(item)  # type: ignore[arg-type]
+        except TypeError:  # a service item (unhashable), not an id
+            entry = None
         if entry is None or pauses.__class__ is not tuple or pauses or window:
-            return self._general(item_id, received, pauses, window, now)
-        item, window_id, days, count, table = entry
+            return self._general(item, received, pauses, window, now)
+        item_id, window_id, days, count, table = entry
         tz = received.tzinfo
         if tz is None:
             if received.__class__ is _DATETIME:
@@ -163,7 +166,7 @@ class DeadlineClock:
         _set_values(
             deadline,
             (
-                item,
+                item_id,
                 window_id,
                 aware,
                 start,
@@ -185,18 +188,18 @@ class DeadlineClock:
     # -- the general path ----------------------------------------------------------
     def _general(
         self,
-        item_id: str,
+        item: str | ServiceItem,
         received: dt.datetime,
         pauses: Iterable[Pause | tuple[dt.date, dt.date]],
         window: str | None,
         now: dt.datetime | None,
     ) -> Deadline:
-        """The rule of ``due_at`` step by step (pauses, another window, unknown ids)."""
+        """The rule of ``due_at`` step by step (pauses, another window, unknown ids, an item)."""
         time = self.time
-        service = self._services.get(item_id)
+        service = self._services.get(item) if isinstance(item, str) else item
         if service is None:
             known = ", ".join(entry.id for entry in self._services.values()) or "none"
-            raise LookupFailed(f"no item with id {item_id!r} (known: {known})")
+            raise LookupFailed(f"no item with id {item!r} (known: {known})")
         window_id = window or service.window
         if window_id not in self._windows:
             known = ", ".join(self._windows) or "none"
