@@ -16,6 +16,7 @@ import click
 
 from govhall.cli.common import (
     config_argument,
+    data_option,
     open_session,
     parse_date,
     print_problem,
@@ -68,16 +69,7 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
 
 @click.command()
 @config_argument
-@click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help=(
-        "Folder with cases.csv (or .jsonl) and optionally ratings.csv; a kind may be "
-        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
-    ),
-)
+@data_option
 @click.option("--from", "start", help="First day of receipt, YYYY-MM-DD (included).")
 @click.option("--to", "end", help="Last day of receipt, YYYY-MM-DD (included).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")

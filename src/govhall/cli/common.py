@@ -29,15 +29,36 @@ strict_option = click.option(
 )
 DATA_HELP = (
     "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl); a kind may be "
-    "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
+    "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...). Or a store "
+    "filled by govhall ingest: a .duckdb file or a postgresql:// URL."
 )
+
+
+def _check_data(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Accept a store (checked when opened) or an existing folder (exit 2 otherwise)."""
+    from govhall.store.backends import is_store_target
+
+    if is_store_target(value):
+        return value
+    path = Path(value)
+    if not path.exists():
+        raise click.BadParameter(f"folder {value!r} does not exist", ctx, param)
+    if not path.is_dir():
+        raise click.BadParameter(
+            f"{value!r} is a file: expected a data folder, a .duckdb store or a "
+            "postgresql:// URL",
+            ctx,
+            param,
+        )
+    return value
 
 
 data_option = click.option(
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR|STORE",
+    callback=_check_data,
     help=DATA_HELP,
 )
 
