@@ -6,6 +6,7 @@ class, :class:`Backend`; only connecting, bulk loading and locking differ.
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -153,7 +154,11 @@ class Backend:
         return {row[0] for row in rows}
 
     def bulk_insert(
-        self, table: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Iterable[Sequence[Any]],
+        not_null: Sequence[str] = (),
     ) -> int:
         """Insert many rows fast (DuckDB: through a temporary CSV file; PostgreSQL: COPY).
 
@@ -161,6 +166,7 @@ class Backend:
             table: The table (already created) to insert into.
             columns: ``(name, SQL type)`` of each value, in the rows' order.
             rows: Values: ``None`` for NULL, ``str``, ``int``, dates and naive times.
+                An empty text is NULL unless its column is in ``not_null``.
 
         Returns:
             The number of rows inserted.
@@ -177,22 +183,20 @@ class Backend:
             return count
         handle, name = tempfile.mkstemp(prefix="govhall-", suffix=".csv")
         try:
-            count = 0
+            counter = _Counter(rows)
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                write = out.write
-                for row in rows:
-                    write(",".join(map(_csv_field, row)))
-                    write("\n")
-                    count += 1
-            if count:
+                csv.writer(out).writerows(counter)
+            if counter.count:
                 types = ", ".join(f"'{n}': '{t}'" for n, t in columns)
+                # an empty field is NULL, but an empty text in a NOT NULL column stays empty
+                keep = ", ".join(f"'{n}'" for n in not_null)
                 self.execute(
                     f"INSERT INTO {table} ({names}) SELECT * FROM read_csv(?, header = false, "
-                    f"quote = '\"', escape = '\"', allow_quoted_nulls = false, "
-                    f"auto_detect = false, columns = {{{types}}})",
+                    "quote = '\"', escape = '\"', auto_detect = false, "
+                    f"force_not_null = [{keep}], columns = {{{types}}})",
                     [name],
                 )
-            return count
+            return counter.count
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -201,13 +205,17 @@ def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-def _csv_field(value: Any) -> str:
-    """One CSV field: NULL is an empty unquoted field, text is always quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
-    return str(value)
+class _Counter:
+    """Pass rows through, counting them."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def connect(target: str, *, create: bool, read_only: bool = False) -> Backend:

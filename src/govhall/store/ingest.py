@@ -18,7 +18,6 @@ that ``strict`` refuses, leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +121,8 @@ class _Kind:
     columns: tuple[tuple[str, str], ...]
     """``(name, SQL type)`` of the stored values, key first, without hall and provenance."""
     key: tuple[str, ...]
+    not_null: tuple[str, ...]
+    """Text columns that are never NULL (an empty value stays an empty text)."""
 
 
 KIND_LAYOUT = {
@@ -143,6 +144,7 @@ KIND_LAYOUT = {
             ("digest", "TEXT"),
         ),
         ("case_id",),
+        ("case_id", "window", "item", "kind", "status", "pauses"),
     ),
     "ratings": _Kind(
         "govhall.ratings",
@@ -157,6 +159,7 @@ KIND_LAYOUT = {
             ("digest", "TEXT"),
         ),
         ("case_id", "channel", "rated_at", "rated_offset"),
+        ("case_id", "channel", "window"),
     ),
     "findings": _Kind(
         "govhall.findings",
@@ -170,6 +173,7 @@ KIND_LAYOUT = {
             ("digest", "TEXT"),
         ),
         ("date", "window", "staff", "rule"),
+        ("window", "staff", "rule"),
     ),
 }
 """The stored columns of each kind of record."""
@@ -182,8 +186,8 @@ def local_time(value: dt.datetime) -> tuple[dt.datetime, int]:
     return value.replace(tzinfo=None), int(offset.total_seconds())
 
 
-def record_values(record: Case | Rating | Finding) -> tuple[tuple[Any, ...], str]:
-    """Return a record's stored values (without ``digest``) and its label for messages."""
+def record_values(record: Case | Rating | Finding) -> tuple[Any, ...]:
+    """Return a record's stored values, in :data:`KIND_LAYOUT` order (without ``digest``)."""
     if isinstance(record, Case):
         received, received_offset = local_time(record.received_at)
         concluded, concluded_offset = (
@@ -204,7 +208,7 @@ def record_values(record: Case | Rating | Finding) -> tuple[tuple[Any, ...], str
             record.staff,
             pauses,
         )
-        return values, f"case {record.case_id!r}"
+        return values
     if isinstance(record, Rating):
         rated, rated_offset = local_time(record.rated_at)
         values = (
@@ -216,8 +220,7 @@ def record_values(record: Case | Rating | Finding) -> tuple[tuple[Any, ...], str
             record.staff,
             record.level,
         )
-        label = f"rating of case {record.case_id!r} ({record.channel}, {record.rated_at})"
-        return values, label
+        return values
     points = None if record.points is None else str(record.points)
     values = (
         record.date,
@@ -227,13 +230,29 @@ def record_values(record: Case | Rating | Finding) -> tuple[tuple[Any, ...], str
         record.count,
         points,
     )
-    label = f"finding {record.rule!r} of {record.window}/{record.staff or '-'} on {record.date}"
-    return values, label
+    return values
 
 
-def _digest(values: Iterable[Any]) -> str:
-    text = "\x1f".join("\x00" if v is None else str(v) for v in values)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+def _label(kind: str, key: Sequence[Any]) -> str:
+    """Name a staged row by its key, for messages."""
+    if kind == "cases":
+        return f"case {key[0]!r}"
+    if kind == "ratings":
+        case_id, channel, rated, offset = key
+        moment = rated.replace(tzinfo=dt.timezone(dt.timedelta(seconds=int(offset))))
+        return f"rating of case {case_id!r} ({channel}, {moment.isoformat()})"
+    day, window, staff, rule = key
+    return f"finding {rule!r} of {window}/{staff or '-'} on {day}"
+
+
+def _fingerprint(columns: Iterable[str]) -> str:
+    """Return SQL for an md5 of the columns' values, unambiguous (length-prefixed, NULL apart)."""
+    parts = [
+        f"CASE WHEN {_q(name)} IS NULL THEN 'n' ELSE CAST(length(CAST({_q(name)} AS TEXT)) "
+        f"AS TEXT) || ':' || CAST({_q(name)} AS TEXT) END"
+        for name in columns
+    ]
+    return "md5(" + " || '|' || ".join(parts) + ")"
 
 
 def _q(name: str) -> str:
@@ -390,30 +409,26 @@ def _import_kind(
     """Stage one kind's records, decide each row's fate, apply it; return counts per file."""
     layout = KIND_LAYOUT[kind]
     stage = f"govhall_stage_{kind}"
-    stored = [(name, sql_type) for name, sql_type in layout.columns]
-    staged_columns = [
-        ("row_no", "BIGINT"),
-        ("file", "TEXT"),
-        ("line", "BIGINT"),
-        ("k", "TEXT"),
-        ("label", "TEXT"),
-        *stored,
-    ]
+    stored = list(layout.columns)
+    values_columns = [(name, sql_type) for name, sql_type in stored if name != "digest"]
+    staged_columns = [("row_no", "BIGINT"), ("file", "TEXT"), ("line", "BIGINT"), *values_columns]
     backend.execute(f"DROP TABLE IF EXISTS {stage}")
     backend.execute(
         f"CREATE TEMP TABLE {stage} ("
         + ", ".join(f"{_q(name)} {sql_type}" for name, sql_type in staged_columns)
-        + ", state TEXT)"
+        + ", k TEXT, digest TEXT, state TEXT)"
     )
-    width = len(layout.key)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for number, (path, line, record) in enumerate(records):
-            values, label = record_values(record)
-            key = "\x1f".join(str(v) for v in values[:width])
-            yield (number, str(path), line, key, label, *values, _digest(values))
+            yield (number, str(path), line, *record_values(record))
 
-    backend.bulk_insert(stage, staged_columns, rows())
+    backend.bulk_insert(stage, staged_columns, rows(), not_null=layout.not_null)
+    # the key and a digest of the content, computed alike by both databases
+    backend.execute(
+        f"UPDATE {stage} SET k = {_fingerprint(layout.key)}, "
+        f"digest = {_fingerprint([name for name, _ in values_columns])}"
+    )
 
     join = " AND ".join(f"t.{_q(name)} = s.{_q(name)}" for name in layout.key)
     table = layout.table
@@ -502,11 +517,15 @@ def _report_rejections(
     backend: Backend, kind: str, stage: str, hall: str, report: ReadReport
 ) -> None:
     """Report every conflicting row (naming the others), orphan rating and repeated row."""
+    key = KIND_LAYOUT[kind].key
+    width = len(key)
+    keys = ", ".join(f"s.{_q(name)}" for name in key)
     conflicts: dict[str, list[tuple[str, int, str]]] = {}
-    for key, path, line, label in backend.stream(
-        f"SELECT k, file, line, label FROM {stage} WHERE state = 'conflict' ORDER BY k, row_no"
+    for row in backend.stream(
+        f"SELECT s.k, s.file, s.line, {keys} FROM {stage} s WHERE s.state = 'conflict' "
+        "ORDER BY s.k, s.row_no"
     ):
-        conflicts.setdefault(key, []).append((path, int(line), label))
+        conflicts.setdefault(row[0], []).append((row[1], int(row[2]), _label(kind, row[3:])))
     for rows in conflicts.values():
         for path, line, label in rows:
             others = ", ".join(f"{p}:{n}" for p, n, _ in rows if (p, n) != (path, line))
@@ -519,28 +538,29 @@ def _report_rejections(
                 )
             )
     if kind == "ratings":
-        for path, line, label, case_id in backend.stream(
-            f"SELECT file, line, label, case_id FROM {stage} WHERE state = 'orphan' "
-            "ORDER BY row_no"
+        for row in backend.stream(
+            f"SELECT s.file, s.line, {keys} FROM {stage} s WHERE s.state = 'orphan' "
+            "ORDER BY s.row_no"
         ):
             report.add_problem(
                 Problem(
                     "error",
-                    f"{label}: the store holds no case {case_id!r} for hall {hall!r} "
-                    "(an orphan rating): rejected",
-                    line=int(line),
-                    file=path,
+                    f"{_label(kind, row[2:])}: the store holds no case {row[2]!r} for hall "
+                    f"{hall!r} (an orphan rating): rejected",
+                    line=int(row[1]),
+                    file=row[0],
                 )
             )
-    for path, line, label, first_path, first_line in backend.stream(
-        f"SELECT s.file, s.line, s.label, f.file, f.line FROM {stage} s JOIN {stage} f "
+    for row in backend.stream(
+        f"SELECT s.file, s.line, f.file, f.line, {keys} FROM {stage} s JOIN {stage} f "
         "ON f.k = s.k AND f.state <> 'copy' WHERE s.state = 'copy' ORDER BY s.row_no"
     ):
+        assert len(row) == 4 + width
         report.add_problem(
             Problem(
                 "warning",
-                f"{label}: the same row as {first_path}:{first_line}: counted once",
-                line=int(line),
-                file=path,
+                f"{_label(kind, row[4:])}: the same row as {row[2]}:{row[3]}: counted once",
+                line=int(row[1]),
+                file=row[0],
             )
         )

@@ -66,7 +66,7 @@ class StoreSource:
         self, kind: str, sql: str, report: ReadReport
     ) -> Iterator[tuple[Callable[[str], None], tuple[Any, ...]]]:
         """Yield each row with a function that rejects it (counted in ``report``)."""
-        name = f"{redact(self.target)} ({kind} of {self.hall})"
+        name = f"{kind} of hall {self.hall} in {redact(self.target)}"
         summary = report.files.get(name)
         if summary is None:
             from govhall.readers.report import FileSummary
