@@ -70,7 +70,8 @@ class PostgresServer:
             self._as_user = ["runuser", "-u", "postgres", "--"]
             subprocess.run(["chown", "-R", "postgres", str(root)], check=True)
         initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-        assert initdb and self.pg_ctl
+        assert initdb
+        assert self.pg_ctl
         self._run(
             [initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
              "--locale=C.UTF-8"]
@@ -136,7 +137,9 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
 
     if _pg_bin("initdb") is None or _pg_bin("pg_ctl") is None:
         if os.environ.get("GOVHALL_REQUIRE_POSTGRES") == "1":
-            pytest.fail("GOVHALL_REQUIRE_POSTGRES=1 but PostgreSQL (initdb, pg_ctl) is not installed")
+            pytest.fail(
+                "GOVHALL_REQUIRE_POSTGRES=1 but PostgreSQL (initdb, pg_ctl) is not installed"
+            )
         pytest.skip("PostgreSQL is not installed (set GOVHALL_REQUIRE_POSTGRES=1 to fail instead)")
     import tempfile
 

@@ -37,9 +37,7 @@ def dump(target: str, *, imports: bool = True) -> dict[str, list[tuple[Any, ...]
             return {}
         tables = (*TABLES, "imports") if imports else TABLES
         return {
-            table: sorted(
-                opened.backend.execute(f"SELECT * FROM govhall.{table}"), key=repr
-            )
+            table: sorted(opened.backend.execute(f"SELECT * FROM govhall.{table}"), key=repr)
             for table in tables
         }
     finally:

@@ -7,7 +7,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from store_helpers import CASE_HEADER, FINDING_HEADER, RATING_HEADER, dump, write_csv
 
@@ -117,9 +116,7 @@ def test_a_later_status_updates_the_case_and_keeps_the_earlier_version(
     assert versions[1]["concluded_at"] == "2010-03-04T10:00:00+08:00"
 
 
-def test_every_stored_row_keeps_its_import_file_and_line(
-    tmp_path: Path, store_target: str
-) -> None:
+def test_every_stored_row_keeps_its_import_file_and_line(tmp_path: Path, store_target: str) -> None:
     data = folder(tmp_path / "data")
     ingest(data, store_target)
     opened = open_store(store_target)
@@ -158,7 +155,8 @@ def test_two_different_rows_with_one_key_are_both_reported_and_neither_used(
     assert f"the same row as {path}:4: counted once" in warning["message"]
     stored = {row[1] for row in dump(store_target)["cases"]}
     assert stored == {"c2", "c3"}
-    assert f"{path}:2:" in stderr and f"{path}:5:" in stderr
+    assert f"{path}:2:" in stderr
+    assert f"{path}:5:" in stderr
 
 
 def test_a_rating_of_a_case_the_store_does_not_hold_is_rejected(
@@ -171,7 +169,8 @@ def test_a_rating_of_a_case_the_store_does_not_hold_is_rejected(
     assert counts(document)["ratings"] == (3, 2, 0, 0, 1)
     (problem,) = document["problems"]
     assert (problem["path"], problem["line"]) == (str(data / "ratings.csv"), 4)
-    assert "orphan" in problem["message"] and "'ghost'" in problem["message"]
+    assert "orphan" in problem["message"]
+    assert "'ghost'" in problem["message"]
 
 
 def test_a_rating_of_a_case_imported_earlier_is_not_an_orphan(
@@ -192,8 +191,20 @@ def test_strict_with_a_rejected_row_leaves_the_store_as_it_was(
     before = dump(store_target)
     bad = [list(row) for row in CASES]
     bad[1][5:7] = ["concluded", "2010-03-04T10:00"]  # an update ...
-    bad.append(["c9", "nowhere", "tax-registration", "immediate", "2010-03-05T09:00",
-                "accepted", "", "1", "", ""])  # fmt: skip  ... and a bad row
+    bad.append(
+        [
+            "c9",
+            "nowhere",
+            "tax-registration",
+            "immediate",
+            "2010-03-05T09:00",
+            "accepted",
+            "",
+            "1",
+            "",
+            "",
+        ]
+    )  # fmt: skip  ... and a bad row
     code, document, stderr = ingest(folder(tmp_path / "two", cases=bad), store_target, "--strict")
     assert code == 1
     assert document["import_id"] is None
@@ -202,9 +213,7 @@ def test_strict_with_a_rejected_row_leaves_the_store_as_it_was(
     assert dump(store_target) == before
 
 
-def test_a_failure_mid_import_leaves_the_store_as_it_was(
-    tmp_path: Path, store_target: str
-) -> None:
+def test_a_failure_mid_import_leaves_the_store_as_it_was(tmp_path: Path, store_target: str) -> None:
     ingest(folder(tmp_path / "one"), store_target)
     before = dump(store_target)
     later = [list(row) for row in CASES]
@@ -325,9 +334,7 @@ def test_store_info_lists_halls_counts_imports_and_version(
     ]
 
 
-def test_split_files_holding_one_row_twice_count_it_once(
-    tmp_path: Path, store_target: str
-) -> None:
+def test_split_files_holding_one_row_twice_count_it_once(tmp_path: Path, store_target: str) -> None:
     data = tmp_path / "data"
     write_csv(data / "cases-2010-03a.csv", CASE_HEADER, CASES[:2])
     write_csv(data / "cases-2010-03b.csv", CASE_HEADER, CASES[1:])
@@ -340,9 +347,7 @@ def test_split_files_holding_one_row_twice_count_it_once(
     assert len(dump(store_target)["cases"]) == 3
 
 
-def test_a_bad_row_is_reported_with_file_line_and_column(
-    tmp_path: Path, store_target: str
-) -> None:
+def test_a_bad_row_is_reported_with_file_line_and_column(tmp_path: Path, store_target: str) -> None:
     bad = [*CASES, ["c9", "dishui", "tax-registration", "sometimes", "2010-03-05T09:00",
                     "accepted", "", "1", "", ""]]  # fmt: skip
     code, document, stderr = ingest(folder(tmp_path / "data", cases=bad), store_target)

@@ -161,8 +161,11 @@ def test_a_duckdb_store_in_use_by_another_process_is_a_clear_error(tmp_path: Pat
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
-        code, _, stderr = run("ingest", CONFIG, "--data", str(data(tmp_path)), "--store", str(target))
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
+        code, _, stderr = run(
+            "ingest", CONFIG, "--data", str(data(tmp_path)), "--store", str(target)
+        )
         assert code == 1
         assert "in use by another process" in stderr
     finally:
@@ -187,7 +190,8 @@ def test_an_unreachable_server_names_its_host_and_exits_1(tmp_path: Path) -> Non
     assert "hunter2" not in stderr
     code, _, stderr = run("kpi", CONFIG, "--data", url)
     assert code == 1
-    assert "hunter2" not in stderr and f"127.0.0.1:{port}" in stderr
+    assert "hunter2" not in stderr
+    assert f"127.0.0.1:{port}" in stderr
 
 
 def test_a_refused_password_never_shows_the_password(
@@ -217,15 +221,23 @@ def test_the_right_password_opens_the_store_and_is_not_echoed(
     )
     assert result.exit_code == 0, result.output
     assert postgres_server.SECRET_PASSWORD not in result.output
-    assert json.loads(result.stdout)["store"].endswith(f":***@127.0.0.1:{postgres_server.port}/{database}")
+    assert json.loads(result.stdout)["store"].endswith(
+        f":***@127.0.0.1:{postgres_server.port}/{database}"
+    )
 
 
 def test_a_malformed_url_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     code, _, stderr = run(
-        "ingest", CONFIG, "--data", str(data(tmp_path)), "--store", "postgresql://u:p@host:notaport/db"
+        "ingest",
+        CONFIG,
+        "--data",
+        str(data(tmp_path)),
+        "--store",
+        "postgresql://u:p@host:notaport/db",
     )
     assert code == 1
-    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert "Traceback" not in stderr
+    assert "internal error" not in stderr
     assert ":p@" not in stderr
 
 
@@ -247,5 +259,5 @@ def test_store_errors_are_govhall_errors() -> None:
     from govhall.errors import GovhallError
 
     assert issubclass(StoreError, GovhallError)
-    with pytest.raises(StoreError, match="a store is a path ending in .duckdb"):
+    with pytest.raises(StoreError, match=r"a store is a path ending in \.duckdb"):
         open_store("halls.sqlite")

@@ -45,8 +45,7 @@ def _check_data(ctx: click.Context, param: click.Parameter, value: str) -> str:
         raise click.BadParameter(f"folder {value!r} does not exist", ctx, param)
     if not path.is_dir():
         raise click.BadParameter(
-            f"{value!r} is a file: expected a data folder, a .duckdb store or a "
-            "postgresql:// URL",
+            f"{value!r} is a file: expected a data folder, a .duckdb store or a postgresql:// URL",
             ctx,
             param,
         )

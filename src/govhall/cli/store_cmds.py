@@ -27,9 +27,7 @@ STORE_HELP = "A .duckdb file (created when missing) or a postgresql:// URL."
     help="Folder with the hall's data files (cases, ratings, findings).",
 )
 @click.option("--store", required=True, metavar="STORE", help=STORE_HELP)
-@click.option(
-    "--strict", is_flag=True, help="Import nothing and exit 1 when any row is rejected."
-)
+@click.option("--strict", is_flag=True, help="Import nothing and exit 1 when any row is rejected.")
 @json_option
 def ingest(config: str, data_dir: str, store: str, strict: bool, as_json: bool) -> None:
     """Import a hall's data files into a store: keyed, idempotent, one transaction.

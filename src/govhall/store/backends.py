@@ -262,7 +262,9 @@ def _connect_duckdb(target: str, *, create: bool, read_only: bool) -> Backend:
             ) from None
         raise StoreError(f"{target}: cannot open as a DuckDB store: {_first_line(text)}") from None
     except duckdb.Error as exc:
-        raise StoreError(f"{target}: cannot open as a DuckDB store: {_first_line(str(exc))}") from None
+        raise StoreError(
+            f"{target}: cannot open as a DuckDB store: {_first_line(str(exc))}"
+        ) from None
     return Backend("duckdb", target, connection)
 
 

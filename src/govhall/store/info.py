@@ -28,7 +28,9 @@ def store_info(target: str) -> dict[str, Any]:
             "SELECT hall, county, name, timezone FROM govhall.halls ORDER BY hall"
         ):
             counts = {
-                key: int(backend.execute(f"SELECT count(*) FROM {table} WHERE hall = ?", [hall])[0][0])
+                key: int(
+                    backend.execute(f"SELECT count(*) FROM {table} WHERE hall = ?", [hall])[0][0]
+                )
                 for key, table in (
                     ("cases", "govhall.cases"),
                     ("case_versions", "govhall.case_history"),

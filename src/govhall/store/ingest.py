@@ -351,7 +351,9 @@ def ingest(
         raise
     except Exception as exc:
         if _is_database_error(exc):
-            raise StoreError(f"{opened.display}: the import failed, nothing was written: {exc}") from exc
+            raise StoreError(
+                f"{opened.display}: the import failed, nothing was written: {exc}"
+            ) from exc
         raise
     finally:
         backend.close()
@@ -375,9 +377,7 @@ def _register_hall(backend: Backend, config: HallConfig) -> None:
         StoreError: The store holds the hall with another county or time zone.
     """
     hall = config.hall
-    rows = backend.execute(
-        "SELECT county, timezone FROM govhall.halls WHERE hall = ?", [hall.id]
-    )
+    rows = backend.execute("SELECT county, timezone FROM govhall.halls WHERE hall = ?", [hall.id])
     if not rows:
         backend.execute(
             "INSERT INTO govhall.halls VALUES (?, ?, ?, ?)",
@@ -432,7 +432,7 @@ def _import_kind(
 
     join = " AND ".join(f"t.{_q(name)} = s.{_q(name)}" for name in layout.key)
     table = layout.table
-    steps = [
+    steps: list[tuple[str, str, list[Any]]] = [
         (
             "conflict",
             f"k IN (SELECT k FROM {stage} GROUP BY k HAVING count(DISTINCT digest) > 1)",
