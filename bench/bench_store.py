@@ -12,9 +12,12 @@ N rows, ``govhall sample --rows``):
 - ``re-ingest``: the same files again (every row unchanged); ratio against the
   first ingest (goal: at most 2);
 - ``kpi (folder)`` and ``kpi (store)``: ``HallSession.kpis`` on the folder and on
-  the store; ratio store / folder (goal: at most 1.5).
+  the store; ratio store / folder (goal: at most 1.5);
+- peak traced memory (tracemalloc) of an ingest at ``--small`` rows and at
+  ``--rows``: rows are staged in the database, not in Python, so it stays flat
+  (goal: the large within 1.5x of the small).
 
-Usage: python bench/bench_store.py [--rows 1000000] [--repeat 1]
+Usage: python bench/bench_store.py [--rows 1000000] [--small 100000] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -54,9 +57,20 @@ def timed_kpis(hall: object, data: str) -> tuple[float, object]:
     return time.perf_counter() - start, run.kpis.to_json()
 
 
+def peak_memory(hall: object, data: Path, target: Path) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    timed_ingest(hall, data, target)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
 
@@ -81,6 +95,12 @@ def main() -> None:
             found["kpi (folder)"], found["kpi (store)"] = folder_time, store_time
             for name, seconds in found.items():
                 best[name] = min(seconds, best.get(name, seconds))
+        small = Path(folder) / "small"
+        hall.write_sample(small, rows=args.small)
+        memory = {
+            args.small: peak_memory(hall, small, Path(folder) / "memory-small.duckdb"),
+            args.rows: peak_memory(hall, data, Path(folder) / "memory-large.duckdb"),
+        }
     print(f"{args.rows:,} cases (Zhenhai sample), best of {args.repeat}")
     for name, seconds in best.items():
         print(f"  {name:<14} {seconds:8.2f} s")
@@ -89,6 +109,12 @@ def main() -> None:
     print(
         f"kpi from store / from folder:    {best['kpi (store)'] / best['kpi (folder)']:.2f}x "
         "(goal <= 1.5)"
+    )
+    for rows, peak in memory.items():
+        print(f"ingest peak traced memory at {rows:,} rows: {peak / 2**20:.1f} MiB")
+    print(
+        f"memory {args.rows:,} / {args.small:,}: "
+        f"{memory[args.rows] / memory[args.small]:.2f}x (goal <= 1.5)"
     )
 
 
