@@ -82,3 +82,32 @@ def test_an_import_killed_mid_transaction_changes_nothing(
     )
     assert result.exit_code == 0, result.output
     assert '"import_id": 2' in result.stdout
+
+
+def test_two_concurrent_imports_serialize_or_one_fails_clearly(
+    tmp_path: Path, store_target: str
+) -> None:
+    data = _sample(tmp_path / "data", 3_000)
+    processes = [
+        subprocess.Popen(
+            [GOVHALL, "ingest", CONFIG, "--data", str(data), "--store", store_target, "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [process.communicate(timeout=300) for process in processes]
+    codes = [process.returncode for process in processes]
+    for code, (_, stderr) in zip(codes, outcomes, strict=True):
+        assert code in (0, 1), stderr
+        if code == 1:  # DuckDB: one writer per file
+            assert store_target.endswith(".duckdb")
+            assert "in use by another process" in stderr
+        assert "Traceback" not in stderr
+    assert 0 in codes
+    stored = dump(store_target)
+    rows = len((data / "cases.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert len(stored["cases"]) == rows
+    assert stored["case_history"] == []
+    assert len(stored["imports"]) == codes.count(0)
