@@ -186,12 +186,30 @@ def local_time(value: dt.datetime) -> tuple[dt.datetime, int]:
     return value.replace(tzinfo=None), int(offset.total_seconds())
 
 
-def record_values(record: Case | Rating | Finding) -> tuple[Any, ...]:
+def _splitter() -> Callable[[dt.datetime], tuple[dt.datetime, int]]:
+    """Return :func:`local_time` with a bounded memo (rows share minutes), for one import."""
+    memo: dict[dt.datetime, tuple[dt.datetime, int]] = {}
+
+    def split(value: dt.datetime) -> tuple[dt.datetime, int]:
+        found = memo.get(value)
+        if found is None:
+            if len(memo) >= 1 << 16:
+                memo.clear()
+            found = memo[value] = local_time(value)
+        return found
+
+    return split
+
+
+def record_values(
+    record: Case | Rating | Finding,
+    split: Callable[[dt.datetime], tuple[dt.datetime, int]] = local_time,
+) -> tuple[Any, ...]:
     """Return a record's stored values, in :data:`KIND_LAYOUT` order (without ``digest``)."""
     if isinstance(record, Case):
-        received, received_offset = local_time(record.received_at)
+        received, received_offset = split(record.received_at)
         concluded, concluded_offset = (
-            local_time(record.concluded_at) if record.concluded_at else (None, None)
+            split(record.concluded_at) if record.concluded_at else (None, None)
         )
         pauses = ";".join(f"{p.start}/{p.end}" for p in record.pauses)
         values: tuple[Any, ...] = (
@@ -210,7 +228,7 @@ def record_values(record: Case | Rating | Finding) -> tuple[Any, ...]:
         )
         return values
     if isinstance(record, Rating):
-        rated, rated_offset = local_time(record.rated_at)
+        rated, rated_offset = split(record.rated_at)
         values = (
             record.case_id,
             record.channel,
@@ -420,8 +438,9 @@ def _import_kind(
     )
 
     def rows() -> Iterator[tuple[Any, ...]]:
+        split = _splitter()
         for number, (path, line, record) in enumerate(records):
-            yield (number, str(path), line, *record_values(record))
+            yield (number, str(path), line, *record_values(record, split))
 
     backend.bulk_insert(stage, staged_columns, rows(), not_null=layout.not_null)
     # the key and a digest of the content, computed alike by both databases
@@ -453,21 +472,19 @@ def _import_kind(
             f"row_no NOT IN (SELECT min(row_no) FROM {stage} WHERE state IS NULL GROUP BY k)",
             [],
         ),
-        (
-            "unchanged",
-            f"EXISTS (SELECT 1 FROM {table} t, {stage} s WHERE s.row_no = {stage}.row_no "
-            f"AND t.hall = ? AND {join} AND t.digest = s.digest)",
-            [hall],
-        ),
-        (
-            "updated",
-            f"EXISTS (SELECT 1 FROM {table} t, {stage} s WHERE s.row_no = {stage}.row_no "
-            f"AND t.hall = ? AND {join})",
-            [hall],
-        ),
+        ("classify", "", []),
         ("inserted", "TRUE", []),
     ]
     for state, condition, params in steps:
+        if state == "classify":  # rows whose key the store holds: same content or not
+            on = " AND ".join(f"t.{_q(n)} = {stage}.{_q(n)}" for n in layout.key)
+            backend.execute(
+                f"UPDATE {stage} SET state = CASE WHEN t.digest = {stage}.digest "
+                f"THEN 'unchanged' ELSE 'updated' END FROM {table} t "
+                f"WHERE {stage}.state IS NULL AND t.hall = ? AND {on}",
+                [hall],
+            )
+            continue
         backend.execute(
             f"UPDATE {stage} SET state = ? WHERE state IS NULL AND {condition}", [state, *params]
         )
