@@ -185,14 +185,15 @@ class Backend:
         try:
             counter = _Counter(rows)
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                csv.writer(out).writerows(counter)
+                csv.writer(out, lineterminator="\n").writerows(counter)
             if counter.count:
                 types = ", ".join(f"'{n}': '{t}'" for n, t in columns)
                 # an empty field is NULL, but an empty text in a NOT NULL column stays empty
                 keep = ", ".join(f"'{n}'" for n in not_null)
                 self.execute(
                     f"INSERT INTO {table} ({names}) SELECT * FROM read_csv(?, header = false, "
-                    "quote = '\"', escape = '\"', auto_detect = false, "
+                    "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', "
+                    "auto_detect = false, "
                     f"force_not_null = [{keep}], columns = {{{types}}})",
                     [name],
                 )

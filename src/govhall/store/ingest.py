@@ -188,14 +188,17 @@ def local_time(value: dt.datetime) -> tuple[dt.datetime, int]:
 
 def _splitter() -> Callable[[dt.datetime], tuple[dt.datetime, int]]:
     """Return :func:`local_time` with a bounded memo (rows share minutes), for one import."""
-    memo: dict[dt.datetime, tuple[dt.datetime, int]] = {}
+    memo: dict[tuple[dt.datetime, int], tuple[dt.datetime, int]] = {}
 
     def split(value: dt.datetime) -> tuple[dt.datetime, int]:
-        found = memo.get(value)
+        # times in one zone compare by wall clock, fold ignored: the repeated hour of a
+        # summer-time change needs the fold in the key
+        key = (value, value.fold)
+        found = memo.get(key)
         if found is None:
             if len(memo) >= 1 << 16:
                 memo.clear()
-            found = memo[value] = local_time(value)
+            found = memo[key] = local_time(value)
         return found
 
     return split
