@@ -31,7 +31,8 @@ def test_records_come_back_exactly_as_the_folder_reads_them(
         [
             # 01:30 happens twice on 2010-11-07 in New York: first EDT (-04:00), then EST
             ["a1", "police", "household-move", "promised", "2010-11-07T01:30-04:00",
-             "concluded", "2010-11-07T01:30-05:00", "1", awkward, "2010-11-08/2010-11-09;2010-11-11"],
+             "concluded", "2010-11-07T01:30-05:00", "1", awkward,
+             "2010-11-08/2010-11-09;2010-11-11"],
             ["a2", "police", "residence-certificate", "immediate", "2010-03-14T03:30",
              "accepted", "", "0", "", ""],
             ["a3", "police", "residence-certificate", "immediate", "2010-06-01T09:00+08:00",
