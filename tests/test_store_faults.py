@@ -102,7 +102,7 @@ def test_two_concurrent_imports_serialize_or_one_fails_clearly(
     for code, (_, stderr) in zip(codes, outcomes, strict=True):
         assert code in (0, 1), stderr
         if code == 1:  # DuckDB: one writer per file
-            assert store_target.endswith(".duckdb")
+            assert store_target.endswith(".duckdb"), stderr
             assert "in use by another process" in stderr
         assert "Traceback" not in stderr
     assert 0 in codes

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from govhall.errors import GovhallError
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SCHEMA_LOCK = 0x60F4A11
+"""PostgreSQL advisory lock id held while a store's schema is created or migrated."""
 FETCH_ROWS = 10_000
 """Rows fetched from the database at a time while streaming records."""
 
@@ -44,6 +46,12 @@ def redact(target: str) -> str:
         return target
     netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
     return parts._replace(netloc=netloc).geturl()
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Tell whether ``exc`` comes from DuckDB or psycopg (to be shown as a store error)."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("duckdb", "_duckdb", "psycopg"))
 
 
 class Backend:
@@ -129,6 +137,11 @@ class Backend:
         """Serialize imports: one at a time per store (DuckDB: one writer per file anyway)."""
         if self.kind == "postgresql":
             self.execute("LOCK TABLE govhall.imports IN EXCLUSIVE MODE")
+
+    def lock_schema(self) -> None:
+        """Serialize schema changes (two processes creating one store's tables at once)."""
+        if self.kind == "postgresql":
+            self.execute("SELECT pg_advisory_xact_lock(?)", [SCHEMA_LOCK])
 
     def has_schema(self) -> bool:
         """Tell whether the database holds a ``govhall`` schema."""

@@ -28,7 +28,7 @@ from govhall.problems import Problem
 from govhall.readers.located import KINDS, read_located
 from govhall.readers.report import ReadReport
 from govhall.records import Case, Finding, Rating
-from govhall.store.backends import Backend, StoreError
+from govhall.store.backends import Backend, StoreError, is_database_error
 from govhall.store.open import open_store
 
 if TYPE_CHECKING:
@@ -371,7 +371,7 @@ def ingest(
     except StoreError:
         raise
     except Exception as exc:
-        if _is_database_error(exc):
+        if is_database_error(exc):
             raise StoreError(
                 f"{opened.display}: the import failed, nothing was written: {exc}"
             ) from exc
@@ -384,11 +384,6 @@ def _own_version() -> str:
     from importlib.metadata import version
 
     return version("govhall")
-
-
-def _is_database_error(exc: Exception) -> bool:
-    module = type(exc).__module__ or ""
-    return module.startswith(("duckdb", "_duckdb", "psycopg"))
 
 
 def _register_hall(backend: Backend, config: HallConfig) -> None:

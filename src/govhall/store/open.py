@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from govhall.store.backends import Backend, connect
+from govhall.store.backends import Backend, StoreError, connect, is_database_error
 from govhall.store.schema import SCHEMA_VERSION, prepare
 
 
@@ -54,7 +54,9 @@ def open_store(
             backend = connect(target, create=False, read_only=True)
         else:
             notes = prepare(backend, create=create, upto=upto)
-    except BaseException:
+    except BaseException as exc:
         backend.close()
+        if isinstance(exc, Exception) and is_database_error(exc):
+            raise StoreError(f"{backend.display}: cannot use the store: {exc}") from exc
         raise
     return OpenStore(backend, notes)

@@ -114,6 +114,13 @@ def prepare(backend: Backend, *, create: bool, upto: int = SCHEMA_VERSION) -> li
 
     backend.begin()
     try:
+        backend.lock_schema()
+        # another process may have migrated the store while this one waited for the lock
+        found = schema_version(backend)
+        current = found or 0
+        if current >= upto:
+            backend.commit()
+            return []
         if found is None:
             backend.execute("CREATE SCHEMA IF NOT EXISTS govhall")
             backend.execute(

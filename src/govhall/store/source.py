@@ -19,7 +19,7 @@ from govhall.problems import Problem
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import parse_pauses
 from govhall.records import Case, Finding, Rating
-from govhall.store.backends import StoreError, is_store_target, redact
+from govhall.store.backends import StoreError, is_database_error, is_store_target, redact
 from govhall.store.open import open_store
 
 if TYPE_CHECKING:
@@ -89,6 +89,10 @@ class StoreSource:
                 yield reject, row
                 if not rejected:
                     summary.used += 1
+        except Exception as exc:
+            if is_database_error(exc):
+                raise StoreError(f"{opened.display}: reading the {kind} failed: {exc}") from exc
+            raise
         finally:
             opened.close()
 
