@@ -202,7 +202,8 @@ def _blank(noise: list[str], ext: str) -> int:
     """Noise lines that are not rows: blank JSON lines (an empty CSV line became ``?``)."""
     if ext == "csv":
         return 0
-    return sum(1 for text in noise if not text.replace("\r", "").replace("\n", "").strip())
+    lines = (text.replace("\r", "").replace("\n", "").replace('"', "") or "?" for text in noise)
+    return sum(1 for line in lines if not line.strip())  # as the test writes them
 
 
 # -- the kinds of damage a file can carry, one by one ----------------------------

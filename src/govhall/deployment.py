@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from govhall.readers import ReadReport
     from govhall.report.data import MonthReport
     from govhall.report.province import ProvinceReport
-    from govhall.session import HallSession, Progress
+    from govhall.session import DataSource, HallSession, Progress
 
 OK = "ok"
 NO_DATA = "no data"
@@ -93,7 +93,7 @@ class HallRun:
     hall: Hall
     status: str
     """``"ok"`` or ``"no data"``."""
-    data: Path | None
+    data: Path | DataSource | None
     read: ReadReport
     kpis: Kpis | None = None
     scores: MonthScores | None = None
@@ -128,21 +128,36 @@ class DeploymentSession:
         """The deployment's name."""
         return self.deployment.name
 
-    def data_for(self, hall: Hall, data: str | Path | None) -> Path | None:
-        """Return the data folder of ``hall``, or ``None`` when it has none.
+    def data_for(self, hall: Hall, data: str | Path | None) -> Path | DataSource | None:
+        """Return where ``hall``'s records are, or ``None`` when it has none.
 
-        A hall's own ``data`` in the deployment file wins; otherwise the
-        hall's subfolder (named by hall id) of ``data``, or of the
-        deployment's ``data`` when ``data`` is ``None``.
+        A hall's own ``data`` in the deployment file wins; otherwise ``data``
+        (or, when it is ``None``, the deployment's ``data``): a store
+        (``.duckdb`` path or ``postgresql://`` URL) gives the hall's records in
+        it, a folder gives the hall's subfolder named by its hall id.
+
+        Raises:
+            StoreError: A store that cannot be read.
         """
+        from govhall.store.backends import is_store_target
+
         folder = self.deployment.folder
         if hall.entry.data is not None:
-            found = folder / hall.entry.data
+            root: str | Path = hall.entry.data
+            if not is_store_target(root) or not str(root).startswith("postgres"):
+                root = folder / root
+            own = True
         else:
-            root = data if data is not None else self.deployment.data
-            if root is None:
+            given = data if data is not None else self.deployment.data
+            if given is None:
                 return None
-            found = (folder / root if data is None else Path(root)) / hall.id
+            root = given
+            if data is None and not str(given).startswith("postgres"):
+                root = folder / given  # the deployment file's paths are relative to it
+            own = False
+        if is_store_target(root):
+            return _store_records(root, hall)
+        found = Path(root) if own else Path(root) / hall.id
         return found if found.is_dir() else None
 
     def rules(self, hall: Hall, when: dt.date | None = None) -> dict[str, Any]:
@@ -343,14 +358,27 @@ class DeploymentSession:
 
     def _each(
         self, data: str | Path | None, read_for: Any
-    ) -> Iterator[tuple[Hall, Path | None, ReadReport]]:
+    ) -> Iterator[tuple[Hall, Path | DataSource | None, ReadReport]]:
         from govhall.readers import ReadReport
+        from govhall.store.backends import is_store_target
 
-        if data is not None and not Path(data).is_dir():
-            raise GovhallError(f"--data {data}: not a folder (one subfolder per hall id)")
+        if data is not None and not is_store_target(data) and not Path(data).is_dir():
+            raise GovhallError(
+                f"--data {data}: not a folder (one subfolder per hall id) nor a store"
+            )
         for hall in self.halls:
             read = read_for(hall) if read_for is not None else ReadReport()
             yield hall, self.data_for(hall, data), read
+
+
+def _store_records(target: str | Path, hall: Hall) -> DataSource | None:
+    """Return ``hall``'s records in the store at ``target``, or ``None`` when it holds none."""
+    from govhall.store.source import HallNotInStore
+
+    try:
+        return hall.session.source(str(target))
+    except HallNotInStore:
+        return None
 
 
 def _previous(month: Month) -> Month:

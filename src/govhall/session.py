@@ -323,15 +323,20 @@ class HallSession:
     # -- data runs -----------------------------------------------------------
 
     def source(self, data: str | Path | DataSource) -> DataSource:
-        """Return ``data`` as a source of records (a path becomes a :class:`DataFolder`).
+        """Return ``data`` as a source of records.
+
+        A path ending in ``.duckdb`` or a ``postgresql://`` URL is a store
+        (:class:`govhall.store.StoreSource`, this hall's records); any other
+        path is a data folder (:class:`DataFolder`).
 
         Raises:
-            GovhallError: A path that is not a folder.
+            GovhallError: A path that is not a folder; a store that cannot be
+                read or holds no data for this hall.
         """
         if isinstance(data, str | Path):
-            from govhall.readers.folder import DataFolder
+            from govhall.store.source import open_source
 
-            return DataFolder(data)
+            return open_source(data, self.config.hall.id)
         return data
 
     def kpis(

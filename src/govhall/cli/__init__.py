@@ -38,6 +38,10 @@ COMMAND_TABLE: dict[str, tuple[str, str]] = {
         "config_cmds",
         "Write a starter config for COUNTY's plugin to PATH; it validates as written.",
     ),
+    "ingest": (
+        "store_cmds",
+        "Import a hall's data files into a store: keyed, idempotent, one transaction.",
+    ),
     "kpi": (
         "case_cmds",
         "Count accepted, concluded, immediate, on-time and satisfaction rates and visits.",
@@ -81,6 +85,10 @@ COMMAND_TABLE: dict[str, tuple[str, str]] = {
     "show": (
         "config_cmds",
         "Show the hall as loaded, with defaults and plugin values applied.",
+    ),
+    "store": (
+        "store_cmds",
+        "Show what a store holds: halls, counts, imports, and one case's history.",
     ),
     "validate": (
         "config_cmds",

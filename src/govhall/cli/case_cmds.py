@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
-    check_data_folder,
     config_argument,
+    data_option,
     deployment_argument,
     engine_option,
     is_deployment,
@@ -77,17 +77,7 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
 
 @click.command()
 @deployment_argument
-@click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    metavar="DIR",
-    callback=check_data_folder,
-    help=(
-        "Folder with cases.csv (or .jsonl, .parquet) and optionally ratings.csv; a kind may be "
-        "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
-    ),
-)
+@data_option
 @click.option(
     "--from", "start", metavar="DATE", help="First day of receipt, YYYY-MM-DD (included)."
 )

@@ -46,19 +46,27 @@ strict_option = click.option(
 )
 DATA_HELP = (
     "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl, .parquet); a kind may be "
-    "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...)."
+    "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...). Or a store "
+    "filled by govhall ingest: a .duckdb file or a postgresql:// URL."
 )
 
 
 def check_data_folder(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """Check ``--data``: a folder that exists, else exit 1 (a file problem, not usage)."""
+    """Check ``--data``: a store (checked when opened) or a folder that exists, else exit 1.
+
+    A missing or wrong ``--data`` is a file problem (exit 1), not wrong usage.
+    """
+    from govhall.store.backends import is_store_target
+
+    if is_store_target(value):
+        return value
     path = Path(value)
     if not value.strip() or not path.exists():
         raise click.ClickException(f"--data {value!r}: no such folder")
     if not path.is_dir():
         raise click.ClickException(
             f"--data {value}: not a folder; give the folder that holds cases.csv, "
-            "ratings.csv and findings.csv"
+            "ratings.csv and findings.csv, a .duckdb store or a postgresql:// URL"
         )
     return value
 
@@ -67,7 +75,7 @@ data_option = click.option(
     "--data",
     "data_dir",
     required=True,
-    metavar="DIR",
+    metavar="DIR|STORE",
     callback=check_data_folder,
     help=DATA_HELP,
 )

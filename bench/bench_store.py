@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""Benchmark: importing N cases into a DuckDB store, and KPIs read back from it.
+
+Prints, measured in the same run on the same files (the cases of the Zhenhai
+sample scaled to N rows, ``govhall sample --rows``; its ratings are left out: scaled
+up, the sample repeats ratings under one key, which an import rightly rejects):
+
+- ``duckdb``: DuckDB's own ``read_csv`` + ``INSERT`` of the same cases.csv into a
+  fresh file (the reference for the import);
+- ``ingest``: :func:`govhall.store.ingest` into a fresh store (every row checked by
+  the folder readers, keyed, digested, staged and merged in one transaction);
+  ``ratio`` = ingest / duckdb (goal: at most 3);
+- ``re-ingest``: the same files again (every row unchanged); ratio against the
+  first ingest (goal: at most 2);
+- ``kpi (folder)`` and ``kpi (store)``: ``HallSession.kpis`` on the folder and on
+  the store; ratio store / folder (goal: at most 1.5);
+- peak traced memory (tracemalloc) of an ingest at ``--small`` rows and at
+  ``--rows``: rows are staged in the database, not in Python, so it stays flat
+  (goal: the large within 1.5x of the small).
+
+Usage: python bench/bench_store.py [--rows 1000000] [--small 100000] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def duckdb_reference(cases: Path, target: Path) -> float:
+    import duckdb
+
+    start = time.perf_counter()
+    with duckdb.connect(str(target)) as connection:
+        connection.execute(
+            "CREATE TABLE cases AS SELECT * FROM read_csv(?, header = true)", [str(cases)]
+        )
+    return time.perf_counter() - start
+
+
+def timed_ingest(hall: object, data: Path, target: Path) -> tuple[float, int]:
+    from govhall.store import ingest
+
+    start = time.perf_counter()
+    result = ingest(hall.config, data, str(target))  # type: ignore[attr-defined]
+    elapsed = time.perf_counter() - start
+    assert result.rejected == 0
+    return elapsed, result.total("read")
+
+
+def timed_kpis(hall: object, data: str) -> tuple[float, object]:
+    start = time.perf_counter()
+    run = hall.kpis(data)  # type: ignore[attr-defined]
+    return time.perf_counter() - start, run.kpis.to_json()
+
+
+def peak_memory(hall: object, data: Path, target: Path) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    timed_ingest(hall, data, target)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def write_cases(hall: object, folder: Path, rows: int) -> Path:
+    hall.write_sample(folder, rows=rows)  # type: ignore[attr-defined]
+    for name in ("ratings.csv", "findings.csv"):
+        (folder / name).unlink()
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+
+    from govhall.session import open_hall
+
+    hall = open_hall(ROOT / "configs" / "zhenhai.toml")
+    with tempfile.TemporaryDirectory() as folder:
+        data = write_cases(hall, Path(folder) / "data", args.rows)
+        best: dict[str, float] = {}
+        for attempt in range(args.repeat):
+            reference = Path(folder) / f"reference-{attempt}.duckdb"
+            store = Path(folder) / f"store-{attempt}.duckdb"
+            found = {
+                "duckdb": duckdb_reference(data / "cases.csv", reference),
+                "ingest": timed_ingest(hall, data, store)[0],
+                "re-ingest": timed_ingest(hall, data, store)[0],
+            }
+            folder_time, from_folder = timed_kpis(hall, str(data))
+            store_time, from_store = timed_kpis(hall, str(store))
+            assert from_folder == from_store, "the store and the folder disagree"
+            found["kpi (folder)"], found["kpi (store)"] = folder_time, store_time
+            for name, seconds in found.items():
+                best[name] = min(seconds, best.get(name, seconds))
+        small = write_cases(hall, Path(folder) / "small", args.small)
+        memory = {
+            args.small: peak_memory(hall, small, Path(folder) / "memory-small.duckdb"),
+            args.rows: peak_memory(hall, data, Path(folder) / "memory-large.duckdb"),
+        }
+    print(f"{args.rows:,} cases (Zhenhai sample), best of {args.repeat}")
+    for name, seconds in best.items():
+        print(f"  {name:<14} {seconds:8.2f} s")
+    print(f"ingest / duckdb read_csv+INSERT: {best['ingest'] / best['duckdb']:.2f}x (goal <= 3)")
+    print(f"re-ingest / ingest:              {best['re-ingest'] / best['ingest']:.2f}x (goal <= 2)")
+    print(
+        f"kpi from store / from folder:    {best['kpi (store)'] / best['kpi (folder)']:.2f}x "
+        "(goal <= 1.5)"
+    )
+    for rows, peak in memory.items():
+        print(f"ingest peak traced memory at {rows:,} rows: {peak / 2**20:.1f} MiB")
+    print(
+        f"memory {args.rows:,} / {args.small:,}: "
+        f"{memory[args.rows] / memory[args.small]:.2f}x (goal <= 1.5)"
+    )
+
+
+if __name__ == "__main__":
+    main()

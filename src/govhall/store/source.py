@@ -1,0 +1,220 @@
+"""A store as a source of records for a session: the same methods as a data folder.
+
+:class:`StoreSource` yields one hall's cases, ratings and findings from a
+store, checked against the hall config as the folder readers check rows
+(a case whose window or item the config no longer has is rejected, with
+its provenance). :func:`open_source` resolves a ``--data`` value: a store,
+or a folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govhall.problems import Problem
+from govhall.readers.report import ReadReport
+from govhall.readers.rows import parse_pauses
+from govhall.records import Case, Finding, Rating
+from govhall.store.backends import StoreError, is_database_error, is_store_target, redact
+from govhall.store.open import open_store
+
+if TYPE_CHECKING:
+    from govhall.readers.folder import DataFolder
+    from govhall.store.backends import Backend
+
+
+class HallNotInStore(StoreError):
+    """The store holds no records of the hall asked for."""
+
+
+class StoreSource:
+    """One hall's records in a store, as a session reads them.
+
+    Args:
+        target: A ``.duckdb`` path or a ``postgresql://`` URL.
+        hall: The hall id whose records to read.
+
+    Raises:
+        StoreError: The store cannot be opened, is not a govhall store, or
+            holds no data for ``hall``.
+    """
+
+    def __init__(self, target: str | Path, hall: str) -> None:
+        self.target = str(target)
+        self.hall = hall
+        opened = open_store(self.target, read_only=True)
+        try:
+            halls = [row[0] for row in opened.backend.execute("SELECT hall FROM govhall.halls")]
+        finally:
+            opened.close()
+        self.notes = opened.notes
+        if hall not in halls:
+            known = ", ".join(sorted(halls)) or "none"
+            raise HallNotInStore(
+                f"{opened.display}: the store holds no data for hall {hall!r} "
+                f"(halls: {known}); import it with govhall ingest"
+            )
+
+    def __repr__(self) -> str:
+        return f"StoreSource({redact(self.target)!r}, {self.hall!r})"
+
+    def files(self, kind: str) -> list[Path]:
+        """Return no files: a store is not made of files (no progress by file size)."""
+        return []
+
+    def _rows(
+        self, kind: str, sql: str, report: ReadReport
+    ) -> Iterator[tuple[Callable[[str], None], tuple[Any, ...]]]:
+        """Yield each row with a function that rejects it (counted in ``report``)."""
+        name = f"{kind} of hall {self.hall} in {redact(self.target)}"
+        summary = report.files.get(name)
+        if summary is None:
+            from govhall.readers.report import FileSummary
+
+            summary = report.files[name] = FileSummary(name)
+        opened = open_store(self.target, read_only=True)
+        backend: Backend = opened.backend
+        rejected = False
+
+        def reject(message: str) -> None:
+            nonlocal rejected
+            rejected = True
+            summary.rejected += 1
+            report.add_problem(Problem("error", message, file=name))
+
+        try:
+            for row in backend.stream(sql, [self.hall]):
+                summary.read += 1
+                rejected = False
+                yield reject, row
+                if not rejected:
+                    summary.used += 1
+        except Exception as exc:
+            if is_database_error(exc):
+                raise StoreError(f"{opened.display}: reading the {kind} failed: {exc}") from exc
+            raise
+        finally:
+            opened.close()
+
+    def cases(
+        self,
+        tz: dt.tzinfo,
+        report: ReadReport,
+        *,
+        windows: Collection[str] | None = None,
+        items: Collection[str] | None = None,
+    ) -> Iterator[Case]:
+        """Yield the hall's stored cases (their latest versions), by case id."""
+        sql = (
+            'SELECT case_id, "window", item, kind, received_at, received_offset, status, '
+            "concluded_at, concluded_offset, visits, staff, pauses, file, line "
+            "FROM govhall.cases WHERE hall = ? ORDER BY case_id"
+        )
+        moment = _moments(tz)
+        for reject, row in self._rows("cases", sql, report):
+            (case_id, window, item, kind, received, received_offset, status) = row[:7]
+            concluded, concluded_offset, visits, staff, pauses, path, line = row[7:]
+            where = f"case {case_id!r} (imported from {path}:{line})"
+            if windows is not None and window not in windows:
+                reject(f"{where}: unknown window {window!r}: not in the hall config")
+                continue
+            if items is not None and item not in items:
+                reject(f"{where}: unknown item {item!r}: not in the hall config")
+                continue
+            yield Case(
+                case_id,
+                window,
+                item,
+                kind,
+                moment(received, received_offset),
+                status,
+                None if concluded is None else moment(concluded, concluded_offset),
+                int(visits),
+                staff,
+                parse_pauses(pauses) if pauses else (),
+            )
+
+    def ratings(
+        self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
+    ) -> Iterator[Rating]:
+        """Yield the hall's stored ratings."""
+        sql = (
+            'SELECT case_id, "window", staff, level, rated_at, rated_offset, channel, tags, '
+            "file, line FROM govhall.ratings WHERE hall = ? ORDER BY case_id, channel, rated_at"
+        )
+        moment = _moments(tz)
+        for reject, row in self._rows("ratings", sql, report):
+            case_id, window, staff, level, rated, offset, channel, tags, path, line = row
+            if windows is not None and window not in windows:
+                reject(
+                    f"rating of case {case_id!r} (imported from {path}:{line}): "
+                    f"unknown window {window!r}: not in the hall config"
+                )
+                continue
+            found = tuple(tags.split(";")) if tags else ()
+            yield Rating(case_id, window, staff, int(level), moment(rated, offset), channel, found)
+
+    def findings(
+        self, report: ReadReport, *, windows: Collection[str] | None = None
+    ) -> Iterator[Finding]:
+        """Yield the hall's stored inspection findings."""
+        sql = (
+            'SELECT "date", "window", staff, rule, count, points, file, line '
+            'FROM govhall.findings WHERE hall = ? ORDER BY "date", "window", staff, rule'
+        )
+        for reject, row in self._rows("findings", sql, report):
+            day, window, staff, rule, count, points, path, line = row
+            if windows is not None and window not in windows:
+                reject(
+                    f"finding {rule!r} (imported from {path}:{line}): "
+                    f"unknown window {window!r}: not in the hall config"
+                )
+                continue
+            yield Finding(
+                day,
+                window,
+                staff or None,
+                rule,
+                int(count),
+                None if points is None else Decimal(points),
+            )
+
+
+def _moments(tz: dt.tzinfo) -> Callable[[dt.datetime, int], dt.datetime]:
+    """Return a function that turns a stored wall-clock time and offset back into an aware time."""
+    cache: dict[tuple[dt.datetime, int], dt.datetime] = {}
+
+    def moment(local: dt.datetime, offset: int) -> dt.datetime:
+        found = cache.get((local, offset))
+        if found is not None:
+            return found
+        value = local.replace(tzinfo=tz)
+        seen = value.utcoffset()
+        if seen is None or int(seen.total_seconds()) != offset:
+            # the other side of a summer-time change: go through UTC
+            utc = local - dt.timedelta(seconds=offset)
+            value = utc.replace(tzinfo=dt.UTC).astimezone(tz)
+        if len(cache) >= 1 << 16:
+            cache.clear()
+        cache[(local, offset)] = value
+        return value
+
+    return moment
+
+
+def open_source(data: str | Path, hall: str) -> StoreSource | DataFolder:
+    """Resolve a ``--data`` value: a store (``.duckdb``, ``postgresql://``) or a data folder.
+
+    Raises:
+        StoreError: A store that cannot be read, or holds no data for ``hall``.
+        GovhallError: A path that is neither a store nor a folder.
+    """
+    if is_store_target(data):
+        return StoreSource(data, hall)
+    from govhall.readers.folder import DataFolder
+
+    return DataFolder(data)

@@ -1,0 +1,113 @@
+"""An import killed mid-transaction (SIGKILL) leaves the store exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from store_helpers import dump
+
+from govhall.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = str(ROOT / "configs" / "zhenhai.toml")
+GOVHALL = str(Path(sys.executable).parent / "govhall")
+
+
+def _sample(folder: Path, rows: int) -> Path:
+    result = CliRunner().invoke(
+        main, ["sample", CONFIG, "--out", str(folder), "--rows", str(rows), "--seed", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def _in_transaction(store: str, scratch: Path) -> bool:
+    """Tell whether an import into ``store`` has begun its transaction and not ended it."""
+    if store.endswith(".duckdb"):
+        # the cases are being staged through a temporary CSV file, inside the transaction
+        return any(scratch.glob("govhall-*.csv"))
+    import psycopg
+
+    with psycopg.connect(store, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON l.relation = c.oid "
+            "WHERE c.relname = 'imports' AND l.mode = 'ExclusiveLock' AND l.granted"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_an_import_killed_mid_transaction_changes_nothing(
+    tmp_path: Path, store_target: str
+) -> None:
+    first = _sample(tmp_path / "first", 200)
+    result = CliRunner().invoke(
+        main, ["ingest", CONFIG, "--data", str(first), "--store", store_target]
+    )
+    assert result.exit_code == 0, result.output
+    before = dump(store_target)
+    big = _sample(tmp_path / "big", 60_000)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "GOVHALL_NO_PROGRESS": "1"}
+    process = subprocess.Popen(
+        [GOVHALL, "ingest", CONFIG, "--data", str(big), "--store", store_target],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _in_transaction(store_target, scratch):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the import ended before it could be killed mid-transaction")
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    if store_target.startswith("postgresql"):
+        time.sleep(0.5)  # the server notices the lost connection and rolls back
+    assert dump(store_target) == before
+    # and the store still takes the next import
+    result = CliRunner().invoke(
+        main, ["ingest", CONFIG, "--data", str(first), "--store", store_target, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"import_id": 2' in result.stdout
+
+
+def test_two_concurrent_imports_serialize_or_one_fails_clearly(
+    tmp_path: Path, store_target: str
+) -> None:
+    data = _sample(tmp_path / "data", 3_000)
+    processes = [
+        subprocess.Popen(
+            [GOVHALL, "ingest", CONFIG, "--data", str(data), "--store", store_target, "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [process.communicate(timeout=300) for process in processes]
+    codes = [process.returncode for process in processes]
+    for code, (_, stderr) in zip(codes, outcomes, strict=True):
+        assert code in (0, 1), stderr
+        if code == 1:  # DuckDB: one writer per file
+            assert store_target.endswith(".duckdb"), stderr
+            assert "in use by another process" in stderr
+        assert "Traceback" not in stderr
+    assert 0 in codes
+    stored = dump(store_target)
+    rows = len((data / "cases.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert len(stored["cases"]) == rows
+    assert stored["case_history"] == []
+    assert len(stored["imports"]) == codes.count(0)
