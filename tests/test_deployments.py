@@ -463,3 +463,42 @@ def test_kpi_of_a_deployment_on_the_duckdb_engine_equals_rows(province: Path) ->
     duck = _json("kpi", province / "configs", "--data", province / "data", "--engine", "duckdb")
     assert duck["halls"] == rows["halls"]
     assert duck["total"] == rows["total"]
+
+
+# -- a deployment and a store -------------------------------------------------------------------
+
+
+def test_ingest_a_deployment_then_read_it_from_the_store(province: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "halls.duckdb")
+    document = _json("ingest", province / "configs", "--data", province / "data", "--store", store)
+    assert [hall["hall"] for hall in document["halls"]] == list(HALLS)
+    assert all(hall["import_id"] for hall in document["halls"])
+    from_folder = _json("kpi", province / "configs", "--data", province / "data")
+    from_store = _json("kpi", province / "configs", "--data", store)
+    for folder_hall, store_hall in zip(from_folder["halls"], from_store["halls"], strict=True):
+        for key in ("accepted", "concluded", "on_time", "ratings", "satisfied", "visit_counts"):
+            assert store_hall[key] == folder_hall[key], (store_hall["hall"], key)
+    assert from_store["total"]["accepted"] == from_folder["total"]["accepted"]
+    again = _json("ingest", province / "configs", "--data", province / "data", "--store", store)
+    for hall in again["halls"]:
+        assert all(f["inserted"] == 0 and f["updated"] == 0 for f in hall["files"])
+
+
+def test_a_hall_the_store_does_not_hold_is_no_data(province: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "one.duckdb")
+    code = _run(
+        "ingest",
+        CONFIGS / "luanchuan.toml",
+        "--data",
+        province / "data" / "luanchuan",
+        "--store",
+        store,
+    ).exit_code
+    assert code == 0
+    result = _run("kpi", province / "configs", "--data", store, "--json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    by_hall = {hall["hall"]: hall for hall in document["halls"]}
+    assert by_hall["luanchuan"]["status"] == "ok"
+    assert by_hall["pinghu"]["status"] == "no data"
+    assert "pinghu (no data" in result.stderr

@@ -160,6 +160,15 @@ class DeploymentSession:
         found = Path(root) if own else Path(root) / hall.id
         return found if found.is_dir() else None
 
+    def missing(self, hall: Hall, data: str | Path | None) -> str:
+        """Say why :meth:`data_for` found nothing for ``hall``."""
+        from govhall.store.backends import is_store_target
+
+        given = data if data is not None else self.deployment.data
+        if hall.entry.data is None and given is not None and is_store_target(given):
+            return "the store holds no records of this hall"
+        return "no data folder"
+
     def rules(self, hall: Hall, when: dt.date | None = None) -> dict[str, Any]:
         """Say which plugin answers for ``hall`` and, given ``when``, its rulebooks then.
 
@@ -240,7 +249,7 @@ class DeploymentSession:
         for hall, folder, read in self._each(data, read_for):
             run = HallRun(hall, NO_DATA, folder, read)
             if folder is None:
-                run.reason = "no data folder"
+                run.reason = self.missing(hall, data)
                 run.kpis = Kpis(start=start, end=end)
             else:
                 run.kpis = hall.session.kpis(
@@ -270,7 +279,7 @@ class DeploymentSession:
         for hall, folder, read in self._each(data, read_for):
             run = HallRun(hall, NO_DATA, folder, read)
             if folder is None:
-                run.reason = "no data folder"
+                run.reason = self.missing(hall, data)
             else:
                 run.scores = hall.session.score(folder, wanted, read=read, progress=progress)
                 if run.scores.active:
@@ -293,7 +302,7 @@ class DeploymentSession:
         for hall, folder, read in self._each(data, read_for):
             run = HallRun(hall, NO_DATA, folder, read)
             if folder is None:
-                run.reason = "no data folder"
+                run.reason = self.missing(hall, data)
             else:
                 run.year = hall.session.rewards(folder, year, read=read, progress=progress)
                 if run.year.active_months:
@@ -338,7 +347,7 @@ class DeploymentSession:
                 status=NO_DATA,
                 kpis=Kpis(start=total.start, end=total.end),
                 rules=self.rules(hall, wanted.first_day),
-                reason="no data folder",
+                reason=self.missing(hall, data),
             )
             if folder is not None:
                 found = session.report(folder, wanted, read=read, progress=progress)

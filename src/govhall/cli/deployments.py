@@ -50,7 +50,7 @@ def _read_for(hall: Hall) -> ReadReport:
 def _summaries(runs: list[HallRun]) -> None:
     for run in runs:
         read = run.read
-        where = str(run.data) if run.data is not None else "no data folder"
+        where = str(run.data) if run.data is not None else run.reason
         click.echo(
             f"{run.hall.id}: rows: read {read.read}, used {read.used}, "
             f"rejected {read.rejected} ({where})",
@@ -321,3 +321,54 @@ def run_report(
             f"{len(written)} hall page(s) beside it"
         )
     _finish(province, [(h.hall, h.status, h.reason) for h in page.halls if h.reason], {})
+
+
+def run_ingest(config: str, data: str, store: str, strict: bool, as_json: bool) -> None:
+    """``govhall ingest DEPLOYMENT``: each hall's subfolder into the store, one import each."""
+    from govhall.store import ingest
+
+    province = open_province(config)
+    halls = []
+    unassessed: list[tuple[str, str, str]] = []
+    rejected: dict[str, int] = {}
+    for hall in province.halls:
+        folder = province.data_for(hall, data)
+        if not isinstance(folder, Path):
+            unassessed.append((hall.id, "no data", "no data folder"))
+            continue
+        result = ingest(
+            hall.session.config,
+            folder,
+            store,
+            strict=strict,
+            on_problem=print_problem,
+            progress=progress_bar,
+        )
+        for note in result.notes:
+            click.echo(note, err=True)
+        rejected[hall.id] = result.rejected
+        halls.append(result.to_json())
+    document = {
+        "store": halls[0]["store"] if halls else store,
+        "deployment": province.name,
+        "halls": halls,
+        "failed": [failed.to_json() for failed in province.failed],
+    }
+    if as_json:
+        emit_json(document)
+    else:
+        names = ("read", "inserted", "updated", "unchanged", "rejected")
+        rows = [
+            (
+                entry["hall"],
+                entry["import_id"] or "-",
+                *(sum(f[n] for f in entry["files"]) for n in names),
+            )
+            for entry in halls
+        ]
+        click.echo(render_table(["hall", "import", *names], rows))
+    _finish(province, unassessed, rejected if strict else {})
+
+
+def _totals(entry: dict[str, Any], names: Sequence[str]) -> list[int]:
+    return [sum(file[name] for file in entry["files"]) for name in names]

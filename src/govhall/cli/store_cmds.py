@@ -11,14 +11,20 @@ from typing import Any
 
 import click
 
-from govhall.cli.common import config_argument, open_session, print_problem, progress_bar
+from govhall.cli.common import (
+    deployment_argument,
+    is_deployment,
+    open_session,
+    print_problem,
+    progress_bar,
+)
 from govhall.cli.output import emit_json, json_option, render_table
 
 STORE_HELP = "A .duckdb file (created when missing) or a postgresql:// URL."
 
 
 @click.command()
-@config_argument
+@deployment_argument
 @click.option(
     "--data",
     "data_dir",
@@ -36,6 +42,10 @@ def ingest(config: str, data_dir: str, store: str, strict: bool, as_json: bool) 
     updated and its earlier version kept in its history. Two different rows
     with one key in an import are both rejected, as is a rating whose case
     the store does not hold. Every stored row keeps its import id, file and line.
+
+    For a deployment (a folder of hall configs or a deployment.toml), --data
+    holds one subfolder per hall id; each hall is imported in its own
+    transaction, and a hall without data is named (exit 1).
     """
     from govhall.store import ingest as run_ingest
     from govhall.store import is_store_target
@@ -45,6 +55,11 @@ def ingest(config: str, data_dir: str, store: str, strict: bool, as_json: bool) 
             f"{store!r}: expected a path ending in .duckdb or a postgresql:// URL",
             param_hint="--store",
         )
+    if is_deployment(config):
+        from govhall.cli.deployments import run_ingest as ingest_halls
+
+        ingest_halls(config, data_dir, store, strict, as_json)
+        return
     session = open_session(config)
     result = run_ingest(
         session.config,
