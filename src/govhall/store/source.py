@@ -62,6 +62,9 @@ class StoreSource:
     def __repr__(self) -> str:
         return f"StoreSource({redact(self.target)!r}, {self.hall!r})"
 
+    def __str__(self) -> str:
+        return f"{redact(self.target)}, hall {self.hall}"
+
     def files(self, kind: str) -> list[Path]:
         """Return no files: a store is not made of files (no progress by file size)."""
         return []
