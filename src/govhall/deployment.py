@@ -27,7 +27,7 @@ Totals over halls are computed from the counts, never averaged from rates::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -275,19 +275,12 @@ class DeploymentSession:
         from govhall.assessment.scoring import Month
 
         wanted = month if isinstance(month, Month) else Month.parse(month)
-        runs = []
-        for hall, folder, read in self._each(data, read_for):
-            run = HallRun(hall, NO_DATA, folder, read)
-            if folder is None:
-                run.reason = self.missing(hall, data)
-            else:
-                run.scores = hall.session.score(folder, wanted, read=read, progress=progress)
-                if run.scores.active:
-                    run.status = OK
-                else:
-                    run.reason = f"no case, rating or finding in {wanted}"
-            runs.append(run)
-        return runs
+
+        def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
+            run.scores = hall.session.score(found, wanted, read=read, progress=progress)
+            return "" if run.scores.active else f"no case, rating or finding in {wanted}"
+
+        return self._runs(data, read_for, answer)
 
     def rewards(
         self,
@@ -298,19 +291,12 @@ class DeploymentSession:
         progress: Progress | None = None,
     ) -> list[HallRun]:
         """Grade every hall's year."""
-        runs = []
-        for hall, folder, read in self._each(data, read_for):
-            run = HallRun(hall, NO_DATA, folder, read)
-            if folder is None:
-                run.reason = self.missing(hall, data)
-            else:
-                run.year = hall.session.rewards(folder, year, read=read, progress=progress)
-                if run.year.active_months:
-                    run.status = OK
-                else:
-                    run.reason = f"no month of {year} has data"
-            runs.append(run)
-        return runs
+
+        def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
+            run.year = hall.session.rewards(found, year, read=read, progress=progress)
+            return "" if run.year.active_months else f"no month of {year} has data"
+
+        return self._runs(data, read_for, answer)
 
     def report(
         self,
@@ -364,6 +350,24 @@ class DeploymentSession:
         failed = [(str(f.config), f.message) for f in self.failed]
         problems = [problem.format() for problem in self.problems]
         return ProvinceReport(self.name, wanted, halls, total, failed, problems), pages
+
+    def _runs(
+        self,
+        data: str | Path | None,
+        read_for: Any,
+        answer: Callable[[Hall, Path | DataSource, ReadReport, HallRun], str],
+    ) -> list[HallRun]:
+        """Run ``answer`` on each hall that has data; it fills the run and says why it is empty."""
+        runs = []
+        for hall, found, read in self._each(data, read_for):
+            run = HallRun(hall, NO_DATA, found, read)
+            run.reason = (
+                self.missing(hall, data) if found is None else answer(hall, found, read, run)
+            )
+            if not run.reason:
+                run.status = OK
+            runs.append(run)
+        return runs
 
     def _each(
         self, data: str | Path | None, read_for: Any

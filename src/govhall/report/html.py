@@ -92,6 +92,11 @@ def render_report(report: MonthReport, *, version: str = "") -> str:
         f"<footer>govhall {esc(version)} · {esc(hall.name)} · {esc(str(month))}</footer>",
         "</main>",
     ]
+    return page(title, body)
+
+
+def page(title: str, body: Sequence[str]) -> str:
+    """Return a whole self-contained HTML document: inline style and script around ``body``."""
     return "\n".join(
         [
             "<!DOCTYPE html>",

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from govhall.report import svg
-from govhall.report.html import esc
-from govhall.report.style import css, script
+from govhall.report.html import esc, page
 
 if TYPE_CHECKING:
     from govhall.assessment.kpi import Kpis
@@ -91,25 +90,7 @@ def render_province(report: ProvinceReport, *, version: str = "") -> str:
         f"<footer>govhall {esc(version)} · {esc(report.name)} · {esc(str(month))}</footer>",
         "</main>",
     ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="zh-CN">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="generator" content="govhall report">',
-            f"<title>{esc(title)}</title>",
-            f"<style>{css()}</style>",
-            "</head>",
-            "<body>",
-            *body,
-            f"<script>{script()}</script>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return page(title, body)
 
 
 _RATES = (
