@@ -502,3 +502,25 @@ def test_a_hall_the_store_does_not_hold_is_no_data(province: Path, tmp_path: Pat
     assert by_hall["luanchuan"]["status"] == "ok"
     assert by_hall["pinghu"]["status"] == "no data"
     assert "pinghu (no data" in result.stderr
+
+
+def test_a_deployment_file_that_names_its_data_needs_no_data_option(
+    province: Path, tmp_path: Path
+) -> None:
+    root = _copy(province, tmp_path)
+    path = _write(root, '[deployment]\nhalls = ["configs/*.toml"]\ndata = "data"\n')
+    document = _json("kpi", path)
+    assert [hall["status"] for hall in document["halls"]] == ["ok", "ok"]
+    assert document == _json("kpi", path, "--data", root / "data")
+
+
+def test_without_data_a_deployment_that_names_none_is_an_error(province: Path) -> None:
+    result = _run("kpi", province / "configs")
+    assert result.exit_code == 1
+    assert "the deployment names no data ([deployment] data); give --data" in result.stderr
+
+
+def test_without_data_one_hall_is_a_usage_error() -> None:
+    result = _run("score", CONFIGS / "pinghu.toml", "--month", "2010-03")
+    assert result.exit_code == 2
+    assert "Missing option '--data'" in result.stderr

@@ -379,6 +379,12 @@ class DeploymentSession:
             raise GovhallError(
                 f"--data {data}: not a folder (one subfolder per hall id) nor a store"
             )
+        no_data = data is None and self.deployment.data is None
+        if no_data and any(hall.entry.data is None for hall in self.halls):
+            raise GovhallError(
+                f"{self.deployment.path}: the deployment names no data "
+                "([deployment] data); give --data"
+            )
         for hall in self.halls:
             read = read_for(hall) if read_for is not None else ReadReport()
             yield hall, self.data_for(hall, data), read

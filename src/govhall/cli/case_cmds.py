@@ -21,6 +21,7 @@ from govhall.cli.common import (
     engine_option,
     is_deployment,
     master_option,
+    need_data,
     open_session,
     parse_date,
     print_problem,
@@ -92,7 +93,7 @@ def chain(config: str, item_id: str, as_json: bool) -> None:
 @json_option
 def kpi(
     config: str,
-    data_dir: str,
+    data_dir: str | None,
     start: str | None,
     end: str | None,
     strict: bool,
@@ -111,6 +112,7 @@ def kpi(
     from govhall.documents import kpi_document
     from govhall.readers import ReadReport
 
+    data_dir = need_data(config, data_dir)
     if master is not None and engine != "spark":
         raise click.UsageError("--master applies to --engine spark only")
     first = parse_date(start, "--from") if start is not None else None
@@ -120,7 +122,9 @@ def kpi(
     if is_deployment(config):
         from govhall.cli.deployments import run_kpi
 
-        run_kpi(config, data_dir, first, last, strict, as_json, engine=engine, master=master)
+        run_kpi(
+            config, data_dir or None, first, last, strict, as_json, engine=engine, master=master
+        )
         return
     session = open_session(config)
     report = ReadReport(on_problem=print_problem)

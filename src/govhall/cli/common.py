@@ -45,19 +45,23 @@ strict_option = click.option(
     help="Exit 1, printing or writing no answer, when any row or record had to be rejected.",
 )
 DATA_HELP = (
+    "Required, except for a deployment file that names its data. "
     "Folder with cases.csv / ratings.csv / findings.csv (or .jsonl, .parquet); a kind may be "
     "split over several files (cases-2010-01.csv, cases-2010-02.jsonl ...). Or a store "
     "filled by govhall ingest: a .duckdb file or a postgresql:// URL."
 )
 
 
-def check_data_folder(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def check_data_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check ``--data``: a store (checked when opened) or a folder that exists, else exit 1.
 
     A missing or wrong ``--data`` is a file problem (exit 1), not wrong usage.
+    Left out, it is ``None``: only a deployment may do that (see :func:`need_data`).
     """
     from govhall.store.backends import is_store_target
 
+    if value is None:
+        return None
     if is_store_target(value):
         return value
     path = Path(value)
@@ -74,7 +78,6 @@ def check_data_folder(ctx: click.Context, param: click.Parameter, value: str) ->
 data_option = click.option(
     "--data",
     "data_dir",
-    required=True,
     metavar="DIR|STORE",
     callback=check_data_folder,
     help=DATA_HELP,
@@ -98,6 +101,16 @@ master_option = click.option(
     metavar="URL",
     help="Spark master for --engine spark (default local[*], or SPARK_REMOTE when set).",
 )
+
+
+def need_data(config: str, data: str | None) -> str:
+    """Return ``--data``; left out, it is a usage error unless CONFIG is a deployment file
+    that names its data (then ``""``, and the deployment's own ``data`` is used)."""
+    if data is not None:
+        return data
+    if is_deployment(config):
+        return ""
+    raise click.UsageError("Missing option '--data'.")
 
 
 def open_session(config: str) -> HallSession:

@@ -88,7 +88,7 @@ def _percent(rate: float | None) -> str:
 
 def run_kpi(
     config: str,
-    data: str,
+    data: str | None,
     start: dt.date | None,
     end: dt.date | None,
     strict: bool,
@@ -165,7 +165,7 @@ def _csv(header: list[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def run_score(
-    config: str, data: str, month: Any, strict: bool, as_json: bool, as_csv: bool = False
+    config: str, data: str | None, month: Any, strict: bool, as_json: bool, as_csv: bool = False
 ) -> None:
     """``govhall score DEPLOYMENT``: each hall's windows and staff for the month."""
     from govhall.documents import deployment_score_document
@@ -202,7 +202,7 @@ def run_score(
 
 
 def run_rewards(
-    config: str, data: str, year: int, strict: bool, as_json: bool, as_csv: bool = False
+    config: str, data: str | None, year: int, strict: bool, as_json: bool, as_csv: bool = False
 ) -> None:
     """``govhall rewards DEPLOYMENT``: each hall's year."""
     from govhall.documents import deployment_rewards_document
@@ -246,7 +246,7 @@ def run_rewards(
 
 def run_report(
     config: str,
-    data: str,
+    data: str | None,
     month: Any,
     target: Path,
     force: bool,

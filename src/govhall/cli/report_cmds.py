@@ -8,6 +8,7 @@ from govhall.cli.common import (
     data_option,
     deployment_argument,
     is_deployment,
+    need_data,
     open_session,
     parse_month,
     print_problem,
@@ -36,7 +37,13 @@ from govhall.cli.output import emit_json, json_option
 @strict_option
 @json_option
 def report(
-    config: str, data_dir: str, month: str, out: str, force: bool, strict: bool, as_json: bool
+    config: str,
+    data_dir: str | None,
+    month: str,
+    out: str,
+    force: bool,
+    strict: bool,
+    as_json: bool,
 ) -> None:
     """Write a month's report as one HTML file that opens offline in any browser.
 
@@ -55,13 +62,14 @@ def report(
     from govhall.readers import ReadReport
     from govhall.report.html import render_report
 
+    data_dir = need_data(config, data_dir)
     wanted = parse_month(month)
     # fail before the work; write_text_atomic checks again at the end
     target = check_target(out, force=force)
     if is_deployment(config):
         from govhall.cli.deployments import run_report
 
-        run_report(config, data_dir, wanted, target, force, strict, as_json, _own_version())
+        run_report(config, data_dir or None, wanted, target, force, strict, as_json, _own_version())
         return
     session = open_session(config)
     read = ReadReport(on_problem=print_problem)

@@ -13,6 +13,7 @@ from govhall.cli.common import (
     data_option,
     deployment_argument,
     is_deployment,
+    need_data,
     open_session,
     parse_month,
     print_problem,
@@ -41,7 +42,7 @@ csv_option = click.option(
 @json_option
 @csv_option
 def score(
-    config: str, data_dir: str, month: str, strict: bool, as_json: bool, as_csv: bool
+    config: str, data_dir: str | None, month: str, strict: bool, as_json: bool, as_csv: bool
 ) -> None:
     """Score every window and staff member for a month, with explanation lines and ranks.
 
@@ -50,11 +51,12 @@ def score(
     first day.
     """
     _one_format(as_json, as_csv)
+    data_dir = need_data(config, data_dir)
     wanted = parse_month(month)
     if is_deployment(config):
         from govhall.cli.deployments import run_score
 
-        run_score(config, data_dir, wanted, strict, as_json, as_csv)
+        run_score(config, data_dir or None, wanted, strict, as_json, as_csv)
         return
     session, read = _start(config)
     years: set[int] = set()
@@ -90,7 +92,7 @@ def score(
 @json_option
 @csv_option
 def rewards(
-    config: str, data_dir: str, year: int, strict: bool, as_json: bool, as_csv: bool
+    config: str, data_dir: str | None, year: int, strict: bool, as_json: bool, as_csv: bool
 ) -> None:
     """Grade the year: window scores, demonstration windows, staff grades, allowances, awards.
 
@@ -100,10 +102,11 @@ def rewards(
     from govhall.assessment.rewards import annual_results
 
     _one_format(as_json, as_csv)
+    data_dir = need_data(config, data_dir)
     if is_deployment(config):
         from govhall.cli.deployments import run_rewards
 
-        run_rewards(config, data_dir, year, strict, as_json, as_csv)
+        run_rewards(config, data_dir or None, year, strict, as_json, as_csv)
         return
     session, read = _start(config)
     years: set[int] = set()
