@@ -522,6 +522,7 @@ def _findings(config: HallConfig, profile: Profile, rng: random.Random) -> Itera
     months = (
         (profile.end.year - profile.start.year) * 12 + profile.end.month - profile.start.month + 1
     )
+    seen: set[tuple[str, str, str, str]] = set()  # a finding's key: one row per key
     for index in range(months * 3):
         month = profile.start.month - 1 + index // 3
         day = dt.date(profile.start.year + month // 12, month % 12 + 1, rng.randint(1, 28))
@@ -533,4 +534,8 @@ def _findings(config: HallConfig, profile: Profile, rng: random.Random) -> Itera
         window = pool[rng.randrange(len(pool))]
         people = [s.id for s in config.staff if s.window == window]
         staff = people[rng.randrange(len(people))] if staff_rule else ""
+        key = (day.isoformat(), window, staff, rule)
+        if key in seen:  # the same finding drawn twice: a record states it once
+            continue
+        seen.add(key)
         yield (day.isoformat(), window, staff, rule, 1, points or "")
