@@ -144,7 +144,7 @@ class DeploymentSession:
         folder = self.deployment.folder
         if hall.entry.data is not None:
             root: str | Path = hall.entry.data
-            if not is_store_target(root) or not str(root).startswith("postgres"):
+            if not str(root).startswith("postgres"):  # a URL is not relative to anything
                 root = folder / root
             own = True
         else:
