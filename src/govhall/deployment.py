@@ -8,10 +8,11 @@ config is invalid does not stop the others: it is listed in
 :attr:`DeploymentSession.failed` with its problems.
 
 Data for a deployment is a folder with one subfolder per hall id
-(``data/pinghu-centre/cases.csv`` ...), unless the deployment file gives a
-hall its own ``data``. A hall whose data is missing, or that has no case,
-rating or finding in the period, is reported with status ``"no data"`` and
-never as a perfect month.
+(``data/pinghu-centre/cases.csv`` ...) or a store holding the halls
+(``halls.duckdb``, ``postgresql://...``), unless the deployment file gives a
+hall its own ``data``. A hall whose data is missing (no subfolder, no records
+in the store), or that has no case, rating or finding in the period, is
+reported with status ``"no data"`` and never as a perfect month.
 
 Every hall is answered by its own county's plugin and the rules in force
 for the period; :meth:`DeploymentSession.rules` says which, beside each hall.
