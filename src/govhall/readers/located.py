@@ -8,14 +8,12 @@ exactly a row the folder readers take, and a bad row is reported alike.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import (
-    _KINDS,
-    _STATUSES,
     CASE_COLUMNS,
     CASE_OPTIONAL,
     FINDING_COLUMNS,
@@ -27,8 +25,8 @@ from govhall.readers.rows import (
     _rows,
     _start,
 )
-from govhall.readers.typed import _finding, _moment_cache, _rating, _slow_case
-from govhall.records import CONCLUDED_STATUSES, Case, Finding, Rating
+from govhall.readers.typed import _finding, _rating, _slow_case, quick_case
+from govhall.records import Case, Finding, Rating
 
 KINDS = ("cases", "ratings", "findings")
 """The kinds of data file, in the order a store imports them (ratings need their cases)."""
@@ -59,14 +57,15 @@ def read_located(
         columns = (FINDING_COLUMNS, FINDING_OPTIONAL)
     else:
         raise ValueError(f"unknown kind of data {kind!r}")
-    fast = _fast_cases(tz, windows, items) if kind == "cases" else None
+    fast = quick_case(tz, windows, items) if kind == "cases" else None
     for path in paths:
         summary = _start(report, path)
         for line, values, layout in _rows(path, *columns, report, summary):
             summary.read += 1
             record: Case | Rating | Finding | None
             try:
-                record = fast(values) if fast is not None else None
+                # the quick parse takes CSV rows only: JSON values may be of any type
+                record = fast(values) if fast is not None and layout.columns else None
             except Exception:
                 record = None  # the careful path below says what is wrong
             if record is None:
@@ -77,54 +76,6 @@ def read_located(
                     continue
             summary.used += 1
             yield path, line, record
-
-
-def _fast_cases(
-    tz: dt.tzinfo, windows: Collection[str] | None, items: Collection[str] | None
-) -> Callable[[Sequence[Any]], Case]:
-    """Return the typed reader's quick parse of a well-formed CSV case row.
-
-    It raises on anything unusual (JSON values, padding, bad fields), and the
-    row then goes through the careful path, as in :func:`govhall.readers.read_cases`.
-    """
-    moments, moment = _moment_cache(tz)
-    kinds, statuses, concluded_statuses = _KINDS, _STATUSES, CONCLUDED_STATUSES
-
-    def parse(values: Sequence[Any]) -> Case:
-        (case_id, window, item, kind, received_s, status, concluded_s, visits, staff, pauses) = (
-            values
-        )
-        if (
-            not isinstance(case_id, str)  # JSON values may be of any type: the careful path
-            or not case_id
-            or case_id != case_id.strip()
-            or (staff and staff != staff.strip())
-            or not window
-            or not item
-            or kind not in kinds
-            or status not in statuses
-            or (windows is not None and window not in windows)
-            or (items is not None and item not in items)
-            or not isinstance(visits, str)
-            or pauses
-        ):
-            raise ValueError
-        received = moments.get(received_s)
-        if received is None:
-            received = moment(received_s)
-        concluded = None
-        if status in concluded_statuses:
-            concluded = moments.get(concluded_s)
-            if concluded is None:
-                concluded = moment(concluded_s)
-            if concluded < received:
-                raise ValueError
-        number = int(visits)
-        if number < 0:
-            raise ValueError
-        return Case(case_id, window, item, kind, received, status, concluded, number, staff or None)
-
-    return parse
 
 
 def _parse(
