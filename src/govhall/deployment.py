@@ -245,23 +245,20 @@ class DeploymentSession:
     ) -> DeploymentKpis:
         from govhall.assessment.kpi import Kpis
 
-        runs = []
+        def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
+            run.kpis = hall.session.kpis(
+                found, start=start, end=end, read=read, progress=progress, engine=engine
+            ).kpis
+            if run.kpis.cases or run.kpis.ratings:
+                return ""
+            return "no case received and no rating given in the period"
+
+        runs = self._runs(data, read_for, answer)
         total = Kpis(start=start, end=end)
-        for hall, folder, read in self._each(data, read_for):
-            run = HallRun(hall, NO_DATA, folder, read)
-            if folder is None:
-                run.reason = self.missing(hall, data)
+        for run in runs:
+            if run.kpis is None:  # no data: zero counts, rates unknown
                 run.kpis = Kpis(start=start, end=end)
-            else:
-                run.kpis = hall.session.kpis(
-                    folder, start=start, end=end, read=read, progress=progress, engine=engine
-                ).kpis
-                if run.kpis.cases or run.kpis.ratings:
-                    run.status = OK
-                else:
-                    run.reason = "no case received and no rating given in the period"
             total = total.combined(run.kpis)
-            runs.append(run)
         return DeploymentKpis(runs, total)
 
     def score(

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from govhall.config.load import ConfigReport, check_config
 from govhall.config.locate import locate_keys, nearest_position
+from govhall.config.messages import dotted_key
 from govhall.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def _read_file(path: Path) -> Deployment:
             Problem(
                 severity,
                 message,
-                key=_dotted(key),
+                key=dotted_key(key),
                 line=found[0] if found else None,
                 file=label,
             )
@@ -216,7 +217,7 @@ def _read_file(path: Path) -> Deployment:
             continue
         found = nearest_position(positions, pin_key)
         deployment.pins.append(
-            Pin(county, requirement, _dotted(pin_key), found[0] if found else None)
+            Pin(county, requirement, dotted_key(pin_key), found[0] if found else None)
         )
     return deployment
 
@@ -258,7 +259,7 @@ def _hall_entries(
     else:
         problem(key, "expected a config path or glob, or a table with 'config'")
         return
-    dotted = _dotted(key)
+    dotted = dotted_key(key)
     pattern = os.path.normpath(path.parent / config)
     if _GLOB_CHARS & set(config):
         matches = [Path(p) for p in sorted(glob.glob(pattern)) if not Path(p).is_dir()]
@@ -287,18 +288,6 @@ def _requirement(text: Any) -> Requirement | None:
         return Requirement(text)
     except InvalidRequirement:
         return None
-
-
-def _dotted(key: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in key:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            bare = part and all(c.isalnum() or c in "_-" for c in part) and part.isascii()
-            name = part if bare else '"' + part.replace('"', '\\"') + '"'
-            text += f".{name}" if text else name
-    return text
 
 
 def _error(file: str, message: str, key: str = "", line: int | None = None) -> Problem:
