@@ -42,6 +42,7 @@ from govhall.time.deadlines import (
     Deadline,
     _set_values,
     closing_minute,
+    counted,
     counted_from,
     normalise_pauses,
     with_progress,
@@ -219,20 +220,7 @@ class DeadlineClock:
             start = counted_from(time, window_id, local)
             count = days - 1 if time.rule.count_receipt_day and days > 0 else days
             due, warnings = self._answer(window_id, start, count, spans)
-        deadline = Deadline(
-            item=service.id,
-            window=window_id,
-            received=time.aware(local),
-            counted_from=start,
-            due=due,
-            working_days=days,
-            pauses=spans,
-            warnings=warnings,
-            time=time,
-        )
-        if now is None:
-            return deadline
-        return with_progress(time, deadline, now)
+        return counted(time, service.id, window_id, local, start, due, days, spans, warnings, now)
 
     def _answer(
         self,

@@ -407,12 +407,30 @@ def deadline_on(
     calendar = time.calendar
     settled = start.year == due_day.year and calendar.covered(start.year)  # the usual case
     warnings = () if settled else tuple(calendar.warnings(start, due_day))
+    return counted(
+        time, service.id, window_id, local, start, time.aware(due_local), days, spans, warnings, now
+    )
+
+
+def counted(
+    time: HallTime,
+    item: str,
+    window: str,
+    local: dt.datetime,
+    start: dt.date,
+    due: dt.datetime,
+    days: int,
+    spans: tuple[tuple[dt.date, dt.date], ...],
+    warnings: tuple[str, ...],
+    now: dt.datetime | None,
+) -> Deadline:
+    """Return the :class:`Deadline` of a case counted step by step (with progress at ``now``)."""
     deadline = Deadline(
-        item=service.id,
-        window=window_id,
+        item=item,
+        window=window,
         received=time.aware(local),
         counted_from=start,
-        due=time.aware(due_local),
+        due=due,
         working_days=days,
         pauses=spans,
         warnings=warnings,
