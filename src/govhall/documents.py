@@ -219,7 +219,7 @@ def deployment_score_document(
             {
                 **_hall_head(province, run, month.first_day),
                 **scores,
-                "data": _counts(run.read),
+                "data": run.read.counts(),
             }
         )
     return {
@@ -244,11 +244,7 @@ def deployment_rewards_document(
             {
                 **_hall_head(province, run, dt.date(year, 1, 1)),
                 **result,
-                "data": _counts(run.read),
+                "data": run.read.counts(),
             }
         )
     return {"year": year, "deployment": province.name, "halls": halls, **_deployment_tail(province)}
-
-
-def _counts(read: ReadReport) -> dict[str, int]:
-    return {"read": read.read, "used": read.used, "rejected": read.rejected}

@@ -488,7 +488,7 @@ def _score(prepared: _Prepared, session: HallSession, samples: _Samples) -> dict
     folder = _data_dir(prepared, session, samples)
     read = ReadReport()
     document = session.score(folder, month, read=read).to_json()
-    document["data"] = {"read": read.read, "used": read.used, "rejected": read.rejected}
+    document["data"] = read.counts()
     return document
 
 

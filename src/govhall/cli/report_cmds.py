@@ -103,7 +103,7 @@ def report(
         "overdue": len(found.overdue),
         "overdue_open": sum(1 for case in found.overdue if case.open),
         "bad_ratings": len(found.bad_ratings),
-        "data": {"read": found.read.read, "used": found.read.used, "rejected": found.read.rejected},
+        "data": found.read.counts(),
     }
     if as_json:
         emit_json(document)

@@ -69,7 +69,7 @@ def score(
         )
     _finish(read, scores.rejected, strict)
     document = scores.to_json()
-    document["data"] = {"read": read.read, "used": read.used, "rejected": read.rejected}
+    document["data"] = read.counts()
     warnings = _calendar_warnings(session, years, wanted.year)
     if warnings:  # only then: the document stays equal to MonthScores.to_json() otherwise
         document["warnings"] = warnings

@@ -71,12 +71,14 @@ class ReadReport:
             for s in self.files.values()
         )
 
+    def counts(self) -> dict[str, int]:
+        """Return ``{"read", "used", "rejected"}``: the ``data`` of a command's JSON."""
+        return {"read": self.read, "used": self.used, "rejected": self.rejected}
+
     def to_json(self) -> dict[str, Any]:
         """Return the counts and problems as a JSON-ready mapping."""
         return {
-            "read": self.read,
-            "used": self.used,
-            "rejected": self.rejected,
+            **self.counts(),
             "files": [
                 {"path": s.path, "read": s.read, "used": s.used, "rejected": s.rejected}
                 for s in self.files.values()
