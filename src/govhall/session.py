@@ -58,6 +58,9 @@ if TYPE_CHECKING:
     from govhall.time.hours import HallTime, Span
 
 _T = TypeVar("_T")
+WORK_ORDER_LOOKBACK_DAYS = 366
+"""A ``work_orders`` rule looks at bad ratings given up to this many days before the month
+(an order falls due a few working days after its rating)."""
 
 
 class DataSource(Protocol):
@@ -529,6 +532,7 @@ class HallSession:
         scorer.add_cases(cases if years is None else _years_seen(cases, years))
         scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
         return scorer.results()
 
     def score(
@@ -573,6 +577,7 @@ class HallSession:
         scorer.add_cases(cases if years is None else _years_seen(cases, years))
         scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
         return scorer.results(), scorer.staff_year(year)
 
     def rewards(
@@ -642,6 +647,7 @@ class HallSession:
         ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
         scorer.add_ratings(in_month(ratings, first, end, month_ratings))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
         scores = scorer.results()[wanted]
         warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
         last_day = end.date() - dt.timedelta(days=1)
@@ -726,6 +732,45 @@ class HallSession:
         if no_cases:
             bulletin.warnings.append(no_cases)
         return bulletin
+
+    def _add_work_orders(self, scorer: Scorer, source: DataSource) -> None:
+        """Feed the work orders to a scorer whose rulebooks have a ``work_orders`` rule on.
+
+        Off by default (the reference rules give 0 points), so nothing is read.
+        When on, the ratings and rectifications are read once more, into a
+        report of their own (the run's row counts and messages stay those of
+        the scoring pass); each month's orders are taken as known at its end.
+        """
+        if not scorer.work_order_rules():
+            return
+        from govhall.assessment.workorders import BulletinBuilder, month_bounds
+
+        quiet = _new_report()
+        last = month_bounds(
+            scorer.months[-1].first_day, scorer.months[-1].next().first_day, self.zone
+        )[1]
+        located = getattr(source, "located_ratings", None)
+        if located is not None:
+            rows = [
+                e
+                for e in located(self.zone, quiet, windows=self.window_ids)
+                if e[2].rated_at <= last
+            ]
+        else:
+            rows = [
+                ("<ratings>", 0, r)
+                for r in source.ratings(self.zone, quiet, windows=self.window_ids)
+                if r.rated_at <= last
+            ]
+        progress = getattr(source, "rectifications", None)
+        steps = list(progress(self.zone, quiet)) if progress is not None else []
+        for month in scorer.months:
+            first, end = month_bounds(month.first_day, month.next().first_day, self.zone)
+            since = first - dt.timedelta(days=WORK_ORDER_LOOKBACK_DAYS)
+            builder = BulletinBuilder(self.time, self.rating_limits, str(month), since, end, end)
+            builder.add_ratings(iter(rows), _new_report())
+            builder.add_rectifications(iter(steps), _new_report())
+            scorer.add_work_orders(builder.result().orders, month)
 
     def write_sample(
         self,
