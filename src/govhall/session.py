@@ -628,6 +628,7 @@ class HallSession:
             first_full_week,
             in_month,
             tap_cases,
+            tap_located,
             week_table,
         )
 
@@ -644,7 +645,9 @@ class HallSession:
         cases = self._cases(source, read, progress)
         scorer.add_cases(tap_cases(cases, first, end, due, month_cases, overdue))
         month_ratings: list[Rating] = []
-        ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+        located: list[tuple[str, int, Rating]] = []
+        rated = tap_located(self._located_ratings(source, read), first, end, located)
+        ratings = _wrap(progress, "ratings", source, rated)
         scorer.add_ratings(in_month(ratings, first, end, month_ratings))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
         self._add_work_orders(scorer, source)
@@ -674,7 +677,35 @@ class HallSession:
             bad_ratings=bad,
             read=read,
             warnings=warnings,
+            bulletin=self._month_bulletin(source, str(wanted), first, end, located, read),
         )
+
+    def _month_bulletin(
+        self,
+        source: DataSource,
+        month: str,
+        first: dt.datetime,
+        end: dt.datetime,
+        located: list[tuple[str, int, Rating]],
+        read: ReadReport,
+    ) -> Bulletin:
+        """Build the report's bulletin from the month's ratings already read (statuses at its end).
+
+        Repeated ratings are not reported again (the bulletin lists them); the
+        rectifications of the month's ratings are read (into ``read``); the
+        cases are read a second time (quietly) only for time-limit complaints.
+        """
+        from govhall.assessment.workorders import BulletinBuilder
+
+        builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
+        builder.add_ratings(located, _new_report())
+        progress = getattr(source, "rectifications", None)
+        if progress is not None:
+            rows = progress(self.zone, read)
+            builder.add_rectifications((row for row in rows if row[2].rated_at >= first), read)
+        if builder.cases_wanted():
+            builder.add_cases(self._cases(source, _new_report(), None), self.due_times.due)
+        return builder.result()
 
     @cached_property
     def rating_limits(self) -> RatingLimits:
@@ -749,19 +780,7 @@ class HallSession:
         last = month_bounds(
             scorer.months[-1].first_day, scorer.months[-1].next().first_day, self.zone
         )[1]
-        located = getattr(source, "located_ratings", None)
-        if located is not None:
-            rows = [
-                e
-                for e in located(self.zone, quiet, windows=self.window_ids)
-                if e[2].rated_at <= last
-            ]
-        else:
-            rows = [
-                ("<ratings>", 0, r)
-                for r in source.ratings(self.zone, quiet, windows=self.window_ids)
-                if r.rated_at <= last
-            ]
+        rows = [e for e in self._located_ratings(source, quiet) if e[2].rated_at <= last]
         progress = getattr(source, "rectifications", None)
         steps = list(progress(self.zone, quiet)) if progress is not None else []
         for month in scorer.months:
@@ -806,6 +825,17 @@ class HallSession:
 
     def _ratings(self, source: DataSource, read: ReadReport) -> Iterator[Rating]:
         return source.ratings(self.zone, read, windows=self.window_ids)
+
+    def _located_ratings(
+        self, source: DataSource, read: ReadReport
+    ) -> Iterator[tuple[str, int, Rating]]:
+        """Yield ``(file, line, rating)``; a source without row locations names rows by key only."""
+        located = getattr(source, "located_ratings", None)
+        if located is not None:
+            yield from located(self.zone, read, windows=self.window_ids)
+            return
+        for rating in source.ratings(self.zone, read, windows=self.window_ids):
+            yield "<ratings>", 0, rating
 
 
 def open_hall(
