@@ -7,7 +7,8 @@ with :func:`html.escape`. Numbers are the engines' own, formatted as the CLI
 formats them (rates from :meth:`govhall.assessment.kpi.Kpis.to_json`, scores with
 :func:`govhall.assessment.scoring.number`); machine-readable copies sit in ``data-*``
 attributes (``data-kpi``/``data-value`` on tiles, ``data-key``/``data-rank``/
-``data-value`` on bars) so tests and scrapers need not parse the text.
+``data-value`` on bars; ``data-rating``/``data-value`` on the 好差评 tiles,
+``data-status`` on work-order rows) so tests and scrapers need not parse the text.
 """
 
 from __future__ import annotations
@@ -164,10 +165,18 @@ def _header(report: MonthReport, version: str) -> str:
 
 
 def _tile(
-    key: str, name: str, english: str, value: Any, big: str, sub: str = "", extra: str = ""
+    key: str,
+    name: str,
+    english: str,
+    value: Any,
+    big: str,
+    sub: str = "",
+    extra: str = "",
+    *,
+    attribute: str = "kpi",
 ) -> str:
     return (
-        f'<div class="tile" data-kpi="{esc(key)}" data-value="{esc(value)}">'
+        f'<div class="tile" data-{attribute}="{esc(key)}" data-value="{esc(value)}">'
         f'<div class="name">{esc(name)}<span class="en">{esc(english)}</span></div>'
         f'<div class="big">{big}</div>{extra}'
         f'<div class="sub">{sub}</div></div>'
@@ -179,10 +188,13 @@ def _data_value(value: float | None) -> str:
     return "" if value is None else esc(value)
 
 
-def _rate_tile(key: str, name: str, english: str, rate: float | None, sub: str) -> str:
+def _rate_tile(
+    key: str, name: str, english: str, rate: float | None, sub: str, *, attribute: str = "kpi"
+) -> str:
     big = "—" if rate is None else f"{_percent(rate)}<small>%</small>"
     meter = svg.meter(rate, title=f"{name} {_percent(rate)}%")
-    return _tile(key, name, english, "" if rate is None else rate, big, sub, meter)
+    value = "" if rate is None else rate
+    return _tile(key, name, english, value, big, sub, meter, attribute=attribute)
 
 
 def _kpi_section(report: MonthReport) -> str:
@@ -598,6 +610,7 @@ def _ratings_section(report: MonthReport) -> str:
             bulletin.ratings,
             _int(bulletin.ratings),
             f"{len(bulletin.by_channel)} 个渠道",
+            attribute="rating",
         ),
         _rate_tile(
             "good_rate",
@@ -605,6 +618,7 @@ def _ratings_section(report: MonthReport) -> str:
             "good rate",
             bulletin.good_rate,
             f"{_int(good)} / {_int(bulletin.ratings)} 条为基本满意及以上",
+            attribute="rating",
         ),
         _tile(
             "orders",
@@ -614,6 +628,7 @@ def _ratings_section(report: MonthReport) -> str:
             _int(summary["orders"]),
             f"已办结 {_int(summary['closed'])} · 办理中 {_int(summary['open'])} · "
             f"已逾期 {_int(summary['open_overdue'])}",
+            attribute="rating",
         ),
         _rate_tile(
             "orders_on_time_rate",
@@ -621,10 +636,12 @@ def _ratings_section(report: MonthReport) -> str:
             "on time",
             on_time,
             f"{_int(summary['closed_on_time'])} / {_int(settled)} 件按期回访办结",
+            attribute="rating",
         ),
     ]
+    repeated = {"latest": "以最后一次为准", "all": "每次均计"}.get(limits.repeated, limits.repeated)
     lead = (
-        f"按评价时间统计本月评价（同一办件同一渠道多次评价按“{limits.repeated}”规则计）；"
+        f"按评价时间统计本月评价（同一办件同一渠道多次评价{repeated}）；"
         f"每条差评（不满意、非常不满意）生成差评工单：核实 {limits.verify}、整改 {limits.rectify}、"
         f"回访 {limits.reply} 个工作日内完成，状态取至月末。与 <code>govhall ratings</code> 相同。"
     )

@@ -110,8 +110,8 @@ def bar_chart(
             Give the same to charts drawn one under the other so their bars line up.
         kind: The chart's class beside ``chart``: ``ranking`` (window scores) or
             ``counts`` (counts by a category, e.g. ratings by channel).
-        numbered: Put "rank." before each label (a ranking); off for counts in a
-            fixed order.
+        numbered: Put "rank." before each label and the rank in ``data-rank`` (a
+            ranking); off for counts in a fixed order.
     """
     top = max((bar.value for bar in bars), default=0.0)
     end = maximum if maximum is not None else nice_maximum(top)
@@ -149,6 +149,7 @@ def bar_chart(
         y = AXIS_HEIGHT + BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
         width = x(bar.value) - label_width
         css = "bar warn" if bar.highlight else "bar"
+        rank = f' data-rank="{bar.rank}"' if numbered else ""
         shown = bar.shown or _fmt(bar.value)
         group = (
             f'<g class="row" data-key="{_attr(bar.key)}">'
@@ -156,7 +157,7 @@ def bar_chart(
             f'<text class="label" x="{label_width - 8}" y="{y + BAR_HEIGHT / 2:.1f}" '
             f'text-anchor="end" dominant-baseline="central">'
             f"{escape(_fit(label, label_width - 12))}</text>"
-            f'<rect class="{css}" data-key="{_attr(bar.key)}" data-rank="{bar.rank}" '
+            f'<rect class="{css}" data-key="{_attr(bar.key)}"{rank} '
             f'data-value="{_attr(_fmt(bar.value))}" x="{label_width}" y="{y}" '
             f'width="{width:.1f}" height="{BAR_HEIGHT}" rx="3"/>'
             f'<text class="value" x="{x(bar.value) + 6:.1f}" y="{y + BAR_HEIGHT / 2:.1f}" '
