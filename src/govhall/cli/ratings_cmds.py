@@ -104,6 +104,7 @@ def ratings(
         f"rows: read {report.read}, used {report.used}, rejected {report.rejected}", err=True
     )
     document = bulletin.to_json()
+    document["data"] = report.counts()
     if as_json:
         emit_json(document)
     elif as_csv:
