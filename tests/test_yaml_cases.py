@@ -179,7 +179,8 @@ MALFORMED = [
     ("{name: a, config: hall.toml, hours: {}, expect: {}}", "hours.on: missing (required)"),
     (
         "{name: a, config: hall.toml, expect: {}}",
-        "a case asks exactly one of deadline, open, hours, chain, kpi, score, ratings, show; found none",
+        "a case asks exactly one of deadline, open, hours, chain, kpi, score, ratings, show; "
+        "found none",
     ),
     (
         "{name: a, config: hall.toml, show: , chain: {item: x}, expect: {}}",
@@ -208,7 +209,8 @@ MALFORMED = [
     ),
     (
         "{name: a, config: hall.toml, kpi: {data: {case: []}}, expect: {}}",
-        "data.case: unknown table; did you mean 'cases'? (tables: cases, findings, ratings, rectifications)",
+        "data.case: unknown table; did you mean 'cases'? "
+        "(tables: cases, findings, ratings, rectifications)",
     ),
     (
         "{name: a, config: hall.toml, show: , expect: {}, tolerance: -1}",
