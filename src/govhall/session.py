@@ -42,14 +42,15 @@ if TYPE_CHECKING:
     from govhall.assessment.rewards import RewardRules, YearResult
     from govhall.assessment.rulebook import Rulebook
     from govhall.assessment.scoring import Month, MonthScores, Score, Scorer
-    from govhall.assessment.workorders import Bulletin
+    from govhall.assessment.workorders import Bulletin, BulletinBuilder
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain, RatingLimits
     from govhall.engines import Engine
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
-    from govhall.records import Case, Finding, Pause, Rating
+    from govhall.readers.folder import DataFolder
+    from govhall.records import Case, Finding, Pause, Rating, Rectification
     from govhall.report.data import MonthReport
     from govhall.samples import SampleSummary
     from govhall.time.deadline_clock import DeadlineClock
@@ -721,6 +722,7 @@ class HallSession:
         *,
         as_of: dt.datetime | None = None,
         read: ReadReport | None = None,
+        engine: str = "rows",
     ) -> Bulletin:
         """Compute the month's 好差评 bulletin: ratings by channel and level, work orders, tags.
 
@@ -731,26 +733,30 @@ class HallSession:
             as_of: When statuses are taken (naive: hall-local); default the
                 end of the month.
             read: Receives the row counts and every bad or repeated row.
+            engine: ``rows`` (every rating through Python) or ``duckdb``: DuckDB
+                reads a folder's CSV files and counts the ratings no rule can
+                treat other than count (:mod:`govhall.readers.duck_ratings`);
+                the bulletin is the same.
 
         Raises:
             RatingRulesError: The work-order rules are unusable.
-            GovhallError: An unreadable file, a malformed month.
+            GovhallError: An unreadable file, a malformed month, an unknown engine.
         """
         from govhall.assessment.workorders import BulletinBuilder, month_bounds
+        from govhall.readers.folder import DataFolder
 
+        if engine not in ("rows", "duckdb"):
+            raise GovhallError(f"ratings: unknown engine {engine!r} (rows, duckdb)")
         wanted = _month(month)
         source = self.source(data)
         read = read if read is not None else _new_report()
         first, end = month_bounds(wanted.first_day, wanted.next().first_day, self.zone)
         moment = end if as_of is None else self.time.aware(self.time.local(as_of))
         builder = BulletinBuilder(self.time, self.rating_limits, str(wanted), first, end, moment)
-        located = getattr(source, "located_ratings", None)
-        if located is not None:
-            builder.add_ratings(located(self.zone, read, windows=self.window_ids), read)
-        else:  # a source without row locations: name rows by their key only
-            rows = source.ratings(self.zone, read, windows=self.window_ids)
-            builder.add_ratings((("<ratings>", 0, r) for r in rows), read)
         progress = getattr(source, "rectifications", None)
+        if engine == "duckdb" and isinstance(source, DataFolder):
+            return self._duck_bulletin(source, builder, read, progress, str(data))
+        builder.add_ratings(self._located_ratings(source, read), read)
         if progress is not None:
             builder.add_rectifications(progress(self.zone, read), read)
         no_cases = None
@@ -759,6 +765,56 @@ class HallSession:
                 no_cases = f"{data}: no cases file: time-limit complaints are not checked"
             else:
                 builder.add_cases(self._cases(source, read, None), self.due_times.due)
+        bulletin = builder.result()
+        if no_cases:
+            bulletin.warnings.append(no_cases)
+        return bulletin
+
+    def _duck_bulletin(
+        self,
+        source: DataFolder,
+        builder: BulletinBuilder,
+        read: ReadReport,
+        progress: Callable[..., Iterator[tuple[str, int, Rectification]]] | None,
+        label: str,
+    ) -> Bulletin:
+        """Build a folder's bulletin with DuckDB counting what needs no rule (same answer)."""
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
+
+        files = source.files("ratings")
+        start_files(read, files)  # the summary lists ratings first, as the rows engine does
+        steps = list(progress(self.zone, read)) if progress is not None else []
+        named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
+        no_cases = None
+        duck = DuckDBEngine()
+        try:
+            month = (builder.first, builder.end)
+            scan = scan_ratings(
+                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named
+            )
+            if scan is None:  # a file the fast path cannot take: every rating the careful way
+                builder.add_ratings(self._located_ratings(source, read), read)
+            else:
+                builder.add_ratings(scan.rows, read)
+                builder.add_counted(scan.counts, scan.unknown)
+            builder.add_rectifications(steps, read)
+            wanted = builder.cases_wanted()
+            if wanted and not _has_files(source, "cases"):
+                no_cases = f"{label}: no cases file: time-limit complaints are not checked"
+            elif wanted:
+                cases = read_wanted_cases(
+                    duck,
+                    source.files("cases"),
+                    self.zone,
+                    read,
+                    self.window_ids,
+                    self.item_ids,
+                    wanted,
+                )
+                builder.add_cases(cases, self.due_times.due)
+        finally:
+            duck.close()
         bulletin = builder.result()
         if no_cases:
             bulletin.warnings.append(no_cases)

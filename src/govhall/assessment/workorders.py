@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -267,6 +267,7 @@ class BulletinBuilder:
         self._due: Callable[[Case], dt.datetime] | None = None
         self.repeated: list[dict[str, Any]] = []
         self.unknown_channels: Counter[str] = Counter()
+        self._precounted: Counter[tuple[str, int]] = Counter()
 
     # -- ratings ---------------------------------------------------------------
 
@@ -330,6 +331,22 @@ class BulletinBuilder:
                         f"({last.rated_at.isoformat()}): not counted",
                     )
                 )
+
+    def add_counted(
+        self, counts: Mapping[tuple[str, int], int], unknown: Mapping[str, int]
+    ) -> None:
+        """Take ratings an engine counted itself: good, alone on their channel, named by no row.
+
+        Such ratings can only be counted, whatever the rules: ``counts`` maps
+        ``(channel as written, level)`` to the ratings of the month, ``unknown``
+        a channel that is not known to the ratings up to ``as_of``
+        (:func:`govhall.readers.duck_ratings.scan_ratings` gives both).
+        """
+        for (channel, level), count in counts.items():
+            if level <= BAD_LEVEL:
+                raise GovhallError(f"counted ratings at level {level}: bad ratings open orders")
+            self._precounted[(channel, level)] += count
+        self.unknown_channels.update(unknown)
 
     # -- rectifications --------------------------------------------------------
 
@@ -413,6 +430,9 @@ class BulletinBuilder:
             if rating.level <= BAD_LEVEL:
                 tags.update(rating.tags)
                 orders.append(self._order(rating, channel))
+        for (written, level), count in self._precounted.items():
+            by_channel[channel_id(written)] += count
+            by_level[str(level)] += count
         warnings = [
             f"channel {name!r} is not a known rating channel ({', '.join(RATING_CHANNELS)}, "
             f"or their Chinese names): {count} rating(s) counted under {OTHER_CHANNEL!r}"
