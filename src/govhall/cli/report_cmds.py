@@ -58,8 +58,10 @@ def report(
     The page shows the KPI tiles (as govhall kpi for the month), the
     window ranking as a bar chart with each window's score lines (as
     govhall score), the opening hours of the month's first full week,
-    and the overdue cases and bad ratings awaiting follow-up. Charts are
-    inline SVG; nothing is fetched from the network.
+    the overdue cases and bad ratings awaiting follow-up, and the month's
+    好差评 bulletin (ratings by channel and level, good rate, open and
+    overdue work orders, top tags; as govhall ratings). Charts are inline
+    SVG; nothing is fetched from the network.
 
     For a deployment (a folder of hall configs or a deployment.toml), --out is
     the province page: a league table of the halls, their on-time rates, each
