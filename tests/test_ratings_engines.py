@@ -117,6 +117,8 @@ def test_statuses_at_another_moment(tmp_path: Path, folder: Path, as_of: str) ->
         ("bad-row.csv", "c20,tax,,9,2026-10-08T10:00,pad,\n"),  # level 9: careful reader names it
         ("break.csv", 'c21,tax,,2,2026-10-08T10:00,pad,"a\nb"\n'),  # a line break in a value
         ("blank.csv", "\nc22,tax,,2,2026-10-08T10:00,pad,\n"),  # a blank line shifts the lines
+        # a blank line, and no line break at the end: the count of lines alone would match
+        ("blank-end.csv", "c24,tax,,2,2026-10-08T10:00,pad,\n\nc25,tax,,1,2026-10-09T10:00,pad,"),
         ("offset.csv", "c23,tax,,2,2026-10-08T10:00+08:00,pad,\n"),  # a time with its offset
     ],
 )
@@ -275,8 +277,27 @@ def test_the_fast_path_hands_python_only_the_ratings_rules_need(
     assert lines == {("ratings.csv", 2), ("ratings-2.csv", 2)}
 
 
-def test_a_bad_row_sends_every_file_the_careful_way(tmp_path: Path, folder: Path) -> None:
-    (folder / "ratings-x.csv").write_text(
-        RATINGS_HEADER + "c20,tax,,9,2026-10-08T10:00,pad,\n", encoding="utf-8"
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c20,tax,,9,2026-10-08T10:00,pad,\n",  # a bad row
+        "c24,tax,,2,2026-10-08T10:00,pad,\n\nc25,tax,,1,2026-10-09T10:00,pad,",  # a blank line
+    ],
+)
+def test_a_file_the_fast_path_cannot_take_sends_every_file_the_careful_way(
+    tmp_path: Path, folder: Path, text: str
+) -> None:
+    (folder / "ratings-x.csv").write_text(RATINGS_HEADER + text, encoding="utf-8")
     assert _scan(_pinghu(tmp_path), folder) is None
+
+
+def test_a_file_without_a_line_break_at_the_end_takes_the_fast_path(
+    tmp_path: Path, folder: Path
+) -> None:
+    (folder / "ratings-x.csv").write_text(
+        RATINGS_HEADER + "c26,tax,,2,2026-10-08T10:00,pad,", encoding="utf-8"
+    )
+    scan = _scan(_pinghu(tmp_path), folder)
+    assert scan is not None
+    assert ("ratings-x.csv", 2) in {(Path(f).name, line) for f, line, _ in scan.rows}  # type: ignore[attr-defined]
+    _both(_pinghu(tmp_path), folder, "2026-10")

@@ -63,13 +63,18 @@ def _naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
-def _lines(path: Path) -> int:
-    """Return the number of line breaks in a file (read in blocks)."""
-    count = 0
+def _one_line_per_row(path: Path, rows: int) -> bool:
+    """Return True when row n (from 1) is on line n + 1 of the file, as the careful reader counts.
+
+    That is: the header, then one line per row — no blank line, no line break
+    inside a value (the last line may lack its line break).
+    """
+    count, last = 0, b""
     with path.open("rb") as stream:
         while block := stream.read(1 << 24):
             count += block.count(b"\n")
-    return count
+            last = block[-1:]
+    return count == (rows + 1 if last == b"\n" else rows)
 
 
 def start_files(report: ReadReport, paths: Iterable[Path]) -> None:
@@ -141,7 +146,7 @@ FROM ({source})
                 [number],
             ).fetchall()[0]
             # one line per row and the header: the rows' lines are the careful reader's
-            if bad or _lines(path) not in (rows + 1, rows):
+            if bad or not _one_line_per_row(path, int(rows)):
                 return None
             found.append((path, names, int(rows)))
     except (LookupError, OSError, ValueError, duckdb.Error):
