@@ -223,3 +223,12 @@ source = "s"
 """
     with pytest.raises(RulebookError, match="only a work_orders rule has a measure"):
         load_rulebook_text(text, "w.toml")
+
+
+def test_the_annual_staff_assessment_counts_the_year_s_orders(tmp_path: Path) -> None:
+    session = _hall(tmp_path, TURNED_ON)
+    _, staff = session.score_year(_data(tmp_path), 2026)
+    line = _lines(staff, "tax-a")[STAFF_OVERDUE]
+    assert line["points"] == -3
+    assert line["evidence"] == ["order:c1@2026-09-30T10:00:00+08:00"]
+    assert STAFF_OVERDUE not in _lines(staff, "police-a")  # c3 was answered on time
