@@ -420,19 +420,24 @@ class BulletinBuilder:
         by_channel: Counter[str] = Counter()
         by_level = {str(level): 0 for level in range(1, 6)}
         tags: Counter[str] = Counter()
-        orders = []
-        for _, _, rating in sorted(self._counted, key=lambda e: (e[2].rated_at, e[0], e[1])):
-            if not self.first <= rating.rated_at < self.end:
-                continue
-            channel = channel_id(rating.channel)
-            by_channel[channel] += 1
-            by_level[str(rating.level)] += 1
-            if rating.level <= BAD_LEVEL:
-                tags.update(rating.tags)
-                orders.append(self._order(rating, channel))
-        for (written, level), count in self._precounted.items():
+        # counting is order-free: only the bad ratings (few) are sorted, for the orders' order
+        counted: Counter[tuple[str, int]] = Counter()
+        bad = []
+        first, end = self.first, self.end
+        for entry in self._counted:
+            rating = entry[2]
+            if first <= rating.rated_at < end:
+                counted[(rating.channel, rating.level)] += 1
+                if rating.level <= BAD_LEVEL:
+                    bad.append(entry)
+        counted.update(self._precounted)
+        for (written, level), count in counted.items():
             by_channel[channel_id(written)] += count
             by_level[str(level)] += count
+        orders = []
+        for _, _, rating in sorted(bad, key=lambda e: (e[2].rated_at, e[0], e[1])):
+            tags.update(rating.tags)
+            orders.append(self._order(rating, channel_id(rating.channel)))
         warnings = [
             f"channel {name!r} is not a known rating channel ({', '.join(RATING_CHANNELS)}, "
             f"or their Chinese names): {count} rating(s) counted under {OTHER_CHANNEL!r}"
