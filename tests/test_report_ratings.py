@@ -189,3 +189,17 @@ def test_without_a_bulletin_the_page_has_no_section(hall: Path) -> None:
     html = render_report(found)
     assert 'id="good-bad"' not in html
     assert 'href="#good-bad"' not in html
+
+
+def test_a_month_without_ratings_says_so(hall: Path) -> None:
+    (hall / "data" / "ratings.csv").unlink()
+    (hall / "data" / "rectifications.csv").unlink()
+    document, html = _report_json(hall, "2026-10")
+    assert document["ratings"]["ratings"] == 0
+    assert document["ratings"]["good_rate"] is None
+    section = html[html.index('<section id="good-bad">') :]
+    section = section[: section.index("</section>")]
+    assert "本月没有评价。" in section
+    assert "没有未办结的差评工单。" in section
+    assert "差评未注明原因。" in section
+    assert 'data-rating="good_rate" data-value=""' in section
