@@ -49,6 +49,10 @@ PROBE = """
     bars: [].map.call(document.querySelectorAll("svg.ranking rect.bar"), function (r) {
       return [r.getAttribute("data-key")].concat(box(r), [getComputedStyle(r).fill]);
     }),
+    counts: [].map.call(document.querySelectorAll("svg.counts rect.bar"), function (r) {
+      return [r.getAttribute("data-key"), Number(r.getAttribute("data-value"))]
+        .concat(box(r), [getComputedStyle(r).fill]);
+    }),
     charts: [].map.call(document.querySelectorAll("svg.chart"), function (s) {
       return [s.getAttribute("class")].concat(box(s));
     }),
@@ -131,9 +135,13 @@ def test_report_loads_without_console_messages_and_renders_every_bar(
     assert _console(done.stderr) == []
     dom = done.stdout
     assert dom.count('<svg class="chart ranking"') == 1
-    assert len(re.findall(r'<rect class="bar[^"]*"', dom)) == len(ranking) == 25
-    keys = re.findall(r'<rect class="bar[^"]*" data-key="([^"]+)"', dom)
+    chart = re.search(r'<svg class="chart ranking".*?</svg>', dom, re.S)
+    assert chart
+    assert len(re.findall(r'<rect class="bar[^"]*"', chart.group())) == len(ranking) == 25
+    keys = re.findall(r'<rect class="bar[^"]*" data-key="([^"]+)"', chart.group())
     assert keys == [entry["window"] for entry in ranking]
+    # the 好差评 section: one chart by channel, one by level
+    assert dom.count('<svg class="chart counts"') == 2
 
 
 def test_bars_are_painted_and_a_bar_link_opens_its_score_lines(
@@ -163,7 +171,20 @@ def test_bars_are_painted_and_a_bar_link_opens_its_score_lines(
     assert {bar[3] for bar in bars} <= {"rgb(31, 111, 235)", "rgb(232, 130, 58)"}
     assert all(width > 0 and height > 0 for _, width, height in probe["charts"])
     kinds = sorted({chart[0] for chart in probe["charts"]})
-    assert kinds == ["chart meter", "chart ranking", "chart share"]
+    assert kinds == ["chart counts", "chart meter", "chart ranking", "chart share"]
+    # 好差评 counts: one bar per channel and per level, painted in proportion to the count
+    section = report["json"]["ratings"]
+    counts = probe["counts"]
+    assert len(counts) == len(section["by_channel"]) + 5
+    channels = {key: value for key, value, *_ in counts[: len(section["by_channel"])]}
+    assert channels == section["by_channel"]
+    for key, value, width, height, fill in counts:
+        assert (width > 0) == (value > 0), key
+        assert height > 10
+        assert fill in ("rgb(31, 111, 235)", "rgb(232, 130, 58)")
+    levels = counts[len(section["by_channel"]) :]
+    per_rating = [width / value for _, value, width, _, _ in levels if value]
+    assert max(per_rating) - min(per_rating) < 0.5  # one scale for every bar of a chart
     assert probe["open"] == [f"score-{last['window']}"]  # the inline script followed the link
     assert "Noto Sans CJK SC" in probe["font"]
 

@@ -216,6 +216,10 @@ ASSUMED: dict[str, Decimal] = {
     "window.evaluation.overall.threshold.good": Decimal("0.95"),
     "window.evaluation.overall.threshold.fairly_good": Decimal("0.85"),
     "window.evaluation.overall.threshold.average": Decimal("0.70"),
+    # work-order rules: no source sets points; off until a county turns them on
+    "window.evaluation.work-order-overdue.points": Decimal(0),
+    "window.evaluation.work-order-closed-late.points": Decimal(0),
+    "staff.satisfaction.work-order-overdue.points": Decimal(0),
 }
 """Numbers the source does not give: documented assumptions (docs/scoring.md)."""
 

@@ -170,7 +170,7 @@ MALFORMED = [
     (
         "{name: a, config: hall.toml, hours: {on: 2026-10-10}, expct: {}}",
         "unknown key 'expct'; did you mean 'expect'? "
-        "(questions: deadline, open, hours, chain, kpi, score, show)",
+        "(questions: deadline, open, hours, chain, kpi, score, ratings, show)",
     ),
     (
         "{name: a, config: hall.toml, hours: {onn: 2026-10-10}, expect: {}}",
@@ -179,11 +179,12 @@ MALFORMED = [
     ("{name: a, config: hall.toml, hours: {}, expect: {}}", "hours.on: missing (required)"),
     (
         "{name: a, config: hall.toml, expect: {}}",
-        "a case asks exactly one of deadline, open, hours, chain, kpi, score, show; found none",
+        "a case asks exactly one of deadline, open, hours, chain, kpi, score, ratings, show; "
+        "found none",
     ),
     (
         "{name: a, config: hall.toml, show: , chain: {item: x}, expect: {}}",
-        "a case asks exactly one of deadline, open, hours, chain, kpi, score, show; "
+        "a case asks exactly one of deadline, open, hours, chain, kpi, score, ratings, show; "
         "found chain, show",
     ),
     (
@@ -208,7 +209,8 @@ MALFORMED = [
     ),
     (
         "{name: a, config: hall.toml, kpi: {data: {case: []}}, expect: {}}",
-        "data.case: unknown table; did you mean 'cases'? (tables: cases, findings, ratings)",
+        "data.case: unknown table; did you mean 'cases'? "
+        "(tables: cases, findings, ratings, rectifications)",
     ),
     (
         "{name: a, config: hall.toml, show: , expect: {}, tolerance: -1}",
@@ -446,6 +448,10 @@ def test_compare_numbers_within_the_tolerance() -> None:
             {"score": {"data": "data", "month": "2010-03"}},
             ["score", "--data", "{data}", "--month", "2010-03"],
         ),
+        (
+            {"ratings": {"data": "data", "month": "2010-03", "as_of": "2010-04-20T09:00"}},
+            ["ratings", "--data", "{data}", "--month", "2010-03", "--as-of", "2010-04-20T09:00"],
+        ),
     ],
 )
 def test_a_case_answers_what_the_command_prints_with_json(
@@ -458,6 +464,17 @@ def test_a_case_answers_what_the_command_prints_with_json(
         "case_id,window,item,kind,received_at,status,concluded_at,visits\n"
         "c1,police,move,promised,2010-03-01T09:00,concluded,2010-03-10T10:00,1\n"
         "c2,police,move,promised,2010-03-02T09:00,in_review,,1\n",
+        encoding="utf-8",
+    )
+    (data / "ratings.csv").write_text(
+        "case_id,window,staff,level,rated_at,channel,tags\n"
+        "c1,police,,2,2010-03-10T11:00,sms,无理由超过法定办理时间\n"
+        "c2,police,,5,2010-03-03T09:00,pad,\n",
+        encoding="utf-8",
+    )
+    (data / "rectifications.csv").write_text(
+        "case_id,channel,rated_at,verified_at,rectified_at,replied_at,outcome\n"
+        "c1,sms,2010-03-10T11:00,2010-03-11T09:00,2010-03-15T09:00,2010-03-16T09:00,rectified\n",
         encoding="utf-8",
     )
     case = Case("x", 1, {"name": "x", "config": "hall.toml", "expect": {}, **question})

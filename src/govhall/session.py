@@ -42,14 +42,15 @@ if TYPE_CHECKING:
     from govhall.assessment.rewards import RewardRules, YearResult
     from govhall.assessment.rulebook import Rulebook
     from govhall.assessment.scoring import Month, MonthScores, Score, Scorer
-    from govhall.assessment.workorders import Bulletin
+    from govhall.assessment.workorders import Bulletin, BulletinBuilder
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain, RatingLimits
     from govhall.engines import Engine
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
-    from govhall.records import Case, Finding, Pause, Rating
+    from govhall.readers.folder import DataFolder
+    from govhall.records import Case, Finding, Pause, Rating, Rectification
     from govhall.report.data import MonthReport
     from govhall.samples import SampleSummary
     from govhall.time.deadline_clock import DeadlineClock
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
     from govhall.time.hours import HallTime, Span
 
 _T = TypeVar("_T")
+WORK_ORDER_LOOKBACK_DAYS = 366
+"""A ``work_orders`` rule looks at bad ratings given up to this many days before the month
+(an order falls due a few working days after its rating)."""
 
 
 class DataSource(Protocol):
@@ -529,6 +533,7 @@ class HallSession:
         scorer.add_cases(cases if years is None else _years_seen(cases, years))
         scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
         return scorer.results()
 
     def score(
@@ -573,6 +578,7 @@ class HallSession:
         scorer.add_cases(cases if years is None else _years_seen(cases, years))
         scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
         return scorer.results(), scorer.staff_year(year)
 
     def rewards(
@@ -623,6 +629,7 @@ class HallSession:
             first_full_week,
             in_month,
             tap_cases,
+            tap_located,
             week_table,
         )
 
@@ -639,9 +646,12 @@ class HallSession:
         cases = self._cases(source, read, progress)
         scorer.add_cases(tap_cases(cases, first, end, due, month_cases, overdue))
         month_ratings: list[Rating] = []
-        ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+        located: list[tuple[str, int, Rating]] = []
+        rated = tap_located(self._located_ratings(source, read), first, end, located)
+        ratings = _wrap(progress, "ratings", source, rated)
         scorer.add_ratings(in_month(ratings, first, end, month_ratings))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
         scores = scorer.results()[wanted]
         warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
         last_day = end.date() - dt.timedelta(days=1)
@@ -668,7 +678,35 @@ class HallSession:
             bad_ratings=bad,
             read=read,
             warnings=warnings,
+            bulletin=self._month_bulletin(source, str(wanted), first, end, located, read),
         )
+
+    def _month_bulletin(
+        self,
+        source: DataSource,
+        month: str,
+        first: dt.datetime,
+        end: dt.datetime,
+        located: list[tuple[str, int, Rating]],
+        read: ReadReport,
+    ) -> Bulletin:
+        """Build the report's bulletin from the month's ratings already read (statuses at its end).
+
+        Repeated ratings are not reported again (the bulletin lists them); the
+        rectifications of the month's ratings are read (into ``read``); the
+        cases are read a second time (quietly) only for time-limit complaints.
+        """
+        from govhall.assessment.workorders import BulletinBuilder
+
+        builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
+        builder.add_ratings(located, _new_report())
+        progress = getattr(source, "rectifications", None)
+        if progress is not None:
+            rows = progress(self.zone, read)
+            builder.add_rectifications((row for row in rows if row[2].rated_at >= first), read)
+        if builder.cases_wanted():
+            builder.add_cases(self._cases(source, _new_report(), None), self.due_times.due)
+        return builder.result()
 
     @cached_property
     def rating_limits(self) -> RatingLimits:
@@ -684,6 +722,7 @@ class HallSession:
         *,
         as_of: dt.datetime | None = None,
         read: ReadReport | None = None,
+        engine: str = "rows",
     ) -> Bulletin:
         """Compute the month's 好差评 bulletin: ratings by channel and level, work orders, tags.
 
@@ -694,26 +733,30 @@ class HallSession:
             as_of: When statuses are taken (naive: hall-local); default the
                 end of the month.
             read: Receives the row counts and every bad or repeated row.
+            engine: ``rows`` (every rating through Python) or ``duckdb``: DuckDB
+                reads a folder's CSV files and counts the ratings no rule can
+                treat other than count (:mod:`govhall.readers.duck_ratings`);
+                the bulletin is the same.
 
         Raises:
             RatingRulesError: The work-order rules are unusable.
-            GovhallError: An unreadable file, a malformed month.
+            GovhallError: An unreadable file, a malformed month, an unknown engine.
         """
         from govhall.assessment.workorders import BulletinBuilder, month_bounds
+        from govhall.readers.folder import DataFolder
 
+        if engine not in ("rows", "duckdb"):
+            raise GovhallError(f"ratings: unknown engine {engine!r} (rows, duckdb)")
         wanted = _month(month)
         source = self.source(data)
         read = read if read is not None else _new_report()
         first, end = month_bounds(wanted.first_day, wanted.next().first_day, self.zone)
         moment = end if as_of is None else self.time.aware(self.time.local(as_of))
         builder = BulletinBuilder(self.time, self.rating_limits, str(wanted), first, end, moment)
-        located = getattr(source, "located_ratings", None)
-        if located is not None:
-            builder.add_ratings(located(self.zone, read, windows=self.window_ids), read)
-        else:  # a source without row locations: name rows by their key only
-            rows = source.ratings(self.zone, read, windows=self.window_ids)
-            builder.add_ratings((("<ratings>", 0, r) for r in rows), read)
         progress = getattr(source, "rectifications", None)
+        if engine == "duckdb" and isinstance(source, DataFolder):
+            return self._duck_bulletin(source, builder, read, progress, str(data))
+        builder.add_ratings(self._located_ratings(source, read), read)
         if progress is not None:
             builder.add_rectifications(progress(self.zone, read), read)
         no_cases = None
@@ -726,6 +769,83 @@ class HallSession:
         if no_cases:
             bulletin.warnings.append(no_cases)
         return bulletin
+
+    def _duck_bulletin(
+        self,
+        source: DataFolder,
+        builder: BulletinBuilder,
+        read: ReadReport,
+        progress: Callable[..., Iterator[tuple[str, int, Rectification]]] | None,
+        label: str,
+    ) -> Bulletin:
+        """Build a folder's bulletin with DuckDB counting what needs no rule (same answer)."""
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
+
+        files = source.files("ratings")
+        start_files(read, files)  # the summary lists ratings first, as the rows engine does
+        steps = list(progress(self.zone, read)) if progress is not None else []
+        named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
+        no_cases = None
+        duck = DuckDBEngine()
+        try:
+            month = (builder.first, builder.end)
+            scan = scan_ratings(
+                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named
+            )
+            if scan is None:  # a file the fast path cannot take: every rating the careful way
+                builder.add_ratings(self._located_ratings(source, read), read)
+            else:
+                builder.add_ratings(scan.rows, read)
+                builder.add_counted(scan.counts, scan.unknown)
+            builder.add_rectifications(steps, read)
+            wanted = builder.cases_wanted()
+            if wanted and not _has_files(source, "cases"):
+                no_cases = f"{label}: no cases file: time-limit complaints are not checked"
+            elif wanted:
+                cases = read_wanted_cases(
+                    duck,
+                    source.files("cases"),
+                    self.zone,
+                    read,
+                    self.window_ids,
+                    self.item_ids,
+                    wanted,
+                )
+                builder.add_cases(cases, self.due_times.due)
+        finally:
+            duck.close()
+        bulletin = builder.result()
+        if no_cases:
+            bulletin.warnings.append(no_cases)
+        return bulletin
+
+    def _add_work_orders(self, scorer: Scorer, source: DataSource) -> None:
+        """Feed the work orders to a scorer whose rulebooks have a ``work_orders`` rule on.
+
+        Off by default (the reference rules give 0 points), so nothing is read.
+        When on, the ratings and rectifications are read once more, into a
+        report of their own (the run's row counts and messages stay those of
+        the scoring pass); each month's orders are taken as known at its end.
+        """
+        if not scorer.work_order_rules():
+            return
+        from govhall.assessment.workorders import BulletinBuilder, month_bounds
+
+        quiet = _new_report()
+        last = month_bounds(
+            scorer.months[-1].first_day, scorer.months[-1].next().first_day, self.zone
+        )[1]
+        rows = [e for e in self._located_ratings(source, quiet) if e[2].rated_at <= last]
+        progress = getattr(source, "rectifications", None)
+        steps = list(progress(self.zone, quiet)) if progress is not None else []
+        for month in scorer.months:
+            first, end = month_bounds(month.first_day, month.next().first_day, self.zone)
+            since = first - dt.timedelta(days=WORK_ORDER_LOOKBACK_DAYS)
+            builder = BulletinBuilder(self.time, self.rating_limits, str(month), since, end, end)
+            builder.add_ratings(iter(rows), _new_report())
+            builder.add_rectifications(iter(steps), _new_report())
+            scorer.add_work_orders(builder.result().orders, month)
 
     def write_sample(
         self,
@@ -761,6 +881,17 @@ class HallSession:
 
     def _ratings(self, source: DataSource, read: ReadReport) -> Iterator[Rating]:
         return source.ratings(self.zone, read, windows=self.window_ids)
+
+    def _located_ratings(
+        self, source: DataSource, read: ReadReport
+    ) -> Iterator[tuple[str, int, Rating]]:
+        """Yield ``(file, line, rating)``; a source without row locations names rows by key only."""
+        located = getattr(source, "located_ratings", None)
+        if located is not None:
+            yield from located(self.zone, read, windows=self.window_ids)
+            return
+        for rating in source.ratings(self.zone, read, windows=self.window_ids):
+            yield "<ratings>", 0, rating
 
 
 def open_hall(

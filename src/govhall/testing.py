@@ -22,8 +22,8 @@ Installed with govhall (entry point ``pytest11``), it adds to any test suite:
 - YAML case files: every file named ``*.govhall.yaml`` that pytest meets is
   collected, one test per case. A case names a config (relative to the YAML
   file), the plugins to load, one question (``deadline``, ``open``,
-  ``hours``, ``chain``, ``kpi``, ``score`` or ``show``, asked like the
-  command of that name) and what the answer must contain::
+  ``hours``, ``chain``, ``kpi``, ``score``, ``ratings`` or ``show``, asked
+  like the command of that name) and what the answer must contain::
 
       - name: National Day moves the deadline past the make-up Saturday
         config: ../pinghu.toml
@@ -77,9 +77,10 @@ QUESTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "chain": (frozenset({"item"}), frozenset()),
     "kpi": (frozenset(), frozenset({"data", "sample", "from", "to"})),
     "score": (frozenset({"month"}), frozenset({"data", "sample"})),
+    "ratings": (frozenset({"month"}), frozenset({"data", "sample", "as_of"})),
     "show": (frozenset(), frozenset()),
 }
-DATA_TABLES = frozenset({"cases", "ratings", "findings"})
+DATA_TABLES = frozenset({"cases", "ratings", "findings", "rectifications"})
 """Tables a case may give inline under ``data`` (the data-file columns, one mapping per row)."""
 _CASE_KEYS = frozenset({"name", "config", "plugins", "expect", "raises", "tolerance"})
 _FILE_KEYS = frozenset({"config", "plugins", "tolerance", "cases"})
@@ -474,6 +475,8 @@ def answer(prepared: _Prepared, samples: _Samples) -> dict[str, Any]:
         last = _date(params, "to", kind) if "to" in params else None
         folder = _data_dir(prepared, session, samples)
         document = documents.kpi_document(session, folder, first, last, ReadReport())
+    elif kind == "ratings":
+        document = _ratings(prepared, session, samples)
     else:
         document = _score(prepared, session, samples)
     # exactly what `--json` prints: tuples become lists, dates and decimals text
@@ -488,6 +491,20 @@ def _score(prepared: _Prepared, session: HallSession, samples: _Samples) -> dict
     folder = _data_dir(prepared, session, samples)
     read = ReadReport()
     document = session.score(folder, month, read=read).to_json()
+    document["data"] = read.counts()
+    return document
+
+
+def _ratings(prepared: _Prepared, session: HallSession, samples: _Samples) -> dict[str, Any]:
+    """Answer as ``govhall ratings --json``, with the rows read, used and rejected."""
+    from govhall.readers import ReadReport
+
+    params = prepared.question.params
+    month = _text(params, "month", "ratings")
+    as_of = _moment(params, "as_of", "ratings") if "as_of" in params else None
+    folder = _data_dir(prepared, session, samples)
+    read = ReadReport()
+    document = session.ratings(folder, month, as_of=as_of, read=read).to_json()
     document["data"] = read.counts()
     return document
 

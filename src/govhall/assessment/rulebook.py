@@ -23,6 +23,13 @@ Rule kinds and where their evidence comes from:
 ``ratings``
     A bucket rule: the month's ratings give good / fairly good / average /
     poor by the share of satisfied ratings, each bucket its points.
+``work_orders``
+    Fixed points per bad-rating work order (差评工单, :mod:`govhall.assessment.workorders`)
+    that the rule's ``measure`` names: ``overdue`` (due in the month and not
+    answered by its due time) or ``closed_late`` (answered in the month, after
+    its due time). Evidence: the orders (``order:<case_id>@<rated_at>``) with
+    their due times. The reference rulebooks hold such rules at 0 points (off):
+    no source document sets them; a county turns one on by giving it points.
 
 Points are magnitudes; ``effect`` says whether a rule deducts or adds.
 Reference rulebooks ship as TOML in ``govhall/assessment/rulebooks/``; see
@@ -56,8 +63,21 @@ if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.plugins import GovhallPluginManager
 
-RuleKind = Literal["occurrence", "range", "overdue", "completion", "ratings"]
-RULE_KINDS: tuple[RuleKind, ...] = ("occurrence", "range", "overdue", "completion", "ratings")
+RuleKind = Literal["occurrence", "range", "overdue", "completion", "ratings", "work_orders"]
+RULE_KINDS: tuple[RuleKind, ...] = (
+    "occurrence",
+    "range",
+    "overdue",
+    "completion",
+    "ratings",
+    "work_orders",
+)
+COMPUTED_KINDS: frozenset[str] = frozenset({"overdue", "completion", "ratings", "work_orders"})
+"""Rule kinds computed from cases, ratings and work orders, never cited by a finding."""
+WorkOrderMeasure = Literal["overdue", "closed_late"]
+WORK_ORDER_MEASURES: tuple[WorkOrderMeasure, ...] = ("overdue", "closed_late")
+"""What a ``work_orders`` rule counts: orders due in the month and not answered by their
+due time, or orders answered in the month after their due time."""
 Effect = Literal["deduct", "add"]
 Period = Literal["month", "year"]
 Subject = Literal["window", "staff"]
@@ -87,6 +107,8 @@ class Rule:
         period: ``month``, or ``year`` for a rule the source states for the
             whole year (病事假全年累计超过15天): it applies once, to the year's
             result, and gives no points in a month.
+        measure: For a ``work_orders`` rule, which orders it counts
+            (:data:`WORK_ORDER_MEASURES`); ``None`` for other kinds.
     """
 
     id: str
@@ -95,6 +117,7 @@ class Rule:
     effect: Effect
     source: str
     period: Period = "month"
+    measure: WorkOrderMeasure | None = None
 
     @property
     def sign(self) -> int:
@@ -152,6 +175,19 @@ class Rulebook:
     def rules(self) -> list[Rule]:
         """Return every rule, in rulebook order."""
         return [rule for category in self.categories for rule in category.rules]
+
+    def work_order_rules(self, when: dt.date) -> list[Rule]:
+        """Return the ``work_orders`` rules that give points as of ``when`` (0 points: off).
+
+        Raises:
+            ParameterError: A rule's points are missing as of ``when``.
+        """
+        return [
+            rule
+            for rule in self.rules()
+            if rule.kind == "work_orders"
+            and self.value(rule.id[len(self.id) + 1 :] + ".points", when)
+        ]
 
     def category_of(self, rule: Rule) -> Category:
         """Return the category that holds ``rule``."""
@@ -384,6 +420,15 @@ def _rule(build: _Builder, category: str, raw: Any, where: str) -> Rule:
         raise RulebookError(f"{where}.period: expected 'month' or 'year', got {period!r}")
     if period == "year" and kind not in ("occurrence", "range"):
         raise RulebookError(f"{where}.period: only occurrence and range rules can be annual")
+    measure = raw.get("measure")
+    if kind == "work_orders":
+        if measure not in WORK_ORDER_MEASURES:
+            raise RulebookError(
+                f"{where}.measure: expected one of {', '.join(WORK_ORDER_MEASURES)}, "
+                f"got {measure!r}"
+            )
+    elif measure is not None:
+        raise RulebookError(f"{where}.measure: only a work_orders rule has a measure")
     if kind == "range":
         build.number(f"{rid}.min", raw["min"], source, f"{name} (least points)")
         build.number(f"{rid}.max", raw["max"], source, f"{name} (most points)")
@@ -402,7 +447,9 @@ def _rule(build: _Builder, category: str, raw: Any, where: str) -> Rule:
         build.number(f"{rid}.satisfied_level", raw["satisfied_level"], note, "satisfied level")
     else:
         build.number(f"{rid}.points", raw["points"], source, name)
-    return Rule(id=rid, name=name, kind=kind, effect=effect, source=source, period=period)
+    return Rule(
+        id=rid, name=name, kind=kind, effect=effect, source=source, period=period, measure=measure
+    )
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -21,7 +21,11 @@ Counting rules (documented assumptions where the source is silent; see
   due time); each counts once, in the month it fell due;
 * completion: accepted cases received in the month; concluded / accepted,
   short by whole percentage points (floor);
-* ratings: those given in the month; findings: those dated in the month.
+* ratings: those given in the month; findings: those dated in the month;
+* work orders (``work_orders`` rules, off unless a county gives them points):
+  ``overdue`` in the month the order fell due when not answered by then,
+  ``closed_late`` in the month it was answered after its due time; evidence
+  ``order:<case_id>@<rated_at>``, the due and answer times in the note.
 
 Ranking: score descending, then the smaller total of deductions, then id.
 Input order never matters: ``Scorer`` sorts everything it reports.
@@ -34,10 +38,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from govhall.assessment.rulebook import BUCKETS, COMPOSITE_SOURCES, Category, Rule, Rulebook
+from govhall.assessment.rulebook import (
+    BUCKETS,
+    COMPOSITE_SOURCES,
+    COMPUTED_KINDS,
+    Category,
+    Rule,
+    Rulebook,
+)
 from govhall.errors import GovhallError
 from govhall.records import CONCLUDED_STATUSES, Case, Finding, Rating
 
@@ -211,6 +222,39 @@ class _Tally:
     satisfied: int = 0
     citizen_satisfied: int = 0
     rating_ids: list[str] = field(default_factory=list)
+    orders: dict[str, list[OrderEvidence]] = field(default_factory=lambda: defaultdict(list))
+    """Work-order evidence by measure (``overdue``, ``closed_late``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvidence:
+    """A bad-rating work order as a ``work_orders`` rule cites it."""
+
+    id: str
+    """``order:<case_id>@<rated_at>``."""
+    due: dt.datetime
+    closed: dt.datetime | None
+
+    def describe(self) -> str:
+        """Return ``<case_id> due <time>, closed <time>|still open``."""
+        case = self.id.removeprefix("order:").rsplit("@", 1)[0]
+        done = "still open" if self.closed is None else f"closed {_clock(self.closed)}"
+        return f"{case} due {_clock(self.due)}, {done}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+class WorkOrderLike(Protocol):
+    """What :meth:`Scorer.add_work_orders` reads of a work order (``workorders.WorkOrder``)."""
+
+    @property
+    def rating(self) -> Rating: ...
+    @property
+    def due(self) -> dt.datetime: ...
+    @property
+    def closed(self) -> dt.datetime | None: ...
 
 
 @dataclass
@@ -368,6 +412,60 @@ class Scorer:
             tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
             # a rating is not evidence of presence: it trails the case's conclusion
 
+    def work_order_rules(self) -> bool:
+        """Return True when a ``work_orders`` rule gives points in any month scored.
+
+        Only then are work orders worth building (:meth:`add_work_orders`).
+
+        Raises:
+            ScoringError: A rule's points are missing for a month.
+        """
+        from govhall.params import ParameterError
+
+        try:
+            return any(
+                book.work_order_rules(month.first_day)
+                for book in (self.window_book, self.staff_book)
+                for month in self.months
+            )
+        except ParameterError as exc:
+            raise ScoringError(f"work-order rules: {exc}") from None
+
+    def add_work_orders(self, orders: Iterable[WorkOrderLike], month: Month | None = None) -> None:
+        """Take bad-rating work orders for the ``work_orders`` rules.
+
+        An order counts as ``overdue`` in the month its due time falls in when
+        it was not answered by then (answered later, or not at all), and as
+        ``closed_late`` in the month it was answered when that was after its
+        due time. It counts for its window, and for the staff member the
+        rating names (when the config lists them). An order given twice (the
+        same rating) counts once. With ``month``, only what falls in that month
+        is taken (orders as known at that month's end).
+        """
+        seen: set[str] = set()
+        for order in orders:
+            rating = order.rating
+            oid = f"order:{rating.case_id}@{rating.rated_at.isoformat()}"
+            if oid in seen:
+                continue
+            seen.add(oid)
+            evidence = OrderEvidence(oid, order.due, order.closed)
+            closed = order.closed
+            late = closed is None or closed > order.due
+            moments = [("overdue", order.due)] if late else []
+            if closed is not None and late:
+                moments.append(("closed_late", closed))
+            for measure, moment in moments:
+                if not self._first <= moment < self._last:
+                    continue
+                key = Month(moment.year, moment.month)
+                data = self._data.get(key)
+                if data is None or (month is not None and key != month):
+                    continue
+                data.windows[rating.window].orders[measure].append(evidence)
+                if rating.staff is not None and rating.staff in self._known_staff:
+                    data.staff[rating.staff].orders[measure].append(evidence)
+
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Take inspection findings dated in the months."""
         for finding in findings:
@@ -419,6 +517,8 @@ class Scorer:
                 total.concluded += tally.concluded
                 total.unconcluded.extend(tally.unconcluded)
                 total.overdue.extend(tally.overdue)
+                for measure, found_orders in tally.orders.items():
+                    total.orders[measure].extend(found_orders)
         when = dt.date(year, 1, 1)
         found = _FindingLines(self, when, findings, annual=True)
         try:
@@ -533,6 +633,21 @@ def _data_lines(book: Rulebook, rule: Rule, tally: _Tally, when: dt.date) -> lis
             f"({share.quantize(_CENT)} %): {bucket}"
         )
         return [Line(rule.id, points, tuple(sorted(tally.rating_ids)), note)]
+    if rule.kind == "work_orders" and rule.measure is not None and tally.orders.get(rule.measure):
+        per = book.parameters.at(f"{rule.id}.points", when)
+        if not per:
+            return []  # off: the rule gives no points (the reference default)
+        orders = sorted(tally.orders[rule.measure], key=lambda o: (o.due, o.id))
+        what = {
+            "overdue": "not answered by their due time",
+            "closed_late": "answered after their due time",
+        }[rule.measure]
+        note = (
+            f"{len(orders)} bad-rating work order(s) (差评工单) {what} × {rule.sign * per}: "
+            + "; ".join(order.describe() for order in orders)
+        )
+        cited = tuple(order.id for order in orders)
+        return [Line(rule.id, rule.sign * per * len(orders), cited, note)]
     return []
 
 
@@ -620,7 +735,7 @@ class _FindingLines:
             rule = book.rule(finding.rule)
         except GovhallError as exc:
             return str(exc)
-        if rule.kind in ("overdue", "completion", "ratings"):
+        if rule.kind in COMPUTED_KINDS:
             return f"rule {rule.id!r} is computed from cases and ratings, not from findings"
         if book.subject == "staff":
             if finding.staff is None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -267,6 +267,7 @@ class BulletinBuilder:
         self._due: Callable[[Case], dt.datetime] | None = None
         self.repeated: list[dict[str, Any]] = []
         self.unknown_channels: Counter[str] = Counter()
+        self._precounted: Counter[tuple[str, int]] = Counter()
 
     # -- ratings ---------------------------------------------------------------
 
@@ -330,6 +331,22 @@ class BulletinBuilder:
                         f"({last.rated_at.isoformat()}): not counted",
                     )
                 )
+
+    def add_counted(
+        self, counts: Mapping[tuple[str, int], int], unknown: Mapping[str, int]
+    ) -> None:
+        """Take ratings an engine counted itself: good, alone on their channel, named by no row.
+
+        Such ratings can only be counted, whatever the rules: ``counts`` maps
+        ``(channel as written, level)`` to the ratings of the month, ``unknown``
+        a channel that is not known to the ratings up to ``as_of``
+        (:func:`govhall.readers.duck_ratings.scan_ratings` gives both).
+        """
+        for (channel, level), count in counts.items():
+            if level <= BAD_LEVEL:
+                raise GovhallError(f"counted ratings at level {level}: bad ratings open orders")
+            self._precounted[(channel, level)] += count
+        self.unknown_channels.update(unknown)
 
     # -- rectifications --------------------------------------------------------
 
@@ -403,16 +420,24 @@ class BulletinBuilder:
         by_channel: Counter[str] = Counter()
         by_level = {str(level): 0 for level in range(1, 6)}
         tags: Counter[str] = Counter()
+        # counting is order-free: only the bad ratings (few) are sorted, for the orders' order
+        counted: Counter[tuple[str, int]] = Counter()
+        bad = []
+        first, end = self.first, self.end
+        for entry in self._counted:
+            rating = entry[2]
+            if first <= rating.rated_at < end:
+                counted[(rating.channel, rating.level)] += 1
+                if rating.level <= BAD_LEVEL:
+                    bad.append(entry)
+        counted.update(self._precounted)
+        for (written, level), count in counted.items():
+            by_channel[channel_id(written)] += count
+            by_level[str(level)] += count
         orders = []
-        for _, _, rating in sorted(self._counted, key=lambda e: (e[2].rated_at, e[0], e[1])):
-            if not self.first <= rating.rated_at < self.end:
-                continue
-            channel = channel_id(rating.channel)
-            by_channel[channel] += 1
-            by_level[str(rating.level)] += 1
-            if rating.level <= BAD_LEVEL:
-                tags.update(rating.tags)
-                orders.append(self._order(rating, channel))
+        for _, _, rating in sorted(bad, key=lambda e: (e[2].rated_at, e[0], e[1])):
+            tags.update(rating.tags)
+            orders.append(self._order(rating, channel_id(rating.channel)))
         warnings = [
             f"channel {name!r} is not a known rating channel ({', '.join(RATING_CHANNELS)}, "
             f"or their Chinese names): {count} rating(s) counted under {OTHER_CHANNEL!r}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from govhall.cli.common import (
@@ -17,6 +19,12 @@ from govhall.cli.common import (
     warn,
 )
 from govhall.cli.output import emit_json, json_option
+
+if TYPE_CHECKING:
+    from govhall.assessment.workorders import Bulletin
+
+TOP_TAGS = 10
+"""Tags in the JSON's ``ratings.tags`` (as on the page)."""
 
 
 @click.command()
@@ -50,8 +58,10 @@ def report(
     The page shows the KPI tiles (as govhall kpi for the month), the
     window ranking as a bar chart with each window's score lines (as
     govhall score), the opening hours of the month's first full week,
-    and the overdue cases and bad ratings awaiting follow-up. Charts are
-    inline SVG; nothing is fetched from the network.
+    the overdue cases and bad ratings awaiting follow-up, and the month's
+    好差评 bulletin (ratings by channel and level, good rate, open and
+    overdue work orders, top tags; as govhall ratings). Charts are inline
+    SVG; nothing is fetched from the network.
 
     For a deployment (a folder of hall configs or a deployment.toml), --out is
     the province page: a league table of the halls, their on-time rates, each
@@ -103,6 +113,7 @@ def report(
         "overdue": len(found.overdue),
         "overdue_open": sum(1 for case in found.overdue if case.open),
         "bad_ratings": len(found.bad_ratings),
+        "ratings": _bulletin_json(found.bulletin),
         "data": found.read.counts(),
     }
     if as_json:
@@ -112,6 +123,26 @@ def report(
         f"wrote {written} ({document['bytes']:,} bytes): {document['windows']} windows, "
         f"{document['overdue']} overdue case(s), {document['bad_ratings']} bad rating(s)"
     )
+
+
+def _bulletin_json(bulletin: Bulletin | None) -> dict[str, Any] | None:
+    """Return the page's 好差评 numbers: ``govhall ratings --json`` without the order list."""
+    if bulletin is None:
+        return None
+    document = bulletin.to_json()
+    pending = [o for o in document["orders"] if o["status"] in ("open", "overdue")]
+    return {
+        "ratings": document["ratings"],
+        "by_channel": document["by_channel"],
+        "by_level": document["by_level"],
+        "good_rate": document["good_rate"],
+        "summary": document["summary"],
+        "pending": [
+            {key: order[key] for key in ("case_id", "window", "level", "opened", "due", "status")}
+            for order in pending
+        ],
+        "tags": document["tags"][:TOP_TAGS],
+    }
 
 
 def _own_version() -> str:

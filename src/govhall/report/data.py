@@ -18,6 +18,13 @@ Follow-up lists (documented choices):
 * bad ratings: ratings given in the month at level 1 or 2 (不满意,
   非常不满意); a rating carries no applicant identity, and the report shows
   only the case id, window, level, time and channel.
+
+The 好差评 section shows the month's bulletin
+(:class:`govhall.assessment.workorders.Bulletin`, the same as ``govhall
+ratings`` for the month): it is built from the ratings the scoring pass
+reads (with their file and line), the rectifications of the month's ratings
+and, only when a bad rating complains about the time a case took, a second
+read of the cases for that check.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from govhall.records import BAD_LEVEL as BAD_LEVEL  # re-exported: defined once,
 if TYPE_CHECKING:
     from govhall.assessment.kpi import Kpis
     from govhall.assessment.scoring import DueFunction, Month, MonthScores
+    from govhall.assessment.workorders import Bulletin
     from govhall.config.schema import HallConfig
     from govhall.readers import ReadReport
     from govhall.records import Case, Rating
@@ -97,6 +105,8 @@ class MonthReport:
     read: ReadReport
     warnings: list[str] = field(default_factory=list)
     """Rulebook, calendar and scoring warnings, for the report's notes."""
+    bulletin: Bulletin | None = None
+    """The month's 好差评 bulletin (``None``: not computed, the section is left out)."""
 
     @property
     def first_day(self) -> dt.date:
@@ -177,6 +187,25 @@ def tap_cases(
                         )
                     )
         yield case
+
+
+def tap_located(
+    located: Iterable[tuple[str, int, Rating]],
+    first: dt.datetime,
+    end: dt.datetime,
+    kept: list[tuple[str, int, Rating]],
+) -> Iterator[Rating]:
+    """Pass every rating on; keep ``(file, line, rating)`` of those given from ``first`` to ``end``.
+
+    ``end`` is included: a rating given at that very moment still replaces an
+    earlier one of the month under the repeated-rating rule, as in ``govhall
+    ratings``, whose statuses are taken at the month's end.
+    """
+    for entry in located:
+        rating = entry[2]
+        if first <= rating.rated_at <= end:
+            kept.append(entry)
+        yield rating
 
 
 def in_month(

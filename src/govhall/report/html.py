@@ -7,7 +7,8 @@ with :func:`html.escape`. Numbers are the engines' own, formatted as the CLI
 formats them (rates from :meth:`govhall.assessment.kpi.Kpis.to_json`, scores with
 :func:`govhall.assessment.scoring.number`); machine-readable copies sit in ``data-*``
 attributes (``data-kpi``/``data-value`` on tiles, ``data-key``/``data-rank``/
-``data-value`` on bars) so tests and scrapers need not parse the text.
+``data-value`` on bars; ``data-rating``/``data-value`` on the 好差评 tiles,
+``data-status`` on work-order rows) so tests and scrapers need not parse the text.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govhall.records import RATING_LEVELS
+from govhall.records import BAD_LEVEL, OTHER_CHANNEL, RATING_CHANNELS, RATING_LEVELS
 from govhall.report import svg
 from govhall.report.style import css, script
 from govhall.time.hours import format_clock
 
 if TYPE_CHECKING:
     from govhall.assessment.scoring import Line, Score
+    from govhall.assessment.workorders import Bulletin
     from govhall.report.data import Cell, MonthReport
     from govhall.time.workdays import DayInfo
 
@@ -42,15 +44,15 @@ DAY_KINDS = {
     "holiday": "节假日",
     "closure": "闭厅",
 }
-CHANNELS = {
-    "pad": "评价器",
-    "onsite": "现场",
-    "online": "网上",
-    "sms": "短信",
-    "phone": "电话",
-    "app": "移动端",
+TOP_TAGS = 10
+"""Tags listed in the 好差评 section, most frequent first."""
+ORDER_STATUSES = {
+    "open": "办理中",
+    "overdue": "已逾期",
+    "closed_on_time": "按期办结",
+    "closed_late": "逾期办结",
 }
-"""Display names of common rating channels; any other channel is shown as written."""
+"""Display names of work-order statuses (``govhall ratings``)."""
 
 
 def esc(value: object) -> str:
@@ -76,6 +78,17 @@ def _moment(value: dt.datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
+def channel_name(channel: str) -> str:
+    """Return a rating channel's Chinese name (:data:`govhall.records.RATING_CHANNELS`).
+
+    A channel written by its id or its Chinese name gets the name; any other
+    is shown as written.
+    """
+    from govhall.assessment.workorders import channel_id
+
+    return RATING_CHANNELS.get(channel_id(channel), channel)
+
+
 def render_report(report: MonthReport, *, version: str = "") -> str:
     """Return the whole HTML document of the monthly report."""
     hall = report.config.hall
@@ -88,6 +101,7 @@ def render_report(report: MonthReport, *, version: str = "") -> str:
         _ranking_section(report),
         _week_section(report),
         _follow_up_section(report),
+        _ratings_section(report),
         _notes_section(report),
         f"<footer>govhall {esc(version)} · {esc(hall.name)} · {esc(str(month))}</footer>",
         "</main>",
@@ -131,6 +145,7 @@ def _header(report: MonthReport, version: str) -> str:
         ("ranking", "窗口排名"),
         ("hours", "本周营业时间"),
         ("follow-up", "待跟进"),
+        *([("good-bad", "好差评")] if report.bulletin is not None else []),
         ("notes", "说明"),
     ]
     nav = "".join(f'<a href="#{key}">{esc(text)}</a>' for key, text in links)
@@ -150,10 +165,18 @@ def _header(report: MonthReport, version: str) -> str:
 
 
 def _tile(
-    key: str, name: str, english: str, value: Any, big: str, sub: str = "", extra: str = ""
+    key: str,
+    name: str,
+    english: str,
+    value: Any,
+    big: str,
+    sub: str = "",
+    extra: str = "",
+    *,
+    attribute: str = "kpi",
 ) -> str:
     return (
-        f'<div class="tile" data-kpi="{esc(key)}" data-value="{esc(value)}">'
+        f'<div class="tile" data-{attribute}="{esc(key)}" data-value="{esc(value)}">'
         f'<div class="name">{esc(name)}<span class="en">{esc(english)}</span></div>'
         f'<div class="big">{big}</div>{extra}'
         f'<div class="sub">{sub}</div></div>'
@@ -165,10 +188,13 @@ def _data_value(value: float | None) -> str:
     return "" if value is None else esc(value)
 
 
-def _rate_tile(key: str, name: str, english: str, rate: float | None, sub: str) -> str:
+def _rate_tile(
+    key: str, name: str, english: str, rate: float | None, sub: str, *, attribute: str = "kpi"
+) -> str:
     big = "—" if rate is None else f"{_percent(rate)}<small>%</small>"
     meter = svg.meter(rate, title=f"{name} {_percent(rate)}%")
-    return _tile(key, name, english, "" if rate is None else rate, big, sub, meter)
+    value = "" if rate is None else rate
+    return _tile(key, name, english, value, big, sub, meter, attribute=attribute)
 
 
 def _kpi_section(report: MonthReport) -> str:
@@ -456,7 +482,7 @@ def _ratings_table(report: MonthReport) -> str:
             f"<td>{esc(windows.get(rating.window, rating.window))}</td>"
             f'<td><span class="tag lvl{rating.level}">{esc(level)}</span></td>'
             f'<td class="num">{esc(_moment(rating.rated_at))}</td>'
-            f"<td>{esc(CHANNELS.get(rating.channel, rating.channel))}</td></tr>"
+            f"<td>{esc(channel_name(rating.channel))}</td></tr>"
         )
     return (
         '<div class="scroll"><table class="ratings"><thead><tr><th>案件编号</th><th>窗口</th>'
@@ -480,6 +506,159 @@ def _follow_up_section(report: MonthReport) -> str:
     )
 
 
+# -- 好差评 ----------------------------------------------------------------------------
+
+
+def _count_chart(bars: list[svg.Bar], title: str) -> str:
+    top = max((bar.value for bar in bars), default=0.0)
+    step = svg.tick_step(top) if top else 1.0
+    end = max(step, -(-top // step) * step)
+    return (
+        "<figure>"
+        + svg.bar_chart(bars, title=title, maximum=end, kind="counts", numbered=False)
+        + "</figure>"
+    )
+
+
+def _channel_chart(bulletin: Bulletin) -> str:
+    bars = [
+        svg.Bar(
+            key=channel,
+            label=RATING_CHANNELS.get(channel, "其他渠道" if channel == OTHER_CHANNEL else channel),
+            value=float(count),
+            rank=rank,
+            shown=_int(count),
+        )
+        for rank, (channel, count) in enumerate(bulletin.by_channel.items(), 1)
+    ]
+    if not bars:
+        return '<div class="empty">本月没有评价。</div>'
+    return _count_chart(bars, f"{bulletin.month} 各渠道评价数")
+
+
+def _level_chart(bulletin: Bulletin) -> str:
+    bars = [
+        svg.Bar(
+            key=level,
+            label=f"{level} {RATING_LEVELS[int(level)]}",
+            value=float(bulletin.by_level[level]),
+            rank=rank,
+            shown=_int(bulletin.by_level[level]),
+            highlight=int(level) <= BAD_LEVEL,
+        )
+        for rank, level in enumerate(sorted(bulletin.by_level, reverse=True), 1)
+    ]
+    return _count_chart(bars, f"{bulletin.month} 各等级评价数")
+
+
+def _orders_table(report: MonthReport, bulletin: Bulletin) -> str:
+    windows = {w.id: w.name for w in report.config.windows}
+    pending = [o for o in bulletin.orders if o.status in ("open", "overdue")]
+    pending.sort(key=lambda o: (o.status != "overdue", o.due, o.rating.window, o.rating.case_id))
+    if not pending:
+        return '<div class="empty">没有未办结的差评工单。</div>'
+    rows = []
+    for order in pending[:MAX_ROWS]:
+        rating = order.rating
+        level = f"{rating.level} {RATING_LEVELS.get(rating.level, '')}"
+        css = "open" if order.status == "overdue" else "late"
+        rows.append(
+            f'<tr data-case="{esc(rating.case_id)}" data-status="{esc(order.status)}">'
+            f'<td class="id">{esc(rating.case_id)}</td>'
+            f"<td>{esc(windows.get(rating.window, rating.window))}</td>"
+            f'<td><span class="tag lvl{rating.level}">{esc(level)}</span></td>'
+            f'<td class="num">{esc(_moment(order.opened))}</td>'
+            f'<td class="num">{esc(_moment(order.due))}</td>'
+            f'<td><span class="tag {css}">{esc(ORDER_STATUSES[order.status])}</span></td></tr>'
+        )
+    return (
+        '<div class="scroll"><table class="orders"><thead><tr><th>案件编号</th><th>窗口</th>'
+        '<th>评价</th><th class="num">评价（立单）时间</th><th class="num">回访期限</th>'
+        f"<th>状态</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        + _more(len(pending))
+    )
+
+
+def _tags_table(bulletin: Bulletin) -> str:
+    tags = bulletin.tags[:TOP_TAGS]
+    if not tags:
+        return '<div class="empty">差评未注明原因。</div>'
+    rows = "".join(
+        f'<tr data-tag="{esc(tag)}"><td>{esc(tag)}</td><td class="num">{_int(count)}</td></tr>'
+        for tag, count in tags
+    )
+    return (
+        '<div class="scroll"><table class="tags"><thead><tr><th>差评原因</th>'
+        f'<th class="num">次数</th></tr></thead><tbody>{rows}</tbody></table></div>'
+    )
+
+
+def _ratings_section(report: MonthReport) -> str:
+    bulletin = report.bulletin
+    if bulletin is None:
+        return ""
+    summary = bulletin.summary()
+    limits = bulletin.limits
+    good = sum(n for level, n in bulletin.by_level.items() if int(level) > BAD_LEVEL)
+    on_time = summary["on_time_rate"]
+    settled = summary["closed"] + summary["open_overdue"]
+    tiles = [
+        _tile(
+            "ratings",
+            "评价",
+            "ratings",
+            bulletin.ratings,
+            _int(bulletin.ratings),
+            f"{len(bulletin.by_channel)} 个渠道",
+            attribute="rating",
+        ),
+        _rate_tile(
+            "good_rate",
+            "好评率",
+            "good rate",
+            bulletin.good_rate,
+            f"{_int(good)} / {_int(bulletin.ratings)} 条为基本满意及以上",
+            attribute="rating",
+        ),
+        _tile(
+            "orders",
+            "差评工单",
+            "work orders",
+            summary["orders"],
+            _int(summary["orders"]),
+            f"已办结 {_int(summary['closed'])} · 办理中 {_int(summary['open'])} · "
+            f"已逾期 {_int(summary['open_overdue'])}",
+            attribute="rating",
+        ),
+        _rate_tile(
+            "orders_on_time_rate",
+            "按期整改率",
+            "on time",
+            on_time,
+            f"{_int(summary['closed_on_time'])} / {_int(settled)} 件按期回访办结",
+            attribute="rating",
+        ),
+    ]
+    repeated = {"latest": "以最后一次为准", "all": "每次均计"}.get(limits.repeated, limits.repeated)
+    lead = (
+        f"按评价时间统计本月评价（同一办件同一渠道多次评价{repeated}）；"
+        f"每条差评（不满意、非常不满意）生成差评工单：核实 {limits.verify}、整改 {limits.rectify}、"
+        f"回访 {limits.reply} 个工作日内完成，状态取至月末。与 <code>govhall ratings</code> 相同。"
+    )
+    return (
+        '<section id="good-bad"><h2>好差评<span class="en">Ratings and work orders</span></h2>'
+        f'<p class="lead">{lead}</p>'
+        f'<div class="tiles">{"".join(tiles)}</div>'
+        '<div class="cols"><div><h3>各渠道评价数</h3>'
+        f"{_channel_chart(bulletin)}</div><div><h3>各等级评价数</h3>"
+        f"{_level_chart(bulletin)}</div></div>"
+        '<div class="cols"><div><h3>未办结差评工单 '
+        f'<span class="count">办理中 {summary["open"]} 件，已逾期 {summary["open_overdue"]} 件'
+        f"</span></h3>{_orders_table(report, bulletin)}</div><div>"
+        f"<h3>差评原因（前 {TOP_TAGS} 项）</h3>{_tags_table(bulletin)}</div></div></section>"
+    )
+
+
 # -- notes --------------------------------------------------------------------------
 
 
@@ -488,6 +667,8 @@ def _notes_section(report: MonthReport) -> str:
         "办结率 = 办结 / 受理；即办率 = 即办件 / 受理；按时办结率 = 按时办结 / 办结；"
         "满意率 = 基本满意及以上评价 / 全部评价。",
         "逾期案件：承诺时限在本月届满而未按时办结的承诺件（与考核的逾期扣分口径相同）。",
+        "好评率 = 基本满意及以上评价 / 全部评价（按重复评价规则计数）；"
+        "按期整改率 = 按期回访办结的差评工单 / 已办结及已逾期的差评工单。",
         *(report.warnings),
         *(
             f"{Path(s.path).name}：读取 {s.read} 行，采用 {s.used} 行，剔除 {s.rejected} 行"

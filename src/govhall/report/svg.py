@@ -96,6 +96,8 @@ def bar_chart(
     title: str,
     maximum: float | None = None,
     label_width: int | None = None,
+    kind: str = "ranking",
+    numbered: bool = True,
 ) -> str:
     """Draw a horizontal bar chart, one bar per entry, in the order given.
 
@@ -106,10 +108,14 @@ def bar_chart(
             of the largest value. The axis always starts at 0.
         label_width: Width of the label column; default: :func:`label_column`.
             Give the same to charts drawn one under the other so their bars line up.
+        kind: The chart's class beside ``chart``: ``ranking`` (window scores) or
+            ``counts`` (counts by a category, e.g. ratings by channel).
+        numbered: Put "rank." before each label and the rank in ``data-rank`` (a
+            ranking); off for counts in a fixed order.
     """
     top = max((bar.value for bar in bars), default=0.0)
     end = maximum if maximum is not None else nice_maximum(top)
-    labels = [f"{bar.rank}. {bar.label}" for bar in bars]
+    labels = [f"{bar.rank}. {bar.label}" if numbered else bar.label for bar in bars]
     if label_width is None:
         label_width = label_column(bars)
     plot = CHART_WIDTH - label_width - VALUE_WIDTH
@@ -119,7 +125,7 @@ def bar_chart(
         return label_width + plot * max(0.0, min(value, end)) / end
 
     parts = [
-        f'<svg class="chart ranking" viewBox="0 0 {CHART_WIDTH} {height}" '
+        f'<svg class="chart {_attr(kind)}" viewBox="0 0 {CHART_WIDTH} {height}" '
         f'width="{CHART_WIDTH}" height="{height}" role="img" aria-label="{_attr(title)}" '
         f'preserveAspectRatio="xMinYMin meet">',
         f"<title>{escape(title)}</title>",
@@ -143,14 +149,15 @@ def bar_chart(
         y = AXIS_HEIGHT + BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
         width = x(bar.value) - label_width
         css = "bar warn" if bar.highlight else "bar"
+        rank = f' data-rank="{bar.rank}"' if numbered else ""
         shown = bar.shown or _fmt(bar.value)
         group = (
             f'<g class="row" data-key="{_attr(bar.key)}">'
-            f"<title>{escape(f'{bar.rank}. {bar.label}: {shown}')}</title>"
+            f"<title>{escape(f'{label}: {shown}')}</title>"
             f'<text class="label" x="{label_width - 8}" y="{y + BAR_HEIGHT / 2:.1f}" '
             f'text-anchor="end" dominant-baseline="central">'
             f"{escape(_fit(label, label_width - 12))}</text>"
-            f'<rect class="{css}" data-key="{_attr(bar.key)}" data-rank="{bar.rank}" '
+            f'<rect class="{css}" data-key="{_attr(bar.key)}"{rank} '
             f'data-value="{_attr(_fmt(bar.value))}" x="{label_width}" y="{y}" '
             f'width="{width:.1f}" height="{BAR_HEIGHT}" rx="3"/>'
             f'<text class="value" x="{x(bar.value) + 6:.1f}" y="{y + BAR_HEIGHT / 2:.1f}" '

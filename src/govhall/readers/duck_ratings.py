@@ -1,0 +1,275 @@
+"""The 好差评 bulletin counted by DuckDB: only the few ratings that need rules reach Python.
+
+A month's bulletin (:class:`govhall.assessment.workorders.BulletinBuilder`)
+counts every rating by channel and level, but only a few ratings need
+Python's rules: the bad ones (they open work orders), the ones rated more
+than once on one channel (the repeated-rating rule decides which counts), and
+the ones a rectifications row names. :func:`scan_ratings` reads the ratings
+files with DuckDB, checks every row in SQL as :mod:`govhall.readers.duck_scan`
+does, and splits them:
+
+* ``rows``: those few, as ``(file, line, Rating)``, in file and line order,
+  exactly as :func:`govhall.readers.typed.located_ratings` yields them;
+* ``counts``: every other rating given in the month, counted by channel (as
+  written) and level; ``unknown``: those of them (up to ``as_of``) whose
+  channel is not a known one, by channel.
+
+Such a rating is alone in its (case, channel) group, good (level 3-5) and
+named by no rectification row, so no rule of the builder can treat it other
+than count it: the bulletin is the same either way (a differential test
+checks). A file the fast path cannot take — not CSV, a bad row, a value
+holding a line break, a blank line (the lines would not be the careful
+reader's) — makes :func:`scan_ratings` return ``None`` before anything is
+counted, and the caller reads every file the careful way.
+
+:func:`read_wanted_cases` gives the time-limit cross-check its few cases: the
+cases files are checked and counted by :class:`govhall.readers.duck_scan.FolderScan`
+(the same row counts as the careful reader), then only the rows of the
+wanted case ids are parsed by the careful reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from govhall.readers.duck_scan import TRIMMED, _in, _quote, _source, _time_ok
+from govhall.readers.report import ReadReport
+from govhall.readers.rows import RATING_COLUMNS, RATING_OPTIONAL, _start, _warn_unknown
+from govhall.records import BAD_LEVEL, RATING_CHANNELS, Rating
+
+if TYPE_CHECKING:
+    from govhall.engines.duck import DuckDBEngine
+    from govhall.records import Case
+
+
+@dataclass
+class RatingScan:
+    """What DuckDB left for Python, and what it counted itself."""
+
+    rows: list[tuple[str, int, Rating]] = field(default_factory=list)
+    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+    """``(channel as written, level)`` -> ratings given in the month, counted in DuckDB."""
+    unknown: dict[str, int] = field(default_factory=dict)
+    """Channel not known -> ratings up to ``as_of`` counted in DuckDB."""
+
+
+def _naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """Return ``moment`` as the hall's wall-clock time (how the files write it)."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _one_line_per_row(path: Path, rows: int) -> bool:
+    """Return True when row n (from 1) is on line n + 1 of the file, as the careful reader counts.
+
+    That is: the header, then one line per row — no blank line, no line break
+    inside a value (the last line may lack its line break).
+    """
+    count, last = 0, b""
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count == (rows + 1 if last == b"\n" else rows)
+
+
+def start_files(report: ReadReport, paths: Iterable[Path]) -> None:
+    """List ``paths`` in ``report`` now, so its per-file summary keeps the order files are named."""
+    for path in paths:
+        _start(report, path)
+
+
+def scan_ratings(
+    engine: DuckDBEngine,
+    paths: Sequence[Path],
+    tz: dt.tzinfo,
+    report: ReadReport,
+    windows: Collection[str],
+    month: tuple[dt.datetime, dt.datetime],
+    as_of: dt.datetime,
+    named: Iterable[tuple[str, str, dt.datetime]],
+) -> RatingScan | None:
+    """Split the ratings files into the rows Python needs and DuckDB's counts of the rest.
+
+    Args:
+        engine: The DuckDB engine to read with.
+        paths: The ratings files, in order.
+        tz: The hall's time zone.
+        report: Receives each file's rows read and used (only when the fast
+            path takes every file).
+        windows: The hall's window ids.
+        month: The month's first moment and the first moment after it.
+        as_of: Ratings given after it are not yet known.
+        named: ``(case_id, channel, rated_at)`` of every rectification row.
+
+    Returns:
+        The split, or ``None`` when a file must be read the careful way.
+    """
+    import duckdb
+
+    db = engine.connection
+    found: list[tuple[Path, list[str], int]] = []
+    try:
+        for number, path in enumerate(paths):
+            if path.suffix.lower() != ".csv":
+                return None
+            source, names = _source(path, RATING_COLUMNS, RATING_OPTIONAL)
+            verb = (
+                "CREATE OR REPLACE TEMP TABLE govhall_ratings AS"
+                if number == 0
+                else ("INSERT INTO govhall_ratings")
+            )
+            db.execute(
+                f"""
+{verb}
+SELECT {number} AS file_no, row_number() OVER () AS pos, case_id_t AS case_id,
+  window_t AS win, staff_t AS staff, TRY_CAST(level_t AS INTEGER) AS level,
+  TRY_CAST(rated_at_t AS TIMESTAMP) AS t, channel_t AS channel, tags_t AS tags,
+  (regexp_full_match(case_id_t, '{TRIMMED}')
+   AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
+   AND window_t IN {_in(windows)}
+   AND regexp_full_match(level_t, '[1-5]')
+   AND {_time_ok("rated_at_t")}
+   AND regexp_full_match(channel_t, '{TRIMMED}')
+   AND NOT regexp_matches(concat_ws('', case_id_t, window_t, staff_t, level_t, rated_at_t,
+                                    channel_t, tags_t), '[\\r\\n]')) AS ok
+FROM ({source})
+"""
+            )
+            rows, bad = db.execute(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM govhall_ratings "
+                "WHERE file_no = ?",
+                [number],
+            ).fetchall()[0]
+            # one line per row and the header: the rows' lines are the careful reader's
+            if bad or not _one_line_per_row(path, int(rows)):
+                return None
+            found.append((path, names, int(rows)))
+    except (LookupError, OSError, ValueError, duckdb.Error):
+        return None
+    if not found:
+        return RatingScan()
+    for path, names, rows in found:
+        summary = _start(report, path)
+        _warn_unknown(
+            report, path, [n for n in names if n not in (*RATING_COLUMNS, *RATING_OPTIONAL)], 1
+        )
+        summary.read += rows
+        summary.used += rows
+    return _split(engine, [str(path) for path, _, _ in found], tz, month, as_of, named)
+
+
+def _split(
+    engine: DuckDBEngine,
+    names: list[str],
+    tz: dt.tzinfo,
+    month: tuple[dt.datetime, dt.datetime],
+    as_of: dt.datetime,
+    named: Iterable[tuple[str, str, dt.datetime]],
+) -> RatingScan:
+    db = engine.connection
+    db.execute(
+        "CREATE OR REPLACE TEMP TABLE govhall_named (case_id VARCHAR, channel VARCHAR, t TIMESTAMP)"
+    )
+    keys = [(case_id, channel, _naive(moment, tz)) for case_id, channel, moment in named]
+    if keys:
+        db.executemany("INSERT INTO govhall_named VALUES (?, ?, ?)", keys)
+    db.execute(
+        """
+CREATE OR REPLACE TEMP TABLE govhall_keyed AS
+SELECT r.*, COUNT(*) OVER (PARTITION BY r.case_id, r.channel) AS n,
+  EXISTS (SELECT 1 FROM govhall_named k
+          WHERE k.case_id = r.case_id AND k.channel = r.channel AND k.t = r.t) AS is_named
+FROM govhall_ratings r WHERE r.t <= ?
+""",
+        [_naive(as_of, tz)],
+    )
+    scan = RatingScan()
+    python = db.execute(
+        f"""
+SELECT file_no, pos, case_id, win, staff, level, t, channel, tags FROM govhall_keyed
+WHERE n > 1 OR level <= {BAD_LEVEL} OR is_named ORDER BY file_no, pos
+"""
+    ).fetchall()
+    for file_no, pos, case_id, window, staff, level, moment, channel, tags in python:
+        rating = Rating(
+            case_id, window, staff or None, level, moment.replace(tzinfo=tz), channel, _tags(tags)
+        )
+        scan.rows.append((names[file_no], int(pos) + 1, rating))
+    first, end = (_naive(m, tz) for m in month)
+    alone = f"n = 1 AND level > {BAD_LEVEL} AND NOT is_named"
+    counted = db.execute(
+        f"SELECT channel, level, COUNT(*) FROM govhall_keyed WHERE {alone} AND t >= ? AND t < ? "
+        "GROUP BY channel, level",
+        [first, end],
+    ).fetchall()
+    scan.counts = {(channel, int(level)): int(n) for channel, level, n in counted}
+    known = _in({*RATING_CHANNELS, *RATING_CHANNELS.values()})
+    unknown = db.execute(
+        f"SELECT channel, COUNT(*) FROM govhall_keyed WHERE {alone} AND channel NOT IN {known} "
+        "GROUP BY channel"
+    ).fetchall()
+    scan.unknown = {channel: int(n) for channel, n in unknown}
+    for table in ("govhall_ratings", "govhall_named", "govhall_keyed"):
+        db.execute(f"DROP TABLE {table}")
+    return scan
+
+
+def _tags(value: str) -> tuple[str, ...]:
+    """Split a ``tags`` cell as the careful reader does (``;``, trimmed, no repeats)."""
+    tags: list[str] = []
+    for part in value.split(";") if value else ():
+        text = part.strip()
+        if text and text not in tags:
+            tags.append(text)
+    return tuple(tags)
+
+
+def read_wanted_cases(
+    engine: DuckDBEngine,
+    paths: Sequence[Path],
+    tz: dt.tzinfo,
+    report: ReadReport,
+    windows: Collection[str],
+    items: Collection[str],
+    wanted: Collection[str],
+) -> list[Case]:
+    """Count the cases files into ``report`` (as the careful reader would), return the wanted cases.
+
+    The files are checked and counted by :class:`~govhall.readers.duck_scan.FolderScan`;
+    the rows of ``wanted`` case ids are then copied, in file order, into a
+    scratch CSV file that the careful reader parses (into a report of its own).
+    """
+    from govhall.readers.duck_scan import FolderScan
+    from govhall.readers.rows import CASE_COLUMNS, CASE_OPTIONAL
+    from govhall.readers.typed import read_cases
+
+    FolderScan(engine, tz, report, windows, items).cases(paths)
+    db = engine.connection
+    db.execute("CREATE OR REPLACE TEMP TABLE govhall_wanted (case_id VARCHAR)")
+    if wanted:
+        db.executemany("INSERT INTO govhall_wanted VALUES (?)", [(w,) for w in sorted(wanted)])
+    found: list[Case] = []
+    columns = (*CASE_COLUMNS, *CASE_OPTIONAL)
+    with tempfile.TemporaryDirectory(prefix="govhall-cases-") as tmp:
+        for number, path in enumerate(paths):
+            if path.suffix.lower() == ".csv":
+                source, _ = _source(path, CASE_COLUMNS, CASE_OPTIONAL)
+                picks = ", ".join(f"{name}_t AS {name}" for name in columns)
+                part = Path(tmp) / f"cases-{number}.csv"
+                db.execute(
+                    f"COPY (SELECT {picks} FROM ({source}) "
+                    "WHERE trim(case_id_t) IN (SELECT case_id FROM govhall_wanted)) "
+                    f"TO {_quote(str(part))} (HEADER)"
+                )
+                found.extend(read_cases(part, tz, ReadReport(), windows=windows, items=items))
+            else:  # JSON Lines or Parquet: the careful reader reads it all
+                quiet = ReadReport()
+                cases = read_cases(path, tz, quiet, windows=windows, items=items)
+                found.extend(case for case in cases if case.case_id in wanted)
+    db.execute("DROP TABLE govhall_wanted")
+    return found
