@@ -86,7 +86,7 @@ WHERE {_period("received_day", start, end)}
 
 
 def _due_ctes(spans: int, where: str, join: str = "JOIN") -> str:
-    """The ``based``, ``paused_days`` and ``extra`` steps of the due day of the cases ``where`` picks.
+    """The steps (``based``, ``paused_days``, ``extra``) to the due day of the cases picked.
 
     ``join`` is ``JOIN`` (a case the rule tables cannot time drops out: the
     caller counts them) or ``LEFT JOIN`` (it stays, with null days).
@@ -233,7 +233,7 @@ def _months(column: str, months: Sequence[int]) -> str:
 
 
 def receipts_sql(months: Sequence[int]) -> str:
-    """Cases received in each of ``months``, by month, window and staff: all, accepted, concluded."""
+    """Cases received in ``months``, by month, window and staff: all, accepted, concluded."""
     return f"""
 SELECT cal.month_no, c.win, c.staff,
   COUNT(*) AS cases,
@@ -265,9 +265,8 @@ def overdue_sql(spans: int, months: Sequence[int], first_us: int, end_us: int) -
     cannot time comes back too, with a null due time (the caller refuses it).
     """
     end_day = end_us // US_PER_DAY
-    where = (
-        f"c.kind = 'promised' AND c.status IN {OPEN_OR_DONE_SQL} AND c.received_day < {end_day}"
-    )
+    promised = f"c.kind = 'promised' AND c.status IN {OPEN_OR_DONE_SQL}"
+    where = f"{promised} AND c.received_day < {end_day}"
     return f"""{_due_ctes(spans, where, "LEFT JOIN")}
 SELECT cal.month_no, b.win, b.staff, b.case_id, b.item, b.status, b.received_day,
        b.received_minute, b.concluded_us, due.due_us
