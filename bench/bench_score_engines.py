@@ -87,6 +87,11 @@ FROM cases WHERE hash(case_id, 7) % 3 = 0
 
 def child(phase: str, folder: Path, month: str) -> None:
     """Run one measured phase in this process; print its time and peak memory as JSON."""
+    if phase.startswith("generate"):
+        from govhall.session import open_hall
+
+        generate(open_hall(CONFIG), folder, int(phase.split()[1]))
+        return
     began = time.perf_counter()
     if phase == "reference":
         import duckdb
@@ -125,6 +130,7 @@ FROM read_csv('{folder / "cases.csv"}')
 
 
 def measure(phase: str, folder: Path, month: str) -> dict[str, Any]:
+    """Run ``phase`` in a new process; return its seconds, peak MiB and answer."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", phase, str(folder), month],
         check=True,
@@ -145,11 +151,13 @@ def main() -> None:
     if args.child:
         child(args.child[0], Path(args.child[1]), args.child[2])
         return
-    from govhall.session import open_hall
-
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        generate(open_hall(CONFIG), folder, args.rows)
+        # in a child too: a process's peak memory counts its parent's at the fork
+        subprocess.run(
+            [sys.executable, __file__, "--child", f"generate {args.rows}", tmp, args.month],
+            check=True,
+        )
         size = (folder / "cases.csv").stat().st_size / 2**20
         print(f"{args.rows:,} cases ({size:.0f} MiB cases.csv), a third rated; {args.month}")
         phases = ["reference"]
