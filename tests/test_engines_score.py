@@ -117,6 +117,10 @@ def _compare(hall: HallSession, data: Path, engine: Any, months: list[str]) -> N
         assert expected_report["bad"]
         assert _report(hall, data, month, engine) == expected_report
     assert _year(hall, data, engine) == _year(hall, data, "rows")
+    trend = hall.monthly_kpis(data, months, engine=engine)
+    assert {m: k.to_json() for m, k in trend.items()} == {
+        m: k.to_json() for m, k in hall.monthly_kpis(data, months).items()
+    }
 
 
 @pytest.mark.parametrize("setup", sorted(SETUPS))

@@ -321,8 +321,8 @@ class DeploymentSession:
 
         Returns the page's content and, by hall id, the hall's
         :class:`~govhall.report.data.MonthReport` (halls with data only).
-        Each hall's trend covers the 12 months ending with ``month`` (counted
-        by ``rows``; ``engine`` and ``master``, as in :meth:`kpis`, count the month).
+        Each hall's trend covers the 12 months ending with ``month``.
+        ``engine`` and ``master`` as in :meth:`kpis`.
         """
         with _shared_engine(engine, master) as counter:
             return self._report(data, month, read_for, progress, counter)
@@ -360,7 +360,7 @@ class DeploymentSession:
             )
             if folder is not None:
                 found = session.report(folder, wanted, read=read, progress=progress, engine=engine)
-                trend = session.monthly_kpis(folder, months, read=ReadReport())
+                trend = session.monthly_kpis(folder, months, read=ReadReport(), engine=engine)
                 line.trend = [(m, trend[m]) for m in months]
                 line.kpis = found.kpis
                 if found.scores.active:

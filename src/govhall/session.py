@@ -397,19 +397,25 @@ class HallSession:
         *,
         read: ReadReport | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
     ) -> dict[Month, Kpis]:
         """Count the KPIs of each of ``months`` in one pass over the data (e.g. a 12-month trend).
 
         Cases count in the month they were received, ratings in the month
-        they were given, as :meth:`kpis` with that month as the period. The
-        cases and ratings of the months asked for are held in memory while
-        counting; the others stream past.
+        they were given, as :meth:`kpis` with that month as the period. With
+        ``rows``, the cases and ratings of the months asked for are held in
+        memory while counting (the others stream past); with an engine
+        (``engine`` and ``master`` as in :meth:`kpis`) none are.
         """
         from govhall.assessment.kpi import compute_kpis
 
         wanted = sorted({_month(m) for m in months})
         source = self.source(data)
         read = read if read is not None else _new_report()
+        engine = self._engine_name(source, engine)
+        if engine != "rows":
+            return self._engine_monthly_kpis(source, wanted, read, progress, engine, master)
         cases: dict[tuple[int, int], list[Case]] = {(m.year, m.month): [] for m in wanted}
         for case in self._cases(source, read, progress):
             bucket = cases.get((case.received_at.year, case.received_at.month))
@@ -511,6 +517,39 @@ class HallSession:
                 satisfied_level=self.satisfied_level,
             )
         return KpiRun(found, years)
+
+    def _engine_monthly_kpis(
+        self,
+        source: DataSource,
+        months: list[Month],
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+    ) -> dict[Month, Kpis]:
+        from govhall.assessment.kpi import Kpis
+        from govhall.engines import count_kpis
+        from govhall.engines.kpi import rule_tables_for
+
+        result = {}
+        with self._counting(source, read, progress, engine, master) as (counter, span):
+            tables = rule_tables_for(counter, self.config, self.time, span)
+            for month in months:
+                first, last = month.first_day, month.next().first_day - dt.timedelta(days=1)
+                if tables is None:  # no dates at all: nothing to count
+                    result[month] = Kpis(start=first, end=last)
+                    continue
+                result[month], _ = count_kpis(
+                    counter,
+                    self.config,
+                    self.time,
+                    {},
+                    start=first,
+                    end=last,
+                    satisfied_level=self.satisfied_level,
+                    tables=tables,
+                )
+        return result
 
     def _engine_scores(
         self,
