@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +169,28 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One Spark session for the whole test run (a JVM start takes seconds).
+
+    Without Java (or pyspark) the tests that use it are skipped, unless
+    ``GOVHALL_REQUIRE_SPARK=1`` (CI), where they fail.
+    """
+    from govhall.engines import open_engine
+    from govhall.engines.spark import java_missing
+
+    required = os.environ.get("GOVHALL_REQUIRE_SPARK") == "1"
+    missing = java_missing()
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing = "pyspark is not installed (pip install -e '.[spark]')"
+    if missing:
+        if required:
+            pytest.fail(f"GOVHALL_REQUIRE_SPARK=1 but {missing}")
+        pytest.skip(missing)
+    engine = open_engine("spark", master="local[2]")
+    yield engine.session  # type: ignore[attr-defined]
+    engine.close()

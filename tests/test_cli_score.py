@@ -111,7 +111,12 @@ def test_score_json_follows_the_contract(data: Path) -> None:
     a_lines = {line["rule"]: line for line in windows["a"]["lines"]}
     assert a_lines["window.time-limit.overdue"]["points"] == -5
     assert a_lines["window.time-limit.overdue"]["evidence"] == ["case:late1"]
-    assert a_lines["window.evaluation.overall"]["evidence"] == [
+    # a ratings bucket names its ratings by one id; --evidence full lists each
+    assert a_lines["window.evaluation.overall"]["evidence"] == ["ratings:a:2010-10"]
+    full = json.loads(_score(data, "--json", "--evidence", "full").stdout)
+    full_a = next(w for w in full["windows"] if w["window"] == "a")
+    full_lines = {line["rule"]: line for line in full_a["lines"]}
+    assert full_lines["window.evaluation.overall"]["evidence"] == [
         "rating:ok1@2010-10-08T16:00:00+08:00"
     ]
     assert windows["a"]["score"] == 97  # 100 - 5 + 2 (one rating, satisfied: good)

@@ -465,6 +465,35 @@ def test_kpi_of_a_deployment_on_the_duckdb_engine_equals_rows(province: Path) ->
     assert duck["total"] == rows["total"]
 
 
+@pytest.mark.parametrize(
+    "command", [["score", "--month", "2010-03"], ["rewards", "--year", "2010"]]
+)
+def test_scores_of_a_deployment_on_the_duckdb_engine_equal_rows(
+    province: Path, command: list[str]
+) -> None:
+    data = ["--data", province / "data"]
+    # exit 1: Pinghu has no 2010 data
+    rows = _json(*command, province / "configs", *data, "--engine", "rows", code=1)
+    duck = _json(*command, province / "configs", *data, "--engine", "duckdb", code=1)
+    assert duck == rows
+    assert any(hall["status"] == "ok" for hall in rows["halls"])
+
+
+def test_report_of_a_deployment_on_the_duckdb_engine_equals_rows(
+    province: Path, tmp_path: Path
+) -> None:
+    pages = {}
+    for engine in ("rows", "duckdb"):
+        out = tmp_path / engine / "province.html"
+        args = ["--month", "2010-03", "--out", out, "--engine", engine]
+        data = ["--data", province / "data"]
+        document = _json("report", province / "configs", *data, *args, code=1)  # Pinghu: no data
+        pages[engine] = sorted(p.read_text() for p in out.parent.glob("province*.html"))
+        assert document["halls"]
+    assert pages["duckdb"] == pages["rows"]
+    assert pages["rows"]
+
+
 # -- a deployment and a store -------------------------------------------------------------------
 
 

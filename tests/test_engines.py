@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,26 +119,6 @@ def _write(hall: HallSession, folder: Path, seed: int, count: int = 1500) -> Pat
             level = rng.randint(1, 5)
             writer.writerow([case["case_id"], case["window"], "", level, _moment(day, 600), "窗口"])
     return folder
-
-
-@pytest.fixture(scope="session")
-def spark_session() -> Iterator[Any]:
-    """One Spark session for the whole test run (a JVM start takes seconds)."""
-    from govhall.engines.spark import java_missing
-
-    required = os.environ.get("GOVHALL_REQUIRE_SPARK") == "1"
-    missing = java_missing()
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        missing = "pyspark is not installed (pip install -e '.[spark]')"
-    if missing:
-        if required:
-            pytest.fail(f"GOVHALL_REQUIRE_SPARK=1 but {missing}")
-        pytest.skip(missing)
-    engine = open_engine("spark", master="local[2]")
-    yield engine.session  # type: ignore[attr-defined]
-    engine.close()
 
 
 def _kpis(hall: HallSession, data: Path, engine: Any, **period: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from govhall.assessment.rulebook import Rulebook, reference_rulebook
-from govhall.assessment.scoring import Month, MonthScores, Score, Scorer, ScoringError
+from govhall.assessment.scoring import Line, Month, MonthScores, Score, Scorer, ScoringError
 from govhall.config.load import check_config_text
 from govhall.config.schema import HallConfig
 from govhall.plugins import GovhallPluginManager
@@ -117,9 +117,10 @@ def _score(
     months: tuple[Month, ...] = (OCT,),
     books: tuple[Rulebook, Rulebook] | None = None,
     weights: dict[str, Decimal] | None = None,
+    evidence: str = "summary",
 ) -> dict[Month, MonthScores]:
     window, staff = books or _books()
-    scorer = Scorer(hall, window, staff, months, _due, weights)
+    scorer = Scorer(hall, window, staff, months, _due, weights, evidence=evidence)
     scorer.add_cases(cases)
     scorer.add_ratings(ratings)
     scorer.add_findings(findings)
@@ -173,7 +174,7 @@ def test_completion_shortfall_is_per_whole_percentage_point(hall: HallConfig) ->
 
 def test_score_is_base_plus_lines_and_lines_are_traceable(hall: HallConfig) -> None:
     cases, ratings, findings = _random_data(7)
-    scores = _score(hall, cases, ratings, findings)[OCT]
+    scores = _score(hall, cases, ratings, findings, evidence="full")[OCT]
     known = {f"case:{c.case_id}" for c in cases}
     known |= {f"rating:{r.case_id}@{r.rated_at.isoformat()}" for r in ratings}
     for entry in (*scores.windows, *scores.staff):
@@ -206,11 +207,24 @@ def test_a_month_of_ratings_gives_its_bucket(
         Rating(f"r{i}", "a", None, 4 if i < satisfied else 3, _t(10, 15), "onsite")
         for i in range(20)
     ]
-    line = _subject(_score(hall, ratings=ratings)[OCT], "a").lines[0]
+    line = _subject(_score(hall, ratings=ratings, evidence="full")[OCT], "a").lines[0]
     assert (line.rule, line.points) == ("window.evaluation.overall", points)
     assert line.note.endswith(f": {bucket}")
     assert len(line.evidence) == 20
     assert line.evidence[0] == "rating:r0@2010-10-15T10:00:00+08:00"
+    summary = _subject(_score(hall, ratings=ratings)[OCT], "a").lines[0]
+    assert summary == Line(line.rule, line.points, ("ratings:a:2010-10",), line.note)
+
+
+def test_the_summary_keeps_no_rating_ids_and_full_lists_each(hall: HallConfig) -> None:
+    ratings = [Rating(f"r{i}", "a", None, 5, _t(10, 1 + i % 28), "onsite") for i in range(300)]
+    for evidence, kept in (("summary", 0), ("full", 300)):
+        window, staff = _books()
+        scorer = Scorer(hall, window, staff, [OCT], _due, evidence=evidence)
+        scorer.add_ratings(ratings)
+        assert len(scorer._data[OCT].windows["a"].rating_ids) == kept
+    with pytest.raises(ScoringError, match="evidence 'some'"):
+        Scorer(hall, window, staff, [OCT], _due, evidence="some")
 
 
 def test_findings_give_occurrence_and_range_lines(hall: HallConfig) -> None:

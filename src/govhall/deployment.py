@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -225,14 +226,8 @@ class DeploymentSession:
                 size); a named engine is started once and counts every hall.
             master: Spark's master URL (``spark`` only).
         """
-        from govhall.engines import open_engine
-
-        shared = open_engine(engine, master=master) if engine in ("duckdb", "spark") else None
-        try:
-            return self._kpis(data, start, end, read_for, progress, shared or engine)
-        finally:
-            if shared is not None:
-                shared.close()
+        with _shared_engine(engine, master) as counter:
+            return self._kpis(data, start, end, read_for, progress, counter)
 
     def _kpis(
         self,
@@ -268,17 +263,28 @@ class DeploymentSession:
         *,
         read_for: Any = None,
         progress: Progress | None = None,
+        engine: str = "rows",
+        master: str | None = None,
+        evidence: str = "summary",
     ) -> list[HallRun]:
-        """Score every hall's windows and staff for ``month``."""
+        """Score every hall's windows and staff for ``month``.
+
+        ``engine`` and ``master`` as in :meth:`kpis`; ``evidence`` as in
+        :meth:`govhall.session.HallSession.score_months`.
+        """
         from govhall.assessment.scoring import Month
 
         wanted = month if isinstance(month, Month) else Month.parse(month)
 
-        def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
-            run.scores = hall.session.score(found, wanted, read=read, progress=progress)
-            return "" if run.scores.active else f"no case, rating or finding in {wanted}"
+        with _shared_engine(engine, master) as counter:
 
-        return self._runs(data, read_for, answer)
+            def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
+                run.scores = hall.session.score(
+                    found, wanted, read=read, progress=progress, engine=counter, evidence=evidence
+                )
+                return "" if run.scores.active else f"no case, rating or finding in {wanted}"
+
+            return self._runs(data, read_for, answer)
 
     def rewards(
         self,
@@ -287,14 +293,19 @@ class DeploymentSession:
         *,
         read_for: Any = None,
         progress: Progress | None = None,
+        engine: str = "rows",
+        master: str | None = None,
     ) -> list[HallRun]:
-        """Grade every hall's year."""
+        """Grade every hall's year (``engine`` and ``master`` as in :meth:`kpis`)."""
+        with _shared_engine(engine, master) as counter:
 
-        def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
-            run.year = hall.session.rewards(found, year, read=read, progress=progress)
-            return "" if run.year.active_months else f"no month of {year} has data"
+            def answer(hall: Hall, found: Path | DataSource, read: ReadReport, run: HallRun) -> str:
+                run.year = hall.session.rewards(
+                    found, year, read=read, progress=progress, engine=counter
+                )
+                return "" if run.year.active_months else f"no month of {year} has data"
 
-        return self._runs(data, read_for, answer)
+            return self._runs(data, read_for, answer)
 
     def report(
         self,
@@ -303,13 +314,27 @@ class DeploymentSession:
         *,
         read_for: Any = None,
         progress: Progress | None = None,
+        engine: str = "rows",
+        master: str | None = None,
     ) -> tuple[ProvinceReport, dict[str, MonthReport]]:
         """Compute the province page for ``month`` and each assessed hall's own month report.
 
         Returns the page's content and, by hall id, the hall's
         :class:`~govhall.report.data.MonthReport` (halls with data only).
         Each hall's trend covers the 12 months ending with ``month``.
+        ``engine`` and ``master`` as in :meth:`kpis`.
         """
+        with _shared_engine(engine, master) as counter:
+            return self._report(data, month, read_for, progress, counter)
+
+    def _report(
+        self,
+        data: str | Path | None,
+        month: Month | str,
+        read_for: Any,
+        progress: Progress | None,
+        engine: Any,
+    ) -> tuple[ProvinceReport, dict[str, MonthReport]]:
         from govhall.assessment.kpi import Kpis
         from govhall.assessment.scoring import Month
         from govhall.readers import ReadReport
@@ -334,8 +359,8 @@ class DeploymentSession:
                 reason=self.missing(hall, data),
             )
             if folder is not None:
-                found = session.report(folder, wanted, read=read, progress=progress)
-                trend = session.monthly_kpis(folder, months, read=ReadReport())
+                found = session.report(folder, wanted, read=read, progress=progress, engine=engine)
+                trend = session.monthly_kpis(folder, months, read=ReadReport(), engine=engine)
                 line.trend = [(m, trend[m]) for m in months]
                 line.kpis = found.kpis
                 if found.scores.active:
@@ -386,6 +411,21 @@ class DeploymentSession:
         for hall in self.halls:
             read = read_for(hall) if read_for is not None else ReadReport()
             yield hall, self.data_for(hall, data), read
+
+
+@contextmanager
+def _shared_engine(engine: str, master: str | None) -> Iterator[Any]:
+    """Open a named engine once for every hall (``rows`` and ``auto`` as they are)."""
+    from govhall.engines import open_engine
+
+    if engine not in ("duckdb", "spark"):
+        yield engine
+        return
+    shared = open_engine(engine, master=master)
+    try:
+        yield shared
+    finally:
+        shared.close()
 
 
 def _store_records(target: str | Path, hall: Hall) -> DataSource | None:

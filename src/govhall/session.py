@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -46,12 +47,13 @@ if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain, RatingLimits
     from govhall.engines import Engine
+    from govhall.engines.relations import DateSpan
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Finding, Pause, Rating, Rectification
-    from govhall.report.data import MonthReport
+    from govhall.report.data import MonthReport, OverdueCase
     from govhall.samples import SampleSummary
     from govhall.time.deadline_clock import DeadlineClock
     from govhall.time.deadlines import Deadline
@@ -375,10 +377,7 @@ class HallSession:
 
         source = self.source(data)
         read = read if read is not None else _new_report()
-        if engine == "auto":
-            from govhall.engines import choose_engine
-
-            engine = choose_engine(source.files("cases"))
+        engine = self._engine_name(source, engine)
         if engine != "rows":
             return self._engine_kpis(source, start, end, read, progress, engine, master)
         years: set[int] = set()
@@ -402,19 +401,25 @@ class HallSession:
         *,
         read: ReadReport | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
     ) -> dict[Month, Kpis]:
         """Count the KPIs of each of ``months`` in one pass over the data (e.g. a 12-month trend).
 
         Cases count in the month they were received, ratings in the month
-        they were given, as :meth:`kpis` with that month as the period. The
-        cases and ratings of the months asked for are held in memory while
-        counting; the others stream past.
+        they were given, as :meth:`kpis` with that month as the period. With
+        ``rows``, the cases and ratings of the months asked for are held in
+        memory while counting (the others stream past); with an engine
+        (``engine`` and ``master`` as in :meth:`kpis`) none are.
         """
         from govhall.assessment.kpi import compute_kpis
 
         wanted = sorted({_month(m) for m in months})
         source = self.source(data)
         read = read if read is not None else _new_report()
+        engine = self._engine_name(source, engine)
+        if engine != "rows":
+            return self._engine_monthly_kpis(source, wanted, read, progress, engine, master)
         cases: dict[tuple[int, int], list[Case]] = {(m.year, m.month): [] for m in wanted}
         for case in self._cases(source, read, progress):
             bucket = cases.get((case.received_at.year, case.received_at.month))
@@ -440,6 +445,58 @@ class HallSession:
             )
         return result
 
+    def _engine_name(self, source: DataSource, engine: str | Engine) -> str | Engine:
+        """Return the engine ``auto`` means for ``source`` (any other engine as it is)."""
+        if engine == "auto":
+            from govhall.engines import choose_engine
+
+            return choose_engine(source.files("cases"))
+        return engine
+
+    @contextmanager
+    def _counting(
+        self,
+        source: DataSource,
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+    ) -> Iterator[tuple[Engine, DateSpan | None]]:
+        """Open ``engine`` (a name) or take it (open), and register the source's relations in it.
+
+        Yields the engine and the span of dates of the relations (``None``:
+        ask the engine). An engine opened here is closed on leaving.
+        """
+        from govhall.engines import open_engine, relations_from_records
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.folder import DataFolder
+
+        counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
+        try:
+            span: DateSpan | None = None
+            if isinstance(source, DataFolder):
+                # DuckDB reads and checks the files (govhall.readers.duck_scan); another
+                # engine is handed the checked rows
+                from govhall.readers.duck_scan import FolderScan
+
+                reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
+                scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
+                scan.cases(source.files("cases"))
+                scan.ratings(source.files("ratings"))
+                if reader is not counter:
+                    counter.register(scan.tables())
+                    reader.close()
+            else:
+                cases = self._cases(source, read, progress)
+                ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
+                records = relations_from_records(cases, ratings)
+                counter.register(records.as_dict())
+                span = records.span
+            yield counter, span
+        finally:
+            if isinstance(engine, str):
+                counter.close()
+
     def _engine_kpis(
         self,
         source: DataSource,
@@ -450,47 +507,86 @@ class HallSession:
         engine: str | Engine,
         master: str | None,
     ) -> KpiRun:
-        from govhall.engines import count_kpis, open_engine, relations_from_records
-        from govhall.engines.duck import DuckDBEngine
-        from govhall.readers.folder import DataFolder
+        from govhall.engines import count_kpis
 
-        counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
-        try:
-            if isinstance(source, DataFolder):
-                # DuckDB reads and checks the files (govhall.readers.duck_scan); another
-                # engine is handed the checked rows
-                from govhall.readers.duck_scan import FolderScan
-
-                reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
-                scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
-                scan.cases(source.files("cases"))
-                scan.ratings(source.files("ratings"))
-                relations, span = {}, None
-                if reader is not counter:
-                    relations = scan.tables()
-                    reader.close()
-            else:
-                cases = self._cases(source, read, progress)
-                ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
-                records = relations_from_records(cases, ratings)
-                relations, span = records.as_dict(), records.span
+        with self._counting(source, read, progress, engine, master) as (counter, span):
             found, years = count_kpis(
                 counter,
                 self.config,
                 self.time,
-                relations,
+                {},
                 start=start,
                 end=end,
                 span=span,
                 satisfied_level=self.satisfied_level,
             )
-        finally:
-            if isinstance(engine, str):
-                counter.close()
         return KpiRun(found, years)
 
-    def scorer(self, months: Iterable[Month]) -> Scorer:
-        """Return a scorer for ``months`` with the hall's rulebooks, weights and due times."""
+    def _engine_monthly_kpis(
+        self,
+        source: DataSource,
+        months: list[Month],
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+    ) -> dict[Month, Kpis]:
+        from govhall.assessment.kpi import Kpis
+        from govhall.engines import count_kpis
+        from govhall.engines.kpi import rule_tables_for
+
+        result = {}
+        with self._counting(source, read, progress, engine, master) as (counter, span):
+            tables = rule_tables_for(counter, self.config, self.time, span)
+            for month in months:
+                first, last = month.first_day, month.next().first_day - dt.timedelta(days=1)
+                if tables is None:  # no dates at all: nothing to count
+                    result[month] = Kpis(start=first, end=last)
+                    continue
+                result[month], _ = count_kpis(
+                    counter,
+                    self.config,
+                    self.time,
+                    {},
+                    start=first,
+                    end=last,
+                    satisfied_level=self.satisfied_level,
+                    tables=tables,
+                )
+        return result
+
+    def _engine_scores(
+        self,
+        scorer: Scorer,
+        source: DataSource,
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+        years: set[int] | None,
+    ) -> None:
+        """Feed ``scorer`` the counts of ``engine`` (instead of the records)."""
+        from govhall.engines import measures
+        from govhall.engines.kpi import rule_tables_for
+        from govhall.engines.score import count_scores
+
+        with self._counting(source, read, progress, engine, master) as (counter, span):
+            tables = rule_tables_for(counter, self.config, self.time, span)
+            if tables is None:  # no dates at all: nothing to count
+                return
+            found = count_scores(
+                counter, tables, scorer.months, self.zone, full_evidence=scorer.full_evidence
+            )
+            scorer.add_counts(found.counted)
+            if years is not None:
+                years.update(int(row[0]) for row in counter.query(measures.years_sql()))
+
+    def scorer(self, months: Iterable[Month], *, evidence: str = "summary") -> Scorer:
+        """Return a scorer for ``months`` with the hall's rulebooks, weights and due times.
+
+        ``evidence``: ``summary`` (a ratings bucket names its ratings by one
+        id) or ``full`` (every rating id), see :class:`~govhall.assessment.scoring.Scorer`.
+        """
         from govhall.assessment.scoring import Scorer
 
         books = self.rulebooks
@@ -502,7 +598,29 @@ class HallSession:
             self.due_times.due,
             self.weights,
             citizen_level=self.satisfied_level,
+            evidence=evidence,
         )
+
+    def _fill_scorer(
+        self,
+        scorer: Scorer,
+        source: DataSource,
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+        years: set[int] | None,
+    ) -> None:
+        """Feed ``scorer`` the source's cases and ratings (or an engine's counts), then findings."""
+        engine = self._engine_name(source, engine)
+        if engine != "rows":
+            self._engine_scores(scorer, source, read, progress, engine, master, years)
+        else:
+            cases = self._cases(source, read, progress)
+            scorer.add_cases(cases if years is None else _years_seen(cases, years))
+            scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
+        scorer.add_findings(source.findings(read, windows=self.window_ids))
+        self._add_work_orders(scorer, source)
 
     def score_months(
         self,
@@ -512,6 +630,9 @@ class HallSession:
         read: ReadReport | None = None,
         years: set[int] | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
+        evidence: str = "summary",
     ) -> dict[Month, MonthScores]:
         """Score several months in one pass over the data.
 
@@ -521,6 +642,12 @@ class HallSession:
             read: Receives the row counts and every bad row.
             years: Receives the years the cases were received or concluded in.
             progress: Shows progress over long files.
+            engine: ``rows`` (stream records through Python), ``duckdb``,
+                ``spark``, ``auto`` (:func:`govhall.engines.choose_engine`), or
+                an open engine (left open); every engine gives the same scores.
+            master: The Spark master URL (``spark`` only).
+            evidence: ``summary`` (a ratings bucket is one id naming the
+                window's ratings of the month) or ``full`` (each rating's id).
 
         Raises:
             ScoringError: A malformed month.
@@ -528,12 +655,8 @@ class HallSession:
         """
         source = self.source(data)
         read = read if read is not None else _new_report()
-        scorer = self.scorer([_month(m) for m in months])
-        cases = self._cases(source, read, progress)
-        scorer.add_cases(cases if years is None else _years_seen(cases, years))
-        scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
-        scorer.add_findings(source.findings(read, windows=self.window_ids))
-        self._add_work_orders(scorer, source)
+        scorer = self.scorer([_month(m) for m in months], evidence=evidence)
+        self._fill_scorer(scorer, source, read, progress, engine, master, years)
         return scorer.results()
 
     def score(
@@ -544,15 +667,29 @@ class HallSession:
         read: ReadReport | None = None,
         years: set[int] | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
+        evidence: str = "summary",
     ) -> MonthScores:
         """Score every window and staff member for ``month``, with lines and ranks.
+
+        ``engine``, ``master`` and ``evidence`` as in :meth:`score_months`.
 
         Raises:
             ScoringError: A malformed month.
             GovhallError: As :meth:`score_months`.
         """
         wanted = _month(month)
-        found = self.score_months(data, [wanted], read=read, years=years, progress=progress)
+        found = self.score_months(
+            data,
+            [wanted],
+            read=read,
+            years=years,
+            progress=progress,
+            engine=engine,
+            master=master,
+            evidence=evidence,
+        )
         return found[wanted]
 
     def score_year(
@@ -563,8 +700,13 @@ class HallSession:
         read: ReadReport | None = None,
         years: set[int] | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
+        evidence: str = "summary",
     ) -> tuple[dict[Month, MonthScores], tuple[Score, ...]]:
         """Score the year's twelve months and the staff's annual 德能勤绩 result, in one pass.
+
+        ``engine``, ``master`` and ``evidence`` as in :meth:`score_months`.
 
         Raises:
             GovhallError: As :meth:`score_months`.
@@ -573,12 +715,8 @@ class HallSession:
 
         source = self.source(data)
         read = read if read is not None else _new_report()
-        scorer = self.scorer([Month(year, m) for m in range(1, 13)])
-        cases = self._cases(source, read, progress)
-        scorer.add_cases(cases if years is None else _years_seen(cases, years))
-        scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
-        scorer.add_findings(source.findings(read, windows=self.window_ids))
-        self._add_work_orders(scorer, source)
+        scorer = self.scorer([Month(year, m) for m in range(1, 13)], evidence=evidence)
+        self._fill_scorer(scorer, source, read, progress, engine, master, years)
         return scorer.results(), scorer.staff_year(year)
 
     def rewards(
@@ -589,11 +727,14 @@ class HallSession:
         read: ReadReport | None = None,
         years: set[int] | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
     ) -> YearResult:
         """Grade ``year``: window scores, demonstration windows, staff grades, allowances, awards.
 
         Windows: the mean of their monthly scores. Staff: one annual
         assessment (:meth:`govhall.assessment.scoring.Scorer.staff_year`).
+        ``engine`` and ``master`` as in :meth:`score_months`.
 
         Raises:
             RewardsError: The reward rules are unusable.
@@ -602,7 +743,9 @@ class HallSession:
         from govhall.assessment.rewards import annual_results
 
         rules = self.reward_rules
-        monthly, staff = self.score_year(data, year, read=read, years=years, progress=progress)
+        monthly, staff = self.score_year(
+            data, year, read=read, years=years, progress=progress, engine=engine, master=master
+        )
         return annual_results(year, self.config, rules, monthly, staff_year=staff)
 
     def report(
@@ -612,34 +755,37 @@ class HallSession:
         *,
         read: ReadReport | None = None,
         progress: Progress | None = None,
+        engine: str | Engine = "rows",
+        master: str | None = None,
     ) -> MonthReport:
         """Compute what the month's report shows: KPIs, scores, hours, overdue cases, bad ratings.
 
-        The data is read once; only the month's own cases and ratings are kept
-        in memory. Render it with :func:`govhall.report.html.render_report`.
+        The data is read once. With ``rows``, only the month's own cases and
+        ratings are kept in memory; with an engine (``engine`` and ``master``
+        as in :meth:`score_months`) none are: the engine counts the KPIs and
+        the scorer's inputs and lists the overdue cases and bad ratings.
+        Render it with :func:`govhall.report.html.render_report`.
 
         Raises:
             GovhallError: As :meth:`score_months`.
         """
         from govhall.assessment.kpi import compute_kpis
-        from govhall.report.data import (
-            BAD_LEVEL,
-            MonthReport,
-            OverdueCase,
-            first_full_week,
-            in_month,
-            tap_cases,
-            tap_located,
-            week_table,
-        )
+        from govhall.report.data import BAD_LEVEL, in_month, tap_cases, tap_located
 
         wanted = _month(month)
         source = self.source(data)
         read = read if read is not None else _new_report()
-        warnings = self.rulebook_warnings()
         scorer = self.scorer([wanted])
         first = dt.datetime.combine(wanted.first_day, dt.time(), self.zone)
         end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
+        last_day = end.date() - dt.timedelta(days=1)
+        engine = self._engine_name(source, engine)
+        if engine != "rows":
+            counted = self._engine_report(scorer, source, read, progress, engine, master)
+            scorer.add_findings(source.findings(read, windows=self.window_ids))
+            self._add_work_orders(scorer, source)
+            bulletin = self._month_bulletin(source, str(wanted), first, end, None, read)
+            return self._month_report(wanted, *counted, scorer, read, bulletin)
         month_cases: list[Case] = []
         overdue: list[OverdueCase] = []
         due = self.due_times.due
@@ -652,9 +798,6 @@ class HallSession:
         scorer.add_ratings(in_month(ratings, first, end, month_ratings))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
         self._add_work_orders(scorer, source)
-        scores = scorer.results()[wanted]
-        warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
-        last_day = end.date() - dt.timedelta(days=1)
         kpis = compute_kpis(
             self.config,
             month_cases,
@@ -664,8 +807,80 @@ class HallSession:
             times=self.due_times,
             satisfied_level=self.satisfied_level,
         )
-        warnings.extend(self.time.calendar.warnings(first.date(), last_day))
         bad = [r for r in month_ratings if r.level <= BAD_LEVEL]
+        bulletin = self._month_bulletin(source, str(wanted), first, end, located, read)
+        return self._month_report(wanted, kpis, overdue, bad, scorer, read, bulletin)
+
+    def _engine_report(
+        self,
+        scorer: Scorer,
+        source: DataSource,
+        read: ReadReport,
+        progress: Progress | None,
+        engine: str | Engine,
+        master: str | None,
+    ) -> tuple[Kpis, list[OverdueCase], list[Rating]]:
+        """Count the month's KPIs and the scorer's inputs on ``engine``; list the follow-ups."""
+        from govhall.assessment.kpi import Kpis
+        from govhall.engines import count_kpis
+        from govhall.engines.kpi import rule_tables_for
+        from govhall.engines.score import count_scores, list_ratings
+        from govhall.records import Rating
+        from govhall.report.data import BAD_LEVEL, OverdueCase
+
+        (wanted,) = scorer.months
+        first, last = wanted.first_day, wanted.next().first_day - dt.timedelta(days=1)
+        with self._counting(source, read, progress, engine, master) as (counter, span):
+            tables = rule_tables_for(counter, self.config, self.time, span)
+            if tables is None:  # no dates at all: nothing to count
+                return Kpis(start=first, end=last), [], []
+            found = count_scores(counter, tables, [wanted], self.zone)
+            scorer.add_counts(found.counted)
+            kpis, _ = count_kpis(
+                counter,
+                self.config,
+                self.time,
+                {},
+                start=first,
+                end=last,
+                satisfied_level=self.satisfied_level,
+                tables=tables,
+            )
+            ratings = list_ratings(counter, [wanted], self.zone, most=BAD_LEVEL)
+        overdue = [
+            OverdueCase(
+                row.case_id,
+                row.window,
+                row.item,
+                row.received_at,
+                row.due,
+                row.concluded_at,
+                row.status,
+            )
+            for row in found.overdue
+        ]
+        bad = [
+            Rating(r.case_id, r.window, r.staff, r.level, r.rated_at, r.channel) for r in ratings
+        ]
+        return kpis, overdue, bad
+
+    def _month_report(
+        self,
+        wanted: Month,
+        kpis: Kpis,
+        overdue: list[OverdueCase],
+        bad: list[Rating],
+        scorer: Scorer,
+        read: ReadReport,
+        bulletin: Bulletin,
+    ) -> MonthReport:
+        from govhall.report.data import MonthReport, first_full_week, week_table
+
+        warnings = self.rulebook_warnings()
+        scores = scorer.results()[wanted]
+        warnings.extend(f"{r.evidence}: not scored: {r.reason}" for r in scores.rejected)
+        last_day = wanted.next().first_day - dt.timedelta(days=1)
+        warnings.extend(self.time.calendar.warnings(wanted.first_day, last_day))
         bad.sort(key=lambda r: (r.rated_at, r.window, r.case_id))
         overdue.sort(key=lambda c: (not c.open, c.due, c.window, c.case_id))
         return MonthReport(
@@ -678,7 +893,7 @@ class HallSession:
             bad_ratings=bad,
             read=read,
             warnings=warnings,
-            bulletin=self._month_bulletin(source, str(wanted), first, end, located, read),
+            bulletin=bulletin,
         )
 
     def _month_bulletin(
@@ -687,18 +902,25 @@ class HallSession:
         month: str,
         first: dt.datetime,
         end: dt.datetime,
-        located: list[tuple[str, int, Rating]],
+        located: list[tuple[str, int, Rating]] | None,
         read: ReadReport,
     ) -> Bulletin:
-        """Build the report's bulletin from the month's ratings already read (statuses at its end).
+        """Build the report's bulletin from the month's ratings (statuses at its end).
 
+        ``located`` holds the month's ratings as the scoring pass read them;
+        ``None`` (an engine counted the scores) reads them once more, quietly.
         Repeated ratings are not reported again (the bulletin lists them); the
         rectifications of the month's ratings are read (into ``read``); the
         cases are read a second time (quietly) only for time-limit complaints.
         """
         from govhall.assessment.workorders import BulletinBuilder
+        from govhall.report.data import tap_located
 
         builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
+        if located is None:
+            located = []
+            for _ in tap_located(self._located_ratings(source, _new_report()), first, end, located):
+                pass
         builder.add_ratings(located, _new_report())
         progress = getattr(source, "rectifications", None)
         if progress is not None:

@@ -8,7 +8,12 @@ the rulebooks in force on the first day of each month.
 Every score is a list of :class:`Line` objects: the rule, the points, and the
 evidence ids behind them (``case:<case_id>``,
 ``rating:<case_id>@<rated_at>``, ``finding:<date>:<window>:<staff>:<rule>``
-with ``#2``, ``#3`` for identical findings). Lines that only enforce a cap
+with ``#2``, ``#3`` for identical findings). A ratings bucket may rest on
+thousands of ratings: by default (``evidence="summary"``) its evidence is one
+id naming them all, ``ratings:<window>:<YYYY-MM>`` (the window's ratings
+given in the month; the line's note has the count), and the scorer keeps no
+rating ids, so memory stays flat in the number of ratings;
+``evidence="full"`` lists every ``rating:`` id instead. Lines that only enforce a cap
 (a category cannot go below zero; the total cannot pass the maximum) have
 the rule ``<category>.floor``, ``<category>.limit`` or ``<rulebook>.maximum``
 and no evidence.
@@ -68,6 +73,8 @@ COMPOSITE_MAXIMUM = Decimal(100)
 _ACCEPTED = frozenset({"accepted", "in_review", "concluded", "delivered", "withdrawn"})
 _OPEN_OR_DONE = frozenset({"accepted", "in_review", "concluded", "delivered"})
 _CENT = Decimal("0.01")
+EVIDENCE_MODES = ("summary", "full")
+"""``summary``: a ratings bucket names its ratings by one id; ``full``: it lists each."""
 
 
 class ScoringError(GovhallError):
@@ -258,6 +265,26 @@ class WorkOrderLike(Protocol):
 
 
 @dataclass
+class Counted:
+    """What an engine counted for the scorer: the tallies :meth:`Scorer.add_cases` and
+    :meth:`Scorer.add_ratings` build record by record, as a few rows each.
+
+    Every row names its :class:`Month`; ``staff`` is ``None`` for a case without one.
+    """
+
+    receipts: list[tuple[Month, str, str | None, int, int, int]] = field(default_factory=list)
+    """``(month, window, staff, cases, accepted, concluded)``: cases received in a month."""
+    unconcluded: list[tuple[Month, str, str | None, str]] = field(default_factory=list)
+    """``(month, window, staff, case id)``: accepted cases received in the month, not concluded."""
+    overdue: list[tuple[Month, str, str | None, str]] = field(default_factory=list)
+    """``(month, window, staff, case id)``: promised cases that fell overdue in the month."""
+    rating_levels: list[tuple[Month, str, int, int]] = field(default_factory=list)
+    """``(month, window, level, ratings)``: ratings given in the month, by level."""
+    rating_ids: list[tuple[Month, str, str]] = field(default_factory=list)
+    """``(month, window, evidence id)`` of each rating (only for ``evidence="full"``)."""
+
+
+@dataclass
 class _MonthData:
     windows: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
     staff: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
@@ -279,6 +306,8 @@ class Scorer:
             ``None`` to rank windows by the rulebook score alone.
         citizen_level: The least rating level counted as satisfied for the
             composite's citizens source (the county's satisfied level).
+        evidence: ``summary`` (a ratings bucket's evidence is one
+            ``ratings:<window>:<YYYY-MM>`` id) or ``full`` (every rating's id).
 
     Example::
 
@@ -297,7 +326,13 @@ class Scorer:
         weights: Mapping[str, Decimal] | None = None,
         *,
         citizen_level: int = CITIZEN_LEVEL,
+        evidence: str = "summary",
     ) -> None:
+        if evidence not in EVIDENCE_MODES:
+            raise ScoringError(
+                f"evidence {evidence!r}: expected one of {', '.join(EVIDENCE_MODES)}"
+            )
+        self.full_evidence = evidence == "full"
         self.window_book = window_book
         self.citizen_level = citizen_level
         self.staff_book = staff_book
@@ -393,6 +428,7 @@ class Scorer:
         """Take ratings into the months' tallies."""
         data, first, last = self._data, self._first, self._last
         citizen_level = self.citizen_level
+        full = self.full_evidence
         for rating in ratings:
             rated = rating.rated_at
             if not first <= rated < last:
@@ -409,7 +445,8 @@ class Scorer:
                 tally.satisfied += 1
             if level >= citizen_level:
                 tally.citizen_satisfied += 1
-            tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
+            if full:
+                tally.rating_ids.append(f"rating:{rating.case_id}@{rated.isoformat()}")
             # a rating is not evidence of presence: it trails the case's conclusion
 
     def work_order_rules(self) -> bool:
@@ -465,6 +502,56 @@ class Scorer:
                 data.windows[rating.window].orders[measure].append(evidence)
                 if rating.staff is not None and rating.staff in self._known_staff:
                     data.staff[rating.staff].orders[measure].append(evidence)
+
+    def add_counts(self, counted: Counted) -> None:
+        """Take an engine's counts into the months' tallies (instead of cases and ratings).
+
+        The same tallies :meth:`add_cases` and :meth:`add_ratings` build: the
+        engine has applied the months and statuses, the scorer applies the
+        hall (known staff, each month's satisfied level).
+        """
+        data, known_staff, unknown = self._data, self._known_staff, self._unknown_staff
+        for month, window, staff, cases, accepted, concluded in counted.receipts:
+            found = data.get(month)
+            if found is None:
+                continue
+            found.active = found.active or cases > 0
+            if not accepted:
+                continue
+            tallies = [found.windows[window]]
+            if staff is not None:
+                if staff in known_staff:
+                    found.on_post.add(staff)
+                    tallies.append(found.staff[staff])
+                else:
+                    unknown[staff] += accepted
+            for tally in tallies:
+                tally.accepted += accepted
+                tally.concluded += concluded
+        for rows, name in ((counted.unconcluded, "unconcluded"), (counted.overdue, "overdue")):
+            for month, window, staff, case_id in rows:
+                found = data.get(month)
+                if found is None:
+                    continue
+                getattr(found.windows[window], name).append(case_id)
+                if staff is not None and staff in known_staff:
+                    getattr(found.staff[staff], name).append(case_id)
+        for month, window, level, count in counted.rating_levels:
+            found = data.get(month)
+            if found is None or not count:
+                continue
+            found.active = True
+            tally = found.windows[window]
+            tally.ratings += count
+            if level >= self._satisfied_level[month]:
+                tally.satisfied += count
+            if level >= self.citizen_level:
+                tally.citizen_satisfied += count
+        if self.full_evidence:
+            for month, window, evidence in counted.rating_ids:
+                found = data.get(month)
+                if found is not None:
+                    found.windows[window].rating_ids.append(evidence)
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Take inspection findings dated in the months."""
@@ -557,7 +644,12 @@ class Scorer:
         if self.weights is not None:
             windows = [
                 _composite(
-                    score, self.weights, data.windows.get(score.subject), found, self.citizen_level
+                    score,
+                    self.weights,
+                    data.windows.get(score.subject),
+                    found,
+                    self.citizen_level,
+                    self._rating_ref(score.subject, month),
                 )
                 for score in windows
             ]
@@ -569,6 +661,12 @@ class Scorer:
             data.active,
             frozenset(data.on_post),
         )
+
+    def _rating_ref(self, subject: str, month: Month | dt.date) -> tuple[str, ...] | None:
+        """The evidence of a ratings line: ``None`` (its rating ids), or the one summary id."""
+        if self.full_evidence:
+            return None
+        return (f"ratings:{subject}:{month if isinstance(month, Month) else month.year}",)
 
     def _subject(
         self,
@@ -584,7 +682,9 @@ class Scorer:
         for category in book.categories:
             cat_lines: list[Line] = []
             for rule in category.rules:
-                cat_lines.extend(_data_lines(book, rule, tally, when))
+                cat_lines.extend(
+                    _data_lines(book, rule, tally, when, self._rating_ref(subject, month))
+                )
                 cat_lines.extend(found.lines(book.subject, subject, rule))
             lines.extend(cat_lines)
             lines.extend(_cap_lines(book, category, cat_lines, when))
@@ -604,8 +704,10 @@ class Scorer:
         return Score(subject, total, tuple(lines))
 
 
-def _data_lines(book: Rulebook, rule: Rule, tally: _Tally, when: dt.date) -> list[Line]:
-    """Lines a rule computes from cases and ratings."""
+def _data_lines(
+    book: Rulebook, rule: Rule, tally: _Tally, when: dt.date, ratings: tuple[str, ...] | None
+) -> list[Line]:
+    """Lines a rule computes from cases and ratings (``ratings``: the summary evidence id)."""
     if rule.kind == "overdue" and tally.overdue:
         per = book.parameters.at(f"{rule.id}.points", when)
         ids = sorted(tally.overdue)
@@ -632,7 +734,8 @@ def _data_lines(book: Rulebook, rule: Rule, tally: _Tally, when: dt.date) -> lis
             f"{tally.satisfied} of {tally.ratings} ratings satisfied "
             f"({share.quantize(_CENT)} %): {bucket}"
         )
-        return [Line(rule.id, points, tuple(sorted(tally.rating_ids)), note)]
+        evidence = tuple(sorted(tally.rating_ids)) if ratings is None else ratings
+        return [Line(rule.id, points, evidence, note)]
     if rule.kind == "work_orders" and rule.measure is not None and tally.orders.get(rule.measure):
         per = book.parameters.at(f"{rule.id}.points", when)
         if not per:
@@ -837,6 +940,7 @@ def _composite(
     tally: _Tally | None,
     found: _FindingLines,
     citizen_level: int,
+    ratings: tuple[str, ...] | None = None,
 ) -> Score:
     """Weight the four sources into one window score on a 100-point scale, capped at 100.
 
@@ -851,7 +955,8 @@ def _composite(
     if tally is not None and tally.ratings:
         share = Decimal(tally.citizen_satisfied * 100) / tally.ratings
         note = f"{tally.citizen_satisfied} of {tally.ratings} ratings at level >= {citizen_level}"
-        values["citizens"] = (share, tuple(sorted(tally.rating_ids)), note)
+        ids = tuple(sorted(tally.rating_ids)) if ratings is None else ratings
+        values["citizens"] = (share, ids, note)
     for source in ("window_head", "managers"):
         stated = found.composite.get((assessment.subject, source))
         if stated:

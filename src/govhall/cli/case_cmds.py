@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
+    check_master,
     config_argument,
     data_option,
     deployment_argument,
@@ -113,8 +114,7 @@ def kpi(
     from govhall.readers import ReadReport
 
     data_dir = need_data(config, data_dir)
-    if master is not None and engine != "spark":
-        raise click.UsageError("--master applies to --engine spark only")
+    check_master(engine, master)
     first = parse_date(start, "--from") if start is not None else None
     last = parse_date(end, "--to") if end is not None else None
     if first and last and last < first:

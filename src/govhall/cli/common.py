@@ -103,6 +103,12 @@ master_option = click.option(
 )
 
 
+def check_master(engine: str, master: str | None) -> None:
+    """Refuse ``--master`` without ``--engine spark`` (a usage error)."""
+    if master is not None and engine != "spark":
+        raise click.UsageError("--master applies to --engine spark only")
+
+
 def need_data(config: str, data: str | None) -> str:
     """Return ``--data``; left out, it is a usage error unless CONFIG is a deployment file
     that names its data (then ``""``, and the deployment's own ``data`` is used)."""

@@ -165,13 +165,30 @@ def _csv(header: list[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def run_score(
-    config: str, data: str | None, month: Any, strict: bool, as_json: bool, as_csv: bool = False
+    config: str,
+    data: str | None,
+    month: Any,
+    strict: bool,
+    as_json: bool,
+    as_csv: bool = False,
+    *,
+    engine: str = "rows",
+    master: str | None = None,
+    evidence: str = "summary",
 ) -> None:
     """``govhall score DEPLOYMENT``: each hall's windows and staff for the month."""
     from govhall.documents import deployment_score_document
 
     province = open_province(config)
-    runs = province.score(data, month, read_for=_read_for, progress=progress_bar)
+    runs = province.score(
+        data,
+        month,
+        read_for=_read_for,
+        progress=progress_bar,
+        engine=engine,
+        master=master,
+        evidence=evidence,
+    )
     _summaries(runs)
     document = deployment_score_document(province, month, runs)
     if as_json:
@@ -202,13 +219,23 @@ def run_score(
 
 
 def run_rewards(
-    config: str, data: str | None, year: int, strict: bool, as_json: bool, as_csv: bool = False
+    config: str,
+    data: str | None,
+    year: int,
+    strict: bool,
+    as_json: bool,
+    as_csv: bool = False,
+    *,
+    engine: str = "rows",
+    master: str | None = None,
 ) -> None:
     """``govhall rewards DEPLOYMENT``: each hall's year."""
     from govhall.documents import deployment_rewards_document
 
     province = open_province(config)
-    runs = province.rewards(data, year, read_for=_read_for, progress=progress_bar)
+    runs = province.rewards(
+        data, year, read_for=_read_for, progress=progress_bar, engine=engine, master=master
+    )
     _summaries(runs)
     document = deployment_rewards_document(province, year, runs)
     if as_json:
@@ -253,6 +280,9 @@ def run_report(
     strict: bool,
     as_json: bool,
     version: str,
+    *,
+    engine: str = "rows",
+    master: str | None = None,
 ) -> None:
     """``govhall report DEPLOYMENT``: the province page and each hall's page beside it.
 
@@ -274,7 +304,9 @@ def run_report(
         reads[hall.id] = _read_for(hall)
         return reads[hall.id]
 
-    page, reports = province.report(data, month, read_for=read_for, progress=progress_bar)
+    page, reports = province.report(
+        data, month, read_for=read_for, progress=progress_bar, engine=engine, master=master
+    )
     rejected = {hall: read.rejected for hall, read in reads.items() if read.rejected}
     if strict and rejected:
         counts = "; ".join(f"{hall}: {n} row(s)" for hall, n in rejected.items())

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
+    check_master,
     data_option,
     deployment_argument,
+    engine_option,
     is_deployment,
+    master_option,
     need_data,
     open_session,
     parse_month,
@@ -43,6 +46,8 @@ TOP_TAGS = 10
 )
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @strict_option
+@engine_option
+@master_option
 @json_option
 def report(
     config: str,
@@ -51,6 +56,8 @@ def report(
     out: str,
     force: bool,
     strict: bool,
+    engine: str,
+    master: str | None,
     as_json: bool,
 ) -> None:
     """Write a month's report as one HTML file that opens offline in any browser.
@@ -72,6 +79,7 @@ def report(
     from govhall.readers import ReadReport
     from govhall.report.html import render_report
 
+    check_master(engine, master)
     data_dir = need_data(config, data_dir)
     wanted = parse_month(month)
     # fail before the work; write_text_atomic checks again at the end
@@ -79,11 +87,24 @@ def report(
     if is_deployment(config):
         from govhall.cli.deployments import run_report
 
-        run_report(config, data_dir or None, wanted, target, force, strict, as_json, _own_version())
+        run_report(
+            config,
+            data_dir or None,
+            wanted,
+            target,
+            force,
+            strict,
+            as_json,
+            _own_version(),
+            engine=engine,
+            master=master,
+        )
         return
     session = open_session(config)
     read = ReadReport(on_problem=print_problem)
-    found = session.report(data_dir, wanted, read=read, progress=progress_bar)
+    found = session.report(
+        data_dir, wanted, read=read, progress=progress_bar, engine=engine, master=master
+    )
     warn(found.warnings)
     if found.read.files:
         click.echo(found.read.summary(), err=True)

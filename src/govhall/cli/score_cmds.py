@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from govhall.cli.common import (
+    check_master,
     data_option,
     deployment_argument,
+    engine_option,
     is_deployment,
+    master_option,
     need_data,
     open_session,
     parse_month,
@@ -32,6 +35,18 @@ if TYPE_CHECKING:
 csv_option = click.option(
     "--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets) instead of a table."
 )
+evidence_option = click.option(
+    "--evidence",
+    type=click.Choice(["summary", "full"]),
+    default="summary",
+    show_default=True,
+    help=(
+        "How a ratings line names its ratings: summary gives one id, "
+        "ratings:<window>:<YYYY-MM> (all the window's ratings that month; the note has "
+        "the count), and keeps memory flat however many there are; full lists every "
+        "rating:<case_id>@<rated_at>."
+    ),
+)
 
 
 @click.command()
@@ -39,10 +54,21 @@ csv_option = click.option(
 @data_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to score.")
 @strict_option
+@engine_option
+@master_option
+@evidence_option
 @json_option
 @csv_option
 def score(
-    config: str, data_dir: str | None, month: str, strict: bool, as_json: bool, as_csv: bool
+    config: str,
+    data_dir: str | None,
+    month: str,
+    strict: bool,
+    engine: str,
+    master: str | None,
+    evidence: str,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """Score every window and staff member for a month, with explanation lines and ranks.
 
@@ -51,16 +77,36 @@ def score(
     first day.
     """
     _one_format(as_json, as_csv)
+    check_master(engine, master)
     data_dir = need_data(config, data_dir)
     wanted = parse_month(month)
     if is_deployment(config):
         from govhall.cli.deployments import run_score
 
-        run_score(config, data_dir or None, wanted, strict, as_json, as_csv)
+        run_score(
+            config,
+            data_dir or None,
+            wanted,
+            strict,
+            as_json,
+            as_csv,
+            engine=engine,
+            master=master,
+            evidence=evidence,
+        )
         return
     session, read = _start(config)
     years: set[int] = set()
-    scores = session.score(data_dir, wanted, read=read, years=years, progress=progress_bar)
+    scores = session.score(
+        data_dir,
+        wanted,
+        read=read,
+        years=years,
+        progress=progress_bar,
+        engine=engine,
+        master=master,
+        evidence=evidence,
+    )
     _summary(read)
     if not scores.active:
         raise click.ClickException(
@@ -89,10 +135,19 @@ def score(
     "--year", required=True, metavar="YYYY", type=click.IntRange(1900, 2999), help="The year."
 )
 @strict_option
+@engine_option
+@master_option
 @json_option
 @csv_option
 def rewards(
-    config: str, data_dir: str | None, year: int, strict: bool, as_json: bool, as_csv: bool
+    config: str,
+    data_dir: str | None,
+    year: int,
+    strict: bool,
+    engine: str,
+    master: str | None,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """Grade the year: window scores, demonstration windows, staff grades, allowances, awards.
 
@@ -102,16 +157,19 @@ def rewards(
     from govhall.assessment.rewards import annual_results
 
     _one_format(as_json, as_csv)
+    check_master(engine, master)
     data_dir = need_data(config, data_dir)
     if is_deployment(config):
         from govhall.cli.deployments import run_rewards
 
-        run_rewards(config, data_dir or None, year, strict, as_json, as_csv)
+        run_rewards(
+            config, data_dir or None, year, strict, as_json, as_csv, engine=engine, master=master
+        )
         return
     session, read = _start(config)
     years: set[int] = set()
     results, staff_year = session.score_year(
-        data_dir, year, read=read, years=years, progress=progress_bar
+        data_dir, year, read=read, years=years, progress=progress_bar, engine=engine, master=master
     )
     _summary(read)
     rules = session.reward_rules

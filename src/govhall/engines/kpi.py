@@ -52,6 +52,7 @@ def count_kpis(
     end: dt.date | None = None,
     span: DateSpan | None = None,
     satisfied_level: int = SATISFIED_LEVEL,
+    tables: RuleTables | None = None,
 ) -> tuple[Kpis, set[int]]:
     """Count the KPIs of ``relations`` on ``engine``; also return the years the cases name.
 
@@ -65,10 +66,12 @@ def count_kpis(
         end: Last day (included), or ``None``.
         span: The dates the relations name, when already known.
         satisfied_level: Ratings at this level or above are satisfied (the county's).
+        tables: The rule tables, when already built and registered (:func:`rule_tables_for`).
     """
     engine.register(relations)
     kpis = Kpis(start=start, end=end)
-    tables = rule_tables_for(engine, config, time, span)
+    if tables is None:
+        tables = rule_tables_for(engine, config, time, span)
     if tables is None:  # no dates at all: no cases, no ratings
         return kpis, set()
     # one query (one Spark job): the case counts, the ratings and the timing of concluded cases

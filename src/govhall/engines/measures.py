@@ -25,6 +25,7 @@ How a due time is counted here (the rule itself is in the rule tables,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import cache
 
 from govhall.engines.relations import CASE_RELATION, PAUSE_RELATION, RATING_RELATION
@@ -84,30 +85,30 @@ WHERE {_period("received_day", start, end)}
 """
 
 
-def concluded_timing_sql(spans: int, start: dt.date | None, end: dt.date | None) -> str:
-    """A row per concluded case of the period: ``row_id``, ``win``, ``on_time``, ``minutes``.
+def _due_ctes(spans: int, where: str, join: str = "JOIN") -> str:
+    """The steps (``based``, ``paused_days``, ``extra``) to the due day of the cases picked.
 
-    ``minutes`` are the window's open minutes on counted working days from
-    receipt to conclusion; working days inside a pause are not counted.
+    ``join`` is ``JOIN`` (a case the rule tables cannot time drops out: the
+    caller counts them) or ``LEFT JOIN`` (it stays, with null days).
     """
     return f"""
-WITH concluded AS (
-  SELECT c.row_id, c.win, c.staff, c.received_day, c.received_minute, c.concluded_day,
-         c.concluded_minute, c.concluded_us, c.has_pauses, i.n,
+WITH picked AS (
+  SELECT c.row_id, c.case_id, c.win, c.item, c.status, c.staff, c.received_day,
+         c.received_minute, c.concluded_day, c.concluded_minute, c.concluded_us, c.has_pauses,
+         i.n,
          CASE WHEN c.received_minute < r.closing THEN r.from_before ELSE r.from_after END
            AS from_day,
          r.open_before + {_open_at("r", "c.received_minute", spans)} AS open_received
   FROM {CASE_RELATION} c
-  JOIN rule_window_days r ON r.win = c.win AND r.day_no = c.received_day
-  JOIN rule_items i ON i.item = c.item AND i.kind = c.kind
-  WHERE c.status IN {CONCLUDED_SQL} AND c.concluded_us IS NOT NULL
-    AND {_period("c.received_day", start, end)}
+  {join} rule_window_days r ON r.win = c.win AND r.day_no = c.received_day
+  {join} rule_items i ON i.item = c.item AND i.kind = c.kind
+  WHERE {where}
 ),
 based AS (
   SELECT k.*,
          CASE WHEN k.n > 0 THEN cal.wd ELSE cal.wd - cal.is_work END AS base,
          GREATEST(k.n, 1) AS m
-  FROM concluded k JOIN rule_calendar cal ON cal.day_no = k.from_day
+  FROM picked k {join} rule_calendar cal ON cal.day_no = k.from_day
 ),
 paused_days AS (
   SELECT DISTINCT p.row_id, cal.day_no, cal.wd, cal.is_work
@@ -124,7 +125,28 @@ paused_work AS (
 extra AS (
   SELECT row_id, SUM(CASE WHEN ahead < m THEN 1 ELSE 0 END) AS extra
   FROM paused_work GROUP BY row_id
-),
+)"""
+
+
+def _due_joins(join: str = "JOIN") -> str:
+    """Join each ``based`` case (``b``) to its due day: ``due`` is that window-day's rule row."""
+    return f"""
+LEFT JOIN extra e ON e.row_id = b.row_id
+{join} rule_workdays w ON w.wd = b.base + b.m + COALESCE(e.extra, 0)
+{join} rule_window_days due ON due.win = b.win AND due.day_no = w.day_no"""
+
+
+def concluded_timing_sql(spans: int, start: dt.date | None, end: dt.date | None) -> str:
+    """A row per concluded case of the period: ``row_id``, ``win``, ``on_time``, ``minutes``.
+
+    ``minutes`` are the window's open minutes on counted working days from
+    receipt to conclusion; working days inside a pause are not counted.
+    """
+    where = (
+        f"c.status IN {CONCLUDED_SQL} AND c.concluded_us IS NOT NULL "
+        f"AND {_period('c.received_day', start, end)}"
+    )
+    return f"""{_due_ctes(spans, where)},
 paused_minutes AS (
   SELECT b.row_id, SUM({_open_at("r", _UNTIL, spans)} - {_open_at("r", _SINCE, spans)}) AS minutes
   FROM based b
@@ -140,10 +162,7 @@ SELECT b.row_id, b.win, b.staff,
          - COALESCE(pm.minutes, 0) AS minutes,
        due.due_us
 FROM based b
-LEFT JOIN extra e ON e.row_id = b.row_id
-LEFT JOIN paused_minutes pm ON pm.row_id = b.row_id
-JOIN rule_workdays w ON w.wd = b.base + b.m + COALESCE(e.extra, 0)
-JOIN rule_window_days due ON due.win = b.win AND due.day_no = w.day_no
+LEFT JOIN paused_minutes pm ON pm.row_id = b.row_id{_due_joins()}
 JOIN rule_window_days r ON r.win = b.win AND r.day_no = b.concluded_day
 """
 
@@ -198,4 +217,86 @@ SELECT c.*, r.*, t.*
 FROM ({case_counts_sql(start, end)}) c
 CROSS JOIN ({rating_counts_sql(start, end, satisfied)}) r
 CROSS JOIN ({timing_totals_sql(spans, start, end)}) t
+"""
+
+
+# -- what the scorer and the report need ------------------------------------------
+
+OPEN_OR_DONE_SQL = "('accepted', 'in_review', 'concluded', 'delivered')"
+"""Statuses a promised case can fall overdue in (a withdrawn case cannot)."""
+US_PER_DAY = 86_400_000_000
+
+
+def _months(column: str, months: Sequence[int]) -> str:
+    """``column`` is one of ``months`` (``year * 100 + month``)."""
+    return f"{column} IN ({', '.join(str(m) for m in sorted(set(months))) or 'NULL'})"
+
+
+def receipts_sql(months: Sequence[int]) -> str:
+    """Cases received in ``months``, by month, window and staff: all, accepted, concluded."""
+    return f"""
+SELECT cal.month_no, c.win, c.staff,
+  COUNT(*) AS cases,
+  SUM(CASE WHEN c.status IN {ACCEPTED_SQL} THEN 1 ELSE 0 END) AS accepted,
+  SUM(CASE WHEN c.status IN {CONCLUDED_SQL} THEN 1 ELSE 0 END) AS concluded
+FROM {CASE_RELATION} c JOIN rule_calendar cal ON cal.day_no = c.received_day
+WHERE {_months("cal.month_no", months)}
+GROUP BY cal.month_no, c.win, c.staff
+"""
+
+
+def unconcluded_sql(months: Sequence[int]) -> str:
+    """Accepted cases received in ``months`` and not concluded: month, window, staff, case id."""
+    return f"""
+SELECT cal.month_no, c.win, c.staff, c.case_id
+FROM {CASE_RELATION} c JOIN rule_calendar cal ON cal.day_no = c.received_day
+WHERE {_months("cal.month_no", months)}
+  AND c.status IN {ACCEPTED_SQL} AND c.status NOT IN {CONCLUDED_SQL}
+"""
+
+
+def overdue_sql(spans: int, months: Sequence[int], first_us: int, end_us: int) -> str:
+    """Promised cases that fell due in ``months`` and were not concluded by their due time.
+
+    A row per such case: the month it fell due in, window, staff, case id,
+    item, status, receipt day and minute, conclusion and due time (wall
+    microseconds). Only cases received before ``end_us`` are looked at, and
+    only due times from ``first_us`` up to ``end_us``. A case the rule tables
+    cannot time comes back too, with a null due time (the caller refuses it).
+    """
+    end_day = end_us // US_PER_DAY
+    promised = f"c.kind = 'promised' AND c.status IN {OPEN_OR_DONE_SQL}"
+    where = f"{promised} AND c.received_day < {end_day}"
+    return f"""{_due_ctes(spans, where, "LEFT JOIN")}
+SELECT cal.month_no, b.win, b.staff, b.case_id, b.item, b.status, b.received_day,
+       b.received_minute, b.concluded_us, due.due_us
+FROM based b{_due_joins("LEFT JOIN")}
+LEFT JOIN rule_calendar cal
+  ON cal.day_no = CAST(FLOOR(due.due_us / {US_PER_DAY}.0) AS INTEGER)
+WHERE due.due_us IS NULL
+   OR (due.due_us >= {first_us} AND due.due_us < {end_us} AND {_months("cal.month_no", months)}
+       AND (b.concluded_us IS NULL OR b.concluded_us > due.due_us))
+"""
+
+
+def rating_levels_sql(months: Sequence[int]) -> str:
+    """Ratings given in ``months``, by month, window and level: how many."""
+    return f"""
+SELECT cal.month_no, r.win, r.level, COUNT(*) AS ratings
+FROM {RATING_RELATION} r JOIN rule_calendar cal ON cal.day_no = r.rated_day
+WHERE {_months("cal.month_no", months)}
+GROUP BY cal.month_no, r.win, r.level
+"""
+
+
+def rating_list_sql(months: Sequence[int], most: int = 5) -> str:
+    """Ratings given in ``months`` at level ``most`` or below, one row each.
+
+    Columns: month, window, staff, case id, level, the time given (wall
+    microseconds) and channel.
+    """
+    return f"""
+SELECT cal.month_no, r.win, r.staff, r.case_id, r.level, r.rated_us, r.channel
+FROM {RATING_RELATION} r JOIN rule_calendar cal ON cal.day_no = r.rated_day
+WHERE {_months("cal.month_no", months)} AND r.level <= {int(most)}
 """

@@ -10,9 +10,11 @@ store):
     minute of the day), ``concluded_day``, ``concluded_minute`` and
     ``concluded_us`` (the same for the conclusion, and its wall clock in
     microseconds, :func:`~govhall.engines.tables.wall_us`; null when not
-    concluded), ``has_pauses`` (1 or 0).
+    concluded), ``has_pauses`` (1 or 0), ``case_id`` (the case's own id, for
+    evidence and follow-up lists).
 ``case_pauses``: ``row_id``, ``start_day``, ``end_day`` (both included).
-``rating_rows``: ``case_id``, ``win``, ``staff``, ``level``, ``rated_day``.
+``rating_rows``: ``case_id``, ``win``, ``staff``, ``level``, ``rated_day``,
+    ``rated_us`` (the wall clock, :func:`~govhall.engines.tables.wall_us`), ``channel``.
 
 :class:`DataRelations` builds them from records (the readers check every
 row first, so every engine sees exactly the rows the ``rows`` engine counts)
@@ -95,6 +97,7 @@ def _case_schema() -> pa.Schema:
             ("concluded_minute", pa.int32()),
             ("concluded_us", pa.int64()),
             ("has_pauses", pa.int32()),
+            ("case_id", pa.string()),
         ]
     )
 
@@ -113,7 +116,7 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
     names = schema.names
     columns: list[list[object]] = [[] for _ in names]
     (row_ids, wins, items, kinds, statuses, staffs, visits, r_days, r_minutes) = columns[:9]
-    c_days, c_minutes, c_instants, paused = columns[9:]
+    c_days, c_minutes, c_instants, paused, case_ids = columns[9:]
     pause_rows: tuple[list[int], list[int], list[int]] = ([], [], [])
     epoch = EPOCH_ORDINAL
     first = last = None
@@ -132,6 +135,7 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
         if last is None or day > last:
             last = day
         row_ids.append(row_id)
+        case_ids.append(case.case_id)
         wins.append(case.window)
         items.append(case.item)
         kinds.append(case.kind)
@@ -187,6 +191,8 @@ def _ratings(ratings: Iterable[Rating], span: DateSpan) -> pa.Table:
     staffs: list[str | None] = []
     levels: list[int] = []
     days: list[int] = []
+    instants: list[int] = []
+    channels: list[str] = []
     epoch = EPOCH_ORDINAL
     for rating in ratings:
         case_ids.append(rating.case_id)
@@ -194,6 +200,8 @@ def _ratings(ratings: Iterable[Rating], span: DateSpan) -> pa.Table:
         staffs.append(rating.staff)
         levels.append(rating.level)
         days.append(rating.rated_at.toordinal() - epoch)
+        instants.append(wall_us(rating.rated_at))
+        channels.append(rating.channel)
     if days:
         span.add(dt.date.fromordinal(min(days) + epoch))
         span.add(dt.date.fromordinal(max(days) + epoch))
@@ -204,5 +212,7 @@ def _ratings(ratings: Iterable[Rating], span: DateSpan) -> pa.Table:
             "staff": pa.array(staffs, pa.string()),
             "level": pa.array(levels, pa.int32()),
             "rated_day": pa.array(days, pa.int32()),
+            "rated_us": pa.array(instants, pa.int64()),
+            "channel": pa.array(channels, pa.string()),
         }
     )

@@ -9,8 +9,9 @@ the ``rows`` engine calls (:func:`govhall.time.deadlines.counted_from`,
 engine then only joins and adds whole numbers:
 
 ``rule_calendar`` (a row per date): ``day_no`` (days since 1970-01-01),
-    ``year_no``, ``is_work`` (1 or 0), ``wd`` (working days on or before that date: a
-    working-day ordinal, so "N working days later" is ``wd + N``).
+    ``year_no``, ``month_no`` (``year * 100 + month``), ``is_work`` (1 or 0),
+    ``wd`` (working days on or before that date: a working-day ordinal, so
+    "N working days later" is ``wd + N``).
 ``rule_workdays`` (a row per working day): ``wd``, ``day_no``.
 ``rule_window_days`` (a row per window and date): ``win`` (the window id),
     ``day_no``, ``closing`` (the minute a case falls due that day),
@@ -146,6 +147,7 @@ def build_rule_tables(
         {
             "day_no": pa.array(numbers, pa.int32()),
             "year_no": pa.array([day.year for day in dates], pa.int32()),
+            "month_no": pa.array([day.year * 100 + day.month for day in dates], pa.int32()),
             "is_work": pa.array([int(w) for w in work], pa.int32()),
             "wd": pa.array(ordinals, pa.int32()),
         }

@@ -152,7 +152,7 @@ class FolderScan:
             "CREATE OR REPLACE TEMP TABLE case_rows (row_id BIGINT, win VARCHAR, item VARCHAR, "
             "kind VARCHAR, status VARCHAR, staff VARCHAR, visits BIGINT, received_day INTEGER, "
             "received_minute INTEGER, concluded_day INTEGER, concluded_minute INTEGER, "
-            "concluded_us BIGINT, has_pauses INTEGER)"
+            "concluded_us BIGINT, has_pauses INTEGER, case_id VARCHAR)"
         )
         db.execute(
             "CREATE OR REPLACE TEMP TABLE case_pauses "
@@ -198,8 +198,8 @@ class FolderScan:
         # one pass over the file: each time cast once, the check on the cast values;
         # pos numbers the rows once (an unordered row_number may differ per query)
         checked = f"""
-SELECT row_number() OVER () AS pos, window_t, item_t, kind_t, status_t, staff_t, visits_t,
-  pauses_t, r, f,
+SELECT row_number() OVER () AS pos, case_id_t, window_t, item_t, kind_t, status_t, staff_t,
+  visits_t, pauses_t, r, f,
   (regexp_full_match(case_id_t, '{TRIMMED}')
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)} AND item_t IN {_in(self.items)}
@@ -241,7 +241,8 @@ FROM (
 INSERT INTO case_rows
 SELECT {offset} + pos, window_t, item_t, kind_t, status_t, NULLIF(staff_t, ''),
        CAST(visits_t AS BIGINT), {_day("r")}, {_minute("r")},
-       {_day("f")}, {_minute("f")}, epoch_us(f), CASE WHEN pauses_t = '' THEN 0 ELSE 1 END
+       {_day("f")}, {_minute("f")}, epoch_us(f), CASE WHEN pauses_t = '' THEN 0 ELSE 1 END,
+       case_id_t
 FROM govhall_scan
 """
         )
@@ -261,7 +262,7 @@ FROM govhall_scan
         db = self.connection
         db.execute(
             "CREATE OR REPLACE TEMP TABLE rating_rows (case_id VARCHAR, win VARCHAR, "
-            "staff VARCHAR, level INTEGER, rated_day INTEGER)"
+            "staff VARCHAR, level INTEGER, rated_day INTEGER, rated_us BIGINT, channel VARCHAR)"
         )
         for path in paths:
             if self._fast_ratings(path):
@@ -308,7 +309,8 @@ FROM ({source})
         db.execute(
             f"""
 INSERT INTO rating_rows
-SELECT case_id_t, window_t, NULLIF(staff_t, ''), CAST(level_t AS INTEGER), {_day("t")}
+SELECT case_id_t, window_t, NULLIF(staff_t, ''), CAST(level_t AS INTEGER), {_day("t")},
+       epoch_us(t), channel_t
 FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM govhall_scan)
 """
         )
