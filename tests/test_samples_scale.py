@@ -32,9 +32,7 @@ DEPLOYMENT = ROOT / "deployments" / "example.toml"
 
 
 def _write(hall: HallSession, out: Path, fmt: str, rows: int = 3000, seed: int = 5) -> None:
-    write_sample(
-        hall.config, out, seed=seed, rows=rows, months=3, format=fmt, times=hall.due_times
-    )
+    write_sample(hall.config, out, seed=seed, rows=rows, months=3, format=fmt, times=hall.due_times)
 
 
 @pytest.fixture(scope="module", params=["zhenhai", "pinghu", "luanchuan"])
@@ -61,7 +59,8 @@ def test_the_careful_reader_accepts_every_row(written: tuple) -> None:
     assert report.rejected == 0, report.problems[:3]
     assert [p for p in report.problems if p.severity == "warning"] == []
     assert len(cases) == 3000
-    assert ratings and findings
+    assert ratings
+    assert findings
     assert report.read == len(cases) + len(ratings) + len(orders) + len(findings)
 
 
@@ -202,7 +201,8 @@ def test_a_deployment_gets_one_subfolder_per_hall_that_kpi_reads(tmp_path: Path)
     document = json.loads(kpi.stdout)
     assert document["total"]["cases"] == 4001
     assert [h["hall"] for h in document["halls"]] == halls
-    assert "rejected 1" not in kpi.stderr and "rejected 0" in kpi.stderr
+    assert "rejected 1" not in kpi.stderr
+    assert "rejected 0" in kpi.stderr
 
 
 def test_parquet_refuses_a_folder_of_csv_files(tmp_path: Path) -> None:
@@ -211,7 +211,8 @@ def test_parquet_refuses_a_folder_of_csv_files(tmp_path: Path) -> None:
     assert runner.invoke(main, args).exit_code == 0
     again = runner.invoke(main, [*args, "--format", "parquet", "--force"])
     assert again.exit_code == 1
-    assert "cases.csv" in again.stderr and "would be read beside" in again.stderr
+    assert "cases.csv" in again.stderr
+    assert "would be read beside" in again.stderr
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".csv"] * 4
 
 
