@@ -240,7 +240,7 @@ WHERE mins > 0 AND day_no BETWEEN {day_no(first)} AND {day_no(last)}
     done_minute, _ = _minute_at("(gen_h(i, 12) % GREATEST(e.mins, 1))", spans, "e")
     db.execute(
         f"""
-CREATE OR REPLACE TEMP TABLE gen_base AS
+CREATE OR REPLACE TEMP VIEW gen_base AS
 WITH drawn AS (
   SELECT i, CASE WHEN u < {t1} THEN 'immediate' WHEN u < {t2} THEN 'promised'
                  WHEN u < {t3} THEN 'open' ELSE 'refused' END AS cat
@@ -270,7 +270,7 @@ FROM placed g JOIN gen_open d ON d.win = g.win AND d.idx = g.idx
     )
     db.execute(
         f"""
-CREATE OR REPLACE TEMP TABLE gen_timed AS
+CREATE OR REPLACE TEMP VIEW gen_timed AS
 WITH based AS (
   SELECT b.*, rc.wd AS rwd,
          CASE WHEN b.n > 0 THEN fc.wd ELSE fc.wd - fc.is_work END AS base,
@@ -316,10 +316,11 @@ JOIN gen_days e ON e.win = t.win AND e.day_no = w.day_no
     )
     hall = _q(config.hall.id)
     db.execute(
-        """
+        f"""
 CREATE OR REPLACE TEMP TABLE gen_sorted AS
 SELECT t.i, t.cat, t.item, t.win, t.kind, t.rday, t.rmin, t.cday, t.cmin, t.paused,
-       t.pause_from, t.pause_to, s.staff
+       t.pause_from, t.pause_to, s.staff,
+       t.cat IN ('immediate', 'promised') AND {_u(19)} < {_cut(mix.rated)} AS rated
 FROM gen_timed t
 LEFT JOIN gen_staff s ON s.win = t.win
   AND s.k = CASE WHEN t.people > 0 THEN gen_h(t.i, 14) % t.people END
@@ -334,7 +335,7 @@ SELECT num,
        {hall} || '-' || year(received_at) || '-'
          || CASE WHEN num < 10000000 THEN lpad(CAST(num AS VARCHAR), 7, '0')
                  ELSE CAST(num AS VARCHAR) END AS case_id,
-       "window", item, kind, received_at, status, concluded_at, visits, staff, pauses
+       "window", item, kind, received_at, status, concluded_at, visits, staff, pauses, rated
 FROM (
   SELECT rowid + 1 AS num, win AS "window", item, kind,
          DATE '1970-01-01' + rday + to_minutes(rmin) AS received_at,
@@ -349,7 +350,8 @@ FROM (
               WHEN {_u(13)} < {v1} THEN 1 WHEN {_u(13)} < {v2} THEN 2 ELSE 3 END AS visits,
          staff,
          CASE WHEN paused THEN strftime(DATE '1970-01-01' + pause_from, '%Y-%m-%d') || '/'
-                || strftime(DATE '1970-01-01' + pause_to, '%Y-%m-%d') END AS pauses
+                || strftime(DATE '1970-01-01' + pause_to, '%Y-%m-%d') END AS pauses,
+         rated
   FROM gen_sorted
 )
 """
@@ -391,8 +393,7 @@ SELECT case_id, "window", staff, level, concluded_at AS rated_at, {channel} AS c
        END AS tags,
        num
 FROM (SELECT *, {level} AS level
-      FROM (SELECT *, {_u(20, "num")} AS u FROM gen_cases
-            WHERE concluded_at IS NOT NULL AND {_u(19, "num")} < {_cut(mix.rated)}))
+      FROM (SELECT *, {_u(20, "num")} AS u FROM gen_cases WHERE rated))
 ORDER BY num
 """,
     )
