@@ -23,7 +23,6 @@ from govhall.readers import (
     read_findings,
     read_ratings,
 )
-from govhall.samples import write_sample
 from govhall.session import HallSession, open_hall
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +31,7 @@ DEPLOYMENT = ROOT / "deployments" / "example.toml"
 
 
 def _write(hall: HallSession, out: Path, fmt: str, rows: int = 3000, seed: int = 5) -> None:
-    write_sample(hall.config, out, seed=seed, rows=rows, months=3, format=fmt, times=hall.due_times)
+    hall.write_sample(out, seed=seed, rows=rows, months=3, format=fmt)
 
 
 @pytest.fixture(scope="module", params=["zhenhai", "pinghu", "luanchuan"])
