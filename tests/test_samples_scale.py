@@ -143,7 +143,7 @@ def test_zhenhai_has_every_level_tags_and_work_orders_in_all_states(tmp_path: Pa
 def test_the_same_seed_gives_the_same_bytes(tmp_path: Path, fmt: str) -> None:
     hall = open_hall(CONFIGS / "pinghu.toml")
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
-        _write(hall, tmp_path / name, fmt, rows=20_000, seed=seed)
+        _write(hall, tmp_path / name, fmt, rows=130_000, seed=seed)  # two Parquet row groups
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert files == [f"{stem}.{fmt}" for stem in ("cases", "findings", "ratings", "rectifications")]
     for name in files:
@@ -230,3 +230,30 @@ def test_bad_options_are_usage_errors(tmp_path: Path, extra: list[str], message:
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_rows_do_not_depend_on_duckdb_threads() -> None:
+    import duckdb
+
+    from govhall.engines.generate import generate
+    from govhall.samples import PROFILES, mix_for
+
+    hall = open_hall(CONFIGS / "zhenhai.toml")
+    tables = []
+    for threads in (1, 2):
+        db = duckdb.connect()
+        db.execute(f"SET threads TO {threads}")
+        generate(
+            db,
+            hall.config,
+            hall.time,
+            first=dt.date(2010, 1, 1),
+            last=dt.date(2010, 6, 30),
+            cases=150_000,
+            seed=3,
+            mix=mix_for(PROFILES["zhenhai"]),
+        )
+        names = ("gen_cases", "gen_ratings", "gen_rectifications")
+        tables.append([db.execute(f"SELECT * FROM {name}").fetchall() for name in names])
+        db.close()
+    assert tables[0] == tables[1]
