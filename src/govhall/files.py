@@ -193,6 +193,19 @@ class FileSet:
         except OSError as exc:
             raise GovhallError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
+    def stage(self, target: Path) -> Path:
+        """Return the temporary path of member ``target``, for a writer that takes a path.
+
+        DuckDB's ``COPY ... TO`` writes a file by name: it writes here, and the
+        path is renamed into place with the rest of the set.
+        """
+        if target not in self.targets or target in self._staged:
+            raise ValueError(f"{target} is not an unwritten member of this set")
+        handle, temporary = _stage(target)
+        os.close(handle)
+        self._staged[target] = temporary
+        return Path(temporary)
+
     def _commit(self) -> None:
         missing = [str(t) for t in self.targets if t not in self._staged]
         if missing:

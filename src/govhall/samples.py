@@ -36,6 +36,18 @@ unless chosen to be late. Exact totals come from sequential sampling without
 replacement: each case takes a category with probability remaining-needed /
 remaining-cases, so the totals are exact and the order is random. The same
 config, seed and row count always give the same bytes.
+
+**Province scale** (``--months N``, or ``--format parquet``): the rows are
+drawn by DuckDB, vectorised (:mod:`govhall.engines.generate`), a million
+cases in seconds. The hall's profile gives shares instead of totals (its
+cases per month, and the shares of immediate, open, refused and late cases,
+of visits, ratings and levels); the rules (calendar, hours, time limits)
+reach DuckDB as the engines' small tables, so receipts fall inside opening
+hours and on-time cases end by their due time as every engine counts it. A
+share of promised cases has a pause (补正). Output is CSV or Parquet (typed
+columns: times as timestamps, numbers as integers). The same config, seed,
+row count, months and format give the same bytes. :func:`write_samples`
+writes a deployment's halls, one subfolder per hall id.
 """
 
 from __future__ import annotations
@@ -54,6 +66,7 @@ from govhall.readers import CASE_COLUMNS, RATING_COLUMNS, RATING_OPTIONAL, RECTI
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
+    from govhall.engines.generate import Mix
     from govhall.model import ServiceItem
     from govhall.time.due_times import DueTimes
 
@@ -65,6 +78,13 @@ GOOD_TAGS = ("服务热情", "一次办结", "指引清楚")
 """Tags the sample gives some good ratings (illustrative)."""
 MAX_ROWS = 10_000_000
 """The most cases ``--rows`` may ask for (about 1.2 GB of CSV)."""
+MAX_SCALED_ROWS = 100_000_000
+"""The most cases the province-scale generator writes in one run (about 12 GB of CSV)."""
+MAX_MONTHS = 1200
+"""The most months ``--months`` may ask for (a century)."""
+FORMATS = ("csv", "parquet")
+"""Output formats: CSV for every sample, Parquet for the province-scale one."""
+STEMS = ("cases", "ratings", "findings", "rectifications")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +194,8 @@ class SampleSummary:
     ratings: int
     findings: int
     profile: Profile
+    hall: str = ""
+    """The hall id."""
 
 
 def profile_for(config: HallConfig, rows: int | None = None) -> Profile:
@@ -219,25 +241,51 @@ def write_sample(
     force: bool = False,
     times: DueTimes,
     progress: Callable[[int], None] | None = None,
+    months: int | None = None,
+    start: dt.date | None = None,
+    format: str = "csv",
 ) -> SampleSummary:
-    """Write ``cases.csv``, ``ratings.csv`` and ``findings.csv`` for the hall into ``out``.
+    """Write ``cases``, ``ratings``, ``findings`` and ``rectifications`` files into ``out``.
 
-    The three files replace their old versions as one set
+    The files replace their old versions as one set
     (:func:`govhall.files.open_set`): each is written to a temporary file, and
-    only when all three are complete are they renamed into place, so a full
+    only when all are complete are they renamed into place, so a full
     disk part-way leaves the old set whole.
+
+    Without ``months``, ``start`` and with ``format="csv"``, the profile's
+    period with its exact totals (scaled to ``rows``); otherwise the
+    province-scale generator (see the module docstring): ``months`` months
+    (default: the profile's) from the first of ``start``'s month (default:
+    the profile's start), ``rows`` cases (default: the profile's per month).
 
     Raises:
         GovhallError: A file exists and ``force`` is false (nothing is written
-            then), ``out`` is not a folder, the hall has no item of a kind the
-            profile needs, or a file cannot be written.
+            then), ``out`` is not a folder or holds data files of the other
+            format, the hall has no item of a kind the profile needs, or a
+            file cannot be written.
     """
     if not str(out).strip():
         raise GovhallError("the --out folder path is empty")
     directory = Path(out)
     if directory.exists() and not directory.is_dir():
         raise GovhallError(f"{directory} is not a folder")
+    if format not in FORMATS:
+        raise GovhallError(f"unknown sample format {format!r} (formats: {', '.join(FORMATS)})")
+    if months is not None or start is not None or format != "csv":
+        return _write_scaled(
+            config,
+            directory,
+            seed=seed,
+            rows=rows,
+            force=force,
+            times=times,
+            progress=progress,
+            months=months,
+            start=start,
+            format=format,
+        )
     targets = tuple(directory / name for name in FILES)
+    _no_other_format(directory, "csv")
     profile = profile_for(config, rows)
     with open_set(targets, force=force) as files:
         rng = random.Random(seed)
@@ -263,7 +311,9 @@ def write_sample(
         _write_csv(files, targets[2], header, finding_rows)
         progress_rows = [_progress(row, extra, times) for row in rating_rows if int(row[3]) <= 2]
         _write_csv(files, targets[3], RECTIFICATION_COLUMNS, progress_rows)
-    return SampleSummary(directory, targets, cases, len(rating_rows), len(finding_rows), profile)
+    return SampleSummary(
+        directory, targets, cases, len(rating_rows), len(finding_rows), profile, config.hall.id
+    )
 
 
 def _write_csv(
@@ -539,3 +589,251 @@ def _findings(config: HallConfig, profile: Profile, rng: random.Random) -> Itera
             continue
         seen.add(key)
         yield (day.isoformat(), window, staff, rule, 1, points or "")
+
+
+# -- province scale ---------------------------------------------------------------
+
+
+def _no_other_format(directory: Path, format: str) -> None:
+    """Refuse a folder holding sample files of another format: both would be read."""
+    if not directory.is_dir():
+        return
+    others = sorted(
+        path.name
+        for stem in STEMS
+        for path in directory.glob(f"{stem}.*")
+        if path.suffix.lower() in (".csv", ".parquet", ".jsonl", ".ndjson")
+        and path.suffix.lower() != f".{format}"
+    )
+    if others:
+        raise GovhallError(
+            f"{directory} holds {', '.join(others)}, which would be read beside the new "
+            f"{format} files: remove them or write into another folder"
+        )
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """Return the first day of the month ``months`` after ``day``'s."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_for(
+    profile: Profile, months: int | None, start: dt.date | None
+) -> tuple[dt.date, dt.date, int]:
+    """Return the first and last day, and the months, of a province-scale sample."""
+    if months is not None and not 1 <= months <= MAX_MONTHS:
+        raise GovhallError(f"--months must be between 1 and {MAX_MONTHS}, got {months}")
+    profile_months = (
+        (profile.end.year - profile.start.year) * 12 + profile.end.month - profile.start.month + 1
+    )
+    count = months if months is not None else profile_months
+    first = (start or profile.start).replace(day=1)
+    last = _months_after(first, count) - dt.timedelta(days=1)
+    if first.year < 1900 or last.year > 2999:
+        raise GovhallError(f"the sample's months {first:%Y-%m}..{last:%Y-%m} leave 1900-2999")
+    return first, last, count
+
+
+def mix_for(profile: Profile) -> Mix:
+    """Return the shares a profile's totals stand for, as :class:`~govhall.engines.generate.Mix`."""
+    from govhall.engines.generate import Mix
+
+    total = profile.accepted + profile.refused
+    promised = profile.concluded - profile.immediate
+    # no rating levels: one rating per case, two in three at level 5 (see _ratings)
+    counts = [2, 1, 0, 0, 0]
+    rated = 1.0
+    if profile.rating_levels is not None:
+        counts = [profile.rating_levels.get(level, 0) for level in (5, 4, 3, 2, 1)]
+        rated = min(1.0, sum(counts) / max(1, profile.concluded))
+    shares = [c / max(1, sum(counts)) for c in counts]
+    return Mix(
+        immediate=profile.immediate / total,
+        promised=promised / total,
+        open=(profile.accepted - profile.concluded) / total,
+        late=profile.late / promised if promised else 0.0,
+        visits=profile.visits,
+        rated=rated,
+        levels=(shares[0], shares[1], shares[2], shares[3], shares[4]),
+    )
+
+
+def _write_scaled(
+    config: HallConfig,
+    directory: Path,
+    *,
+    seed: int,
+    rows: int | None,
+    force: bool,
+    times: DueTimes,
+    progress: Callable[[int], None] | None,
+    months: int | None,
+    start: dt.date | None,
+    format: str,
+) -> SampleSummary:
+    import duckdb
+
+    from govhall.engines.generate import generate
+
+    base = PROFILES.get(config.hall.county, GENERIC)
+    first, last, count = period_for(base, months, start)
+    if rows is None:
+        per_month = (base.accepted + base.refused) / max(1, period_for(base, None, None)[2])
+        rows = max(1, round(per_month * count))
+    if not 1 <= rows <= MAX_SCALED_ROWS:
+        raise GovhallError(f"--rows must be between 1 and {MAX_SCALED_ROWS:,}, got {rows:,}")
+    mix = mix_for(base)
+    accepted = round(rows * (mix.immediate + mix.promised + mix.open))
+    profile = Profile(  # what the shares make of ``rows`` cases: expected, not exact, totals
+        first,
+        last,
+        accepted=accepted,
+        concluded=round(rows * (mix.immediate + mix.promised)),
+        immediate=round(rows * mix.immediate),
+        refused=rows - accepted,
+        late=round(rows * mix.promised * mix.late),
+        visits=base.visits,
+        rating_levels=None,
+        source=(
+            f"{base.source}: its shares over {count} month(s) from {first:%Y-%m}, "
+            f"{rows:,} cases expected, drawn by DuckDB"
+        ),
+    )
+    _no_other_format(directory, format)
+    targets = tuple(directory / f"{stem}.{format}" for stem in ("cases", *STEMS[1:]))
+    with open_set(targets, force=force) as files:
+        db = duckdb.connect()
+        try:
+            made = generate(
+                db, config, times.time, first=first, last=last, cases=rows, seed=seed, mix=mix
+            )
+        except ValueError as exc:
+            db.close()
+            raise GovhallError(str(exc)) from None
+        if progress is not None:
+            progress(made.cases)
+        try:
+            _copy(db, files.stage(targets[0]), _CASES_SQL, format)
+            _copy(db, files.stage(targets[1]), _RATINGS_SQL, format)
+            _copy(db, files.stage(targets[3]), _RECTIFICATIONS_SQL, format)
+        except (duckdb.Error, OSError) as exc:
+            raise GovhallError(f"cannot write the sample into {directory}: {exc}") from None
+        finally:
+            db.close()
+        finding_rows = list(_findings(config, profile, random.Random(seed)))
+        header = ("date", "window", "staff", "rule", "count", "points")
+        if format == "csv":
+            _write_csv(files, targets[2], header, finding_rows)
+        else:
+            _write_parquet_findings(files.stage(targets[2]), header, finding_rows)
+    return SampleSummary(
+        directory, targets, made.cases, made.ratings, len(finding_rows), profile, config.hall.id
+    )
+
+
+_TIME_CSV = "strftime({0}, '%Y-%m-%dT%H:%M') AS {0}"
+_CASES_SQL = (
+    'SELECT case_id, "window", item, kind, {received_at}, status, {concluded_at}, visits, '
+    "staff, pauses FROM gen_cases"
+)
+_RATINGS_SQL = (
+    'SELECT case_id, "window", staff, level, {rated_at}, channel, tags FROM gen_ratings '
+    "ORDER BY num"
+)
+_RECTIFICATIONS_SQL = (
+    "SELECT case_id, channel, {rated_at}, {verified_at}, {rectified_at}, {replied_at}, outcome "
+    "FROM gen_rectifications ORDER BY num"
+)
+
+
+def _copy(db: Any, path: Path, template: str, format: str) -> None:
+    """Write a query's rows to ``path``: CSV with minute times, or Parquet with typed columns."""
+    names = ("received_at", "concluded_at", "rated_at", "verified_at", "rectified_at", "replied_at")
+    if format == "csv":
+        sql = template.format(**{name: _TIME_CSV.format(name) for name in names})
+        options = "FORMAT csv, HEADER true, DELIMITER ','"
+    else:
+        sql = template.format(**{name: name for name in names})
+        options = "FORMAT parquet, COMPRESSION zstd"
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    db.execute(f"COPY ({sql}) TO {quoted} ({options})")
+
+
+def _write_parquet_findings(path: Path, header: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    table = pa.table(
+        {
+            "date": pa.array([dt.date.fromisoformat(d) for d in columns[0]], pa.date32()),
+            "window": pa.array(columns[1], pa.string()),
+            "staff": pa.array([s or None for s in columns[2]], pa.string()),
+            "rule": pa.array(columns[3], pa.string()),
+            "count": pa.array(columns[4], pa.int32()),
+            "points": pa.array([int(p) if p else None for p in columns[5]], pa.int32()),
+        }
+    )
+    pq.write_table(table, path)
+
+
+def write_samples(
+    halls: Sequence[tuple[HallConfig, DueTimes]],
+    out: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    rows: int | None = None,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+    months: int | None = None,
+    start: dt.date | None = None,
+    format: str = "csv",
+) -> list[SampleSummary]:
+    """Write a sample for each hall of a deployment into ``out/<hall id>/``.
+
+    ``rows`` is the total over the halls, shared out evenly; each hall gets
+    its own seed stream (``seed`` and its position). The other arguments are
+    :func:`write_sample`'s.
+
+    Raises:
+        GovhallError: As :func:`write_sample`, for the first hall that fails
+            (the halls before it are written).
+    """
+    if not str(out).strip():
+        raise GovhallError("the --out folder path is empty")
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise GovhallError(f"{root} is not a folder")
+    ids = [config.hall.id for config, _ in halls]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise GovhallError(f"hall id(s) {', '.join(twice)} appear twice: one subfolder each")
+    if rows is not None and rows < len(halls):
+        raise GovhallError(f"--rows {rows} is fewer than the {len(halls)} halls")
+    written = []
+    done = 0
+    for index, (config, times) in enumerate(halls):
+        share = None
+        if rows is not None:
+            share = rows * (index + 1) // len(halls) - rows * index // len(halls)
+
+        def step(count: int, before: int = done) -> None:
+            if progress is not None:
+                progress(before + count)
+
+        summary = write_sample(
+            config,
+            root / config.hall.id,
+            seed=seed + index * 1_000_003,
+            rows=share,
+            force=force,
+            times=times,
+            progress=step,
+            months=months,
+            start=start,
+            format=format,
+        )
+        done += summary.cases
+        written.append(summary)
+    return written

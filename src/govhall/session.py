@@ -1077,8 +1077,14 @@ class HallSession:
         rows: int | None = None,
         force: bool = False,
         progress: Callable[[int], None] | None = None,
+        months: int | None = None,
+        start: dt.date | None = None,
+        format: str = "csv",
     ) -> SampleSummary:
         """Write deterministic sample ``cases``, ``ratings`` and ``findings`` files into ``out``.
+
+        ``months``, ``start`` or ``format="parquet"`` write a province-scale
+        sample (:func:`govhall.samples.write_sample`).
 
         Raises:
             GovhallError: A file exists and ``force`` is false, or cannot be written.
@@ -1093,6 +1099,9 @@ class HallSession:
             force=force,
             times=self.due_times,
             progress=progress,
+            months=months,
+            start=start,
+            format=format,
         )
 
     def _cases(

@@ -187,63 +187,140 @@ def _print_kpis(document: dict[str, Any]) -> None:
 
 
 @click.command()
-@config_argument
+@deployment_argument
 @click.option(
     "--out",
     required=True,
     metavar="DIR",
     type=click.Path(),
-    help="Folder to write into (created if missing).",
+    help="Folder to write into (created if missing); for a deployment, one subfolder per hall id.",
 )
 @click.option("--seed", default=2010, show_default=True, metavar="N", help="Random seed.")
 @click.option(
     "--rows",
     metavar="N",
-    type=click.IntRange(1, 10_000_000),
-    help="Number of cases, at most 10,000,000 (default: the totals reported for the hall).",
+    type=click.IntRange(1, 100_000_000),
+    help=(
+        "Number of cases (a deployment: over all halls), at most 10,000,000 with the "
+        "reported totals, 100,000,000 with --months (default: the totals reported for the "
+        "hall, or its cases per month)."
+    ),
+)
+@click.option(
+    "--months",
+    metavar="N",
+    type=click.IntRange(1, 1200),
+    help=(
+        "Write N months with the province-scale generator (DuckDB, a million cases in "
+        "seconds; shares, not the reported totals)."
+    ),
+)
+@click.option(
+    "--from",
+    "start",
+    metavar="YYYY-MM",
+    help="First month of a province-scale sample (default: the hall's sample period's).",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="File format; parquet is written by the province-scale generator.",
 )
 @click.option(
     "--force",
     is_flag=True,
-    help="Overwrite existing files; the three are replaced together or not at all.",
+    help="Overwrite existing files; a hall's files are replaced together or not at all.",
 )
 @json_option
-def sample(config: str, out: str, seed: int, rows: int | None, force: bool, as_json: bool) -> None:
+def sample(
+    config: str,
+    out: str,
+    seed: int,
+    rows: int | None,
+    months: int | None,
+    start: str | None,
+    file_format: str,
+    force: bool,
+    as_json: bool,
+) -> None:
     """Write deterministic sample cases, ratings and findings for a hall into --out.
 
     For Zhenhai and Luanchuan the default data adds up to the reported totals
     (Zhenhai H1 2010: 28151 accepted, 28083 concluded, 14198 immediate;
-    Luanchuan 2010: 311 accepted, all concluded on time).
+    Luanchuan 2010: 311 accepted, all concluded on time). With --months or
+    --format parquet, DuckDB draws the rows from the hall's shares instead,
+    fast enough for a province (docs/scale.md). CONFIG may be a deployment:
+    each hall is written into its own subfolder of --out.
     """
-    from govhall.samples import write_sample
+    from govhall.samples import MAX_ROWS, write_sample, write_samples
 
-    session = open_session(config)
-    written = write_sample(
-        session.config,
-        out,
-        seed=seed,
-        rows=rows,
-        force=force,
-        times=session.due_times,
-        progress=_progress("sample"),
-    )
-    document = {
-        "directory": str(written.directory),
-        "files": [str(path) for path in written.files],
-        "cases": written.cases,
-        "ratings": written.ratings,
-        "findings": written.findings,
+    first = None
+    if start is not None:
+        first = parse_date(f"{start}-01", "--from") if len(start) == 7 else None
+        if first is None:
+            raise click.BadParameter(f"{start!r}: expected YYYY-MM", param_hint="--from")
+    scaled = months is not None or first is not None or file_format != "csv"
+    if rows is not None and rows > MAX_ROWS and not scaled:
+        raise click.BadParameter(
+            f"at most {MAX_ROWS:,} cases with the reported totals; give --months N "
+            "for the province-scale generator",
+            param_hint="--rows",
+        )
+    options: dict[str, Any] = {
         "seed": seed,
-        "source": written.profile.source,
+        "rows": rows,
+        "force": force,
+        "progress": _progress("sample"),
+        "months": months,
+        "start": first,
+        "format": file_format,
     }
+    if is_deployment(config):
+        from govhall.cli.deployments import open_province
+
+        province = open_province(config)
+        if province.failed or province.problems:
+            raise click.ClickException(f"{config}: not every hall config is valid; nothing written")
+        halls = [(hall.session.config, hall.session.due_times) for hall in province.halls]
+        summaries = write_samples(halls, out, **options)
+    else:
+        session = open_session(config)
+        summaries = [write_sample(session.config, out, times=session.due_times, **options)]
+    documents = [
+        {
+            "hall": summary.hall,
+            "directory": str(summary.directory),
+            "files": [str(path) for path in summary.files],
+            "cases": summary.cases,
+            "ratings": summary.ratings,
+            "findings": summary.findings,
+            "from": summary.profile.start.isoformat(),
+            "to": summary.profile.end.isoformat(),
+            "format": file_format,
+            "seed": seed,
+            "source": summary.profile.source,
+        }
+        for summary in summaries
+    ]
     if as_json:
-        emit_json(document)
+        if is_deployment(config):
+            totals = {
+                key: sum(getattr(summary, key) for summary in summaries)
+                for key in ("cases", "ratings", "findings")
+            }
+            emit_json({"directory": out, "halls": documents, **totals, "seed": seed})
+        else:
+            emit_json(documents[0])
         return
-    click.echo(
-        f"wrote {written.cases} cases, {written.ratings} ratings, {written.findings} findings "
-        f"to {written.directory} ({written.profile.source})"
-    )
-    click.echo(f"try: govhall kpi {config} --data {written.directory}")
+    for summary in summaries:
+        click.echo(
+            f"wrote {summary.cases} cases, {summary.ratings} ratings, {summary.findings} "
+            f"findings to {summary.directory} ({summary.profile.source})"
+        )
+    click.echo(f"try: govhall kpi {config} --data {out}")
 
 
 COMMANDS = [chain, kpi, sample]
