@@ -460,7 +460,7 @@ class HallSession:
                 reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
                 scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
                 scan.cases(source.files("cases"))
-                scan.ratings(source.files("ratings"))
+                scan.ratings(source.files("ratings"), self.rating_limits.repeated)
                 relations, span = {}, None
                 if reader is not counter:
                     relations = scan.tables()
@@ -760,7 +760,11 @@ class HallSession:
         return _wrap(progress, "cases", source, cases)
 
     def _ratings(self, source: DataSource, read: ReadReport) -> Iterator[Rating]:
-        return source.ratings(self.zone, read, windows=self.window_ids)
+        """The ratings that count: the source's, under the hall's repeated-rating rule."""
+        from govhall.assessment.workorders import counted_ratings
+
+        ratings = source.ratings(self.zone, read, windows=self.window_ids)
+        return counted_ratings(ratings, self.rating_limits.repeated)
 
 
 def open_hall(
