@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from govhall.errors import GovhallError
 from govhall.problems import Problem
 from govhall.readers.report import FileSummary, ReadReport
-from govhall.readers.rows import EXTENSIONS, _Lines, _rows, open_data_file
+from govhall.readers.rows import EXTENSIONS, MAX_LINE_CHARS, _rows, open_data_file
 from govhall.records import Case, Finding, Rating
 
 _R = TypeVar("_R", Case, Rating, Finding)
@@ -216,18 +216,27 @@ def _raw_ids(path: Path, quiet: ReadReport) -> Iterator[str]:
                 yield value.strip()
         return
     with open_data_file(path) as stream:
-        lines = _Lines(stream, path, quiet, summary, one_row_each=False)
-        header = next(lines, None)
-        if header is None:
-            return
+        readline = stream.readline
+        limit = MAX_LINE_CHARS
+        header = readline(limit)
         names = [name.strip().lstrip("\ufeff") for name in next(csv.reader((header,)), [])]
         if "case_id" not in names:
             return
         column = names.index("case_id")
         one_row = csv.reader
-        for text in lines:
-            # a row is one line; without quotes, the csv module splits it as split does
-            quoted = '"' in text
-            row = next(one_row((text,)), []) if quoted else text.rstrip("\r\n").split(",")
-            if column < len(row):
-                yield row[column].strip()
+        # a row is one line; without quotes, the csv module splits it as split does
+        while text := readline(limit):
+            if len(text) == limit and text[-1] not in "\r\n":
+                while (rest := readline(limit)) and rest[-1] not in "\r\n":
+                    pass  # too long to be a row: the reading proper rejects it
+                continue
+            if '"' in text:
+                row = next(one_row((text,)), [])
+                if column < len(row):
+                    yield row[column].strip()
+            elif column == 0:
+                yield text.partition(",")[0].strip()
+            else:
+                parts = text.split(",", column + 1)
+                if column < len(parts):
+                    yield parts[column].strip()
