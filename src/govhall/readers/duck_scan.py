@@ -11,6 +11,13 @@ straight into the engine's relations. A file with any other row (a bad one,
 or one written another way, e.g. with an offset) is read by the careful
 reader instead, which names each bad row's line and column: the answers are
 the same either way, only the speed differs.
+
+The folder's rules hold here too (:mod:`govhall.readers.unique`): a file
+whose rows do not match its physical lines one for one (a stray quote, a
+blank line) is read carefully; a case id held by two rows sends all the cases
+files to the careful reader; a repeated rating key or an orphan rating sends
+all the ratings files to it. Otherwise the hall's repeated-rating rule is
+applied in SQL (with ``latest``, the last rating of a case from a channel).
 """
 
 from __future__ import annotations
