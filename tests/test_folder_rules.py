@@ -9,14 +9,19 @@ rule holds for kpi, score and report as for ``govhall ratings``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from store_helpers import CASE_HEADER, FINDING_HEADER, RATING_HEADER, write_csv
 
 from govhall.cli import main
@@ -313,3 +318,47 @@ def test_a_replacing_rating_outside_the_period_still_replaces(tmp_path: Path) ->
     assert hall.kpis(data, **january).kpis.ratings == 2
     assert hall.kpis(data, engine="duckdb", **january).kpis.ratings == 2
     assert hall.report(data, "2010-01").kpis.ratings == 2
+
+
+def test_a_parquet_file_counts_each_row_as_a_line(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [case("a"), case("b"), case("a")]
+    table = pa.table({name: [row[i] for row in rows] for i, name in enumerate(CASE_HEADER)})
+    pq.write_table(table, tmp_path / "cases.parquet")
+    report = ReadReport()
+    assert [c.case_id for c in read_cases(tmp_path, TZ, report)] == ["b", "a"]
+    assert (report.read, report.used, report.copies, report.lines) == (3, 2, 1, 3)
+
+
+ID = st.sampled_from(["a", "b", " a", "a ", '"a"', "a,b", "a\tb", "\u3000a", "", "张三"])
+LINE_END = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ids=st.lists(ID, min_size=1, max_size=12),
+    ends=st.lists(LINE_END, min_size=13, max_size=13),
+    quoted=st.booleans(),
+    first=st.booleans(),
+)
+def test_no_case_id_is_yielded_twice(
+    ids: list[str], ends: list[str], quoted: bool, first: bool
+) -> None:
+    """The quick look at the ids misses no repeated id, however the rows are written."""
+    folder = Path(tempfile.mkdtemp(prefix="govhall-ids-"))
+    header = CASE_HEADER if first else [*CASE_HEADER[1:], CASE_HEADER[0]]
+    lines = [",".join(header)]
+    for case_id in ids:
+        values = case(case_id)
+        row = values if first else [*values[1:], values[0]]
+        text = io.StringIO()
+        csv.writer(text, quoting=csv.QUOTE_ALL if quoted else csv.QUOTE_MINIMAL).writerow(row)
+        lines.append(text.getvalue().rstrip("\r\n"))
+    body = "".join(line + end for line, end in zip(lines, ends, strict=False))
+    (folder / "cases.csv").write_text(body, encoding="utf-8", newline="")
+    report = ReadReport()
+    found = [c.case_id for c in read_cases(folder, TZ, report)]
+    assert len(found) == len(set(found))
+    assert report.read == report.used + report.rejected + report.copies

@@ -157,7 +157,7 @@ class FolderScan:
         sends every cases file to the careful reader, which applies the
         folder's rules for repeated keys (:mod:`govhall.readers.unique`).
         """
-        from govhall.readers.unique import _raw_ids
+        from govhall.readers.unique import id_batches
 
         db = self.connection
         db.execute(
@@ -177,7 +177,8 @@ class FolderScan:
         for path, stage in zip(paths, staged, strict=True):
             if stage is None:
                 try:
-                    careful_ids.extend(_raw_ids(path, ReadReport()))
+                    for batch in id_batches(path):
+                        careful_ids.extend(batch)
                 except Exception:  # the careful reader says what is wrong
                     continue
         if self._ids_repeat(staged, careful_ids):

@@ -25,8 +25,9 @@ problems of this step come after the rows' own, in file and line order.
 from __future__ import annotations
 
 import csv
+import re
 from array import array
-from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -191,12 +192,10 @@ def repeated_case_ids(paths: Sequence[Path]) -> set[int]:
     import numpy as np
 
     hashes = array("q")
-    add = hashes.append
-    quiet = ReadReport()
     for path in paths:
         try:
-            for value in _raw_ids(path, quiet):
-                add(hash(value))
+            for batch in id_batches(path):
+                hashes.extend(map(hash, batch))
         except (GovhallError, OSError, UnicodeDecodeError, csv.Error):
             continue  # the reading proper reports it when it reaches the file
     if len(hashes) < 2:
@@ -206,37 +205,57 @@ def repeated_case_ids(paths: Sequence[Path]) -> set[int]:
     return {int(value) for value in values[1:][same]}
 
 
-def _raw_ids(path: Path, quiet: ReadReport) -> Iterator[str]:
-    """Yield the (stripped) case id of each row of one file, without checking the rows."""
-    summary = FileSummary(str(path))
+CHUNK_CHARS = 1 << 20
+"""Characters of a CSV file looked at at a time for its ids."""
+
+
+def id_batches(path: Path) -> Iterator[Iterable[str]]:
+    """Yield the (stripped) case ids of a file's rows, a batch at a time, without checking them.
+
+    A CSV row is one line: the lines of a chunk without a quote are split in
+    bulk by a regular expression (as the csv module splits them), those of a
+    chunk with one line by line.
+    """
     if EXTENSIONS.get(path.suffix.lower()) != "csv":
-        for _, values, _ in _rows(path, ("case_id",), (), quiet, summary):
+        quiet = ReadReport()
+        ids = []
+        for _, values, _ in _rows(path, ("case_id",), (), quiet, FileSummary(str(path))):
             value: Any = values if isinstance(values, str) else values[0]
             if isinstance(value, str):
-                yield value.strip()
+                ids.append(value.strip())
+        yield ids
         return
     with open_data_file(path) as stream:
-        readline = stream.readline
-        limit = MAX_LINE_CHARS
-        header = readline(limit)
+        header = stream.readline(MAX_LINE_CHARS)
         names = [name.strip().lstrip("\ufeff") for name in next(csv.reader((header,)), [])]
         if "case_id" not in names:
             return
         column = names.index("case_id")
-        one_row = csv.reader
-        # a row is one line; without quotes, the csv module splits it as split does
-        while text := readline(limit):
-            if len(text) == limit and text[-1] not in "\r\n":
-                while (rest := readline(limit)) and rest[-1] not in "\r\n":
-                    pass  # too long to be a row: the reading proper rejects it
+        # each match takes a whole line (no attempt at every character); a line with fewer
+        # fields gives no id, and the reading proper rejects it
+        field = re.compile(r"(?:[^,\n]*,){" + str(column) + r"}([^,\n]*)[^\n]*\n?")
+        rest = ""
+        while chunk := stream.read(CHUNK_CHARS):
+            text = rest + chunk
+            cut = text.rfind("\n") + 1
+            if not cut and len(text) > MAX_LINE_CHARS:
+                rest = ""  # a line too long to be a row: the reading proper rejects it
                 continue
-            if '"' in text:
-                row = next(one_row((text,)), [])
-                if column < len(row):
-                    yield row[column].strip()
-            elif column == 0:
-                yield text.partition(",")[0].strip()
-            else:
-                parts = text.split(",", column + 1)
-                if column < len(parts):
-                    yield parts[column].strip()
+            rest = text[cut:]
+            yield _ids(text[:cut], field, column)
+        if rest:
+            yield _ids(rest, field, column)
+
+
+def _ids(text: str, field: re.Pattern[str], column: int) -> Iterable[str]:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if '"' not in text:
+        return map(str.strip, field.findall(text))
+    ids = []
+    one_row = csv.reader
+    for line in text.split("\n"):  # a line at a time: no row spans lines
+        row = next(one_row((line,)), []) if '"' in line else line.split(",", column + 1)
+        if column < len(row):
+            ids.append(row[column].strip())
+    return ids
