@@ -140,6 +140,10 @@ def test_repeated_cases_across_split_files_follow_the_store_rules(tmp_path: Path
         Path(f.path).name: (f.read, f.used, f.rejected, f.copies) for f in report.files.values()
     }
     assert files == {"cases-1.csv": (4, 2, 1, 1), "cases-2.csv": (3, 1, 1, 1)}
+    code, document, err = kpi(tmp_path)
+    assert code == 0
+    assert "rows: read 7, used 3, rejected 2, copies 2" in err
+    assert document["data"]["copies"] == 2  # type: ignore[index]
 
 
 def test_a_case_padded_differently_is_the_same_case(tmp_path: Path) -> None:
