@@ -12,7 +12,7 @@ short. Every mutated file goes through its reader. A crash is:
 
 - an exception other than :class:`govhall.GovhallError` out of the reader;
 - a GovhallError whose message does not name the file;
-- a finished read where ``read != used + rejected``, or a rejected-row problem
+- a finished read where ``read != used + rejected + copies``, or a rejected-row problem
   without file and line.
 
 Every K-th mutation also runs ``govhall kpi``, ``score`` and ``rewards`` on a
@@ -185,8 +185,11 @@ def check_read(path: Path, stem: str) -> str | None:
         return None
     except Exception:
         return traceback.format_exc(limit=3)
-    if report.read != report.used + report.rejected or report.used != len(records):
-        return f"counts: read {report.read}, used {report.used}, rejected {report.rejected}"
+    if report.read != report.used + report.rejected + report.copies or report.used != len(records):
+        return (
+            f"counts: read {report.read}, used {report.used}, rejected {report.rejected}, "
+            f"copies {report.copies}"
+        )
     for problem in report.problems:
         if problem.file != str(path) or not problem.line or not problem.message:
             return f"problem without file or line: {problem}"

@@ -231,11 +231,16 @@ def test_split_files_are_each_summarised_and_the_totals_match_one_file() -> None
         for index, pattern in enumerate(NAMINGS[1]):  # "-2010-a" sorts before "_2010-b"
             rows = len(parts[index][stem][1])
             path = folder / pattern.format(stem=stem)
-            expected_files.append({"path": str(path), "read": rows, "used": rows, "rejected": 0})
+            lines = len(path.read_text(encoding="utf-8").splitlines())  # a CSV header too
+            expected_files.append(
+                {"path": str(path), "read": rows, "used": rows, "rejected": 0, "lines": lines,
+                 "copies": 0}
+            )  # fmt: skip
     assert data["files"] == expected_files
     assert (data["read"], data["used"], data["rejected"]) == EXPECTED["kpi counts"]
     summary = [
-        f"{f['path']}: read {f['read']}, used {f['read']}, rejected 0" for f in expected_files
+        f"{f['path']}: read {f['read']}, used {f['read']}, rejected 0 ({f['lines']} lines)"
+        for f in expected_files
     ]
     read, used, rejected = EXPECTED["kpi counts"]
     summary.append(f"rows: read {read}, used {used}, rejected {rejected}")
@@ -257,9 +262,10 @@ def test_split_files_are_each_summarised_and_the_totals_match_one_file() -> None
     assert some.exit_code == 0, some.output
     assert some.stderr.splitlines() == [
         f"{folder / 'cases.csv'}: read {len(SAMPLE['cases'][1])}, used {len(SAMPLE['cases'][1])}, "
-        "rejected 0",
-        f"{folder / 'ratings-a.csv'}: read 3, used 3, rejected 0",
-        f"{folder / 'ratings-b.jsonl'}: read {len(rows) - 3}, used {len(rows) - 3}, rejected 0",
+        f"rejected 0 ({len(SAMPLE['cases'][1]) + 1} lines)",
+        f"{folder / 'ratings-a.csv'}: read 3, used 3, rejected 0 (4 lines)",
+        f"{folder / 'ratings-b.jsonl'}: read {len(rows) - 3}, used {len(rows) - 3}, rejected 0 "
+        f"({len(rows) - 3} lines)",
         *summary[-1:],
     ]
 

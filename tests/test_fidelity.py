@@ -102,7 +102,12 @@ def test_other_counties_keep_the_national_level_3(tmp_path: Path) -> None:
     hall = open_hall(ROOT / "configs" / "pinghu.toml")
     assert hall.satisfied_level == 3
     rated = [f"r{level},police,,{level},2026-03-02T10:00,pad" for level in (5, 4, 3, 2)]
-    data = _folder(tmp_path / "d", ratings=rated)
+    cases = [
+        f"r{level},police,residence-certificate,immediate,2026-03-02T09:00,concluded,"
+        "2026-03-02T09:30,1,"
+        for level in (5, 4, 3, 2)
+    ]  # a rating names a case of the folder (else it is an orphan, rejected)
+    data = _folder(tmp_path / "d", cases=cases, ratings=rated)
     assert hall.kpis(data).kpis.satisfied == 3
 
 
@@ -290,7 +295,12 @@ def test_a_county_satisfied_level_outside_1_to_5_is_a_plugin_error() -> None:
 def test_the_composite_citizens_source_counts_at_the_county_level(tmp_path: Path) -> None:
     hall = open_hall(ZHENHAI)
     rated = [f"c{level},gongshang,,{level},2010-03-02T10:05,pad" for level in (5, 4, 3, 2)]
-    data = _folder(tmp_path / "d", ratings=rated)
+    cases = [
+        f"c{level},gongshang,individual-business-registration,immediate,2010-03-02T09:30,"
+        "concluded,2010-03-02T10:00,1,"
+        for level in (5, 4, 3, 2)
+    ]
+    data = _folder(tmp_path / "d", cases=cases, ratings=rated)
     (window,) = [s for s in hall.score(data, "2010-03").windows if s.subject == "gongshang"]
     citizens = next(line for line in window.lines if line.rule == "composite.citizens")
     assert citizens.note.startswith("2 of 4 ratings at level >= 4")

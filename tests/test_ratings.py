@@ -323,8 +323,35 @@ def test_the_same_row_twice_counts_once(pinghu: HallSession, tmp_path: Path) -> 
     document = pinghu.ratings(folder(tmp_path, row + row), "2026-09", read=report).to_json()
     assert document["by_level"]["2"] == 1
     assert len(document["orders"]) == 1
-    assert [r["rule"] for r in document["repeated"]] == ["duplicate"]
-    assert "appears twice" in report.warnings[0].message
+    # the reader counts the copy once, as a store does: the bulletin sees one rating
+    assert document["repeated"] == []
+    assert report.copies == 1
+    assert "the same row as" in report.warnings[0].message
+    assert report.warnings[0].line == 3
+
+
+def test_two_different_rows_with_one_key_are_both_rejected(
+    pinghu: HallSession, tmp_path: Path
+) -> None:
+    rows = "c1,tax,,2,2026-09-01T10:00,pad,\nc1,tax,,4,2026-09-01T10:00,pad,\n"
+    report = ReadReport()
+    document = pinghu.ratings(folder(tmp_path, rows), "2026-09", read=report).to_json()
+    assert document["ratings"] == 0
+    assert [(p.line, p.severity) for p in report.problems] == [(2, "error"), (3, "error")]
+    assert "also at" in report.problems[0].message
+    assert (report.read, report.used, report.rejected) == (2, 0, 2)
+
+
+def test_a_rating_of_a_case_the_cases_files_do_not_hold_is_an_orphan(
+    pinghu: HallSession, tmp_path: Path
+) -> None:
+    cases = "c1,tax,invoice-issue,immediate,2026-09-01T09:00,concluded,2026-09-01T09:30,1\n"
+    rows = "c1,tax,,2,2026-09-01T10:00,pad,\nc7,tax,,2,2026-09-01T10:00,pad,\n"
+    report = ReadReport()
+    document = pinghu.ratings(folder(tmp_path, rows, cases=cases), "2026-09", read=report)
+    assert document.ratings == 1
+    assert [(p.line, p.key) for p in report.problems] == [(3, "case_id")]
+    assert "orphan" in report.problems[0].message
 
 
 def test_a_replacement_in_a_later_month_counts_only_as_of_a_later_moment(
@@ -442,7 +469,6 @@ CASES = (
         ("ontime", "2026-09-09T10:00", "not_confirmed", False),
         ("open", "2026-09-09T10:00", "confirmed", True),  # still open, past due
         ("open", "2026-09-07T10:00", "not_confirmed", False),  # still open, not yet due
-        ("nowhere", "2026-09-09T10:00", "case_not_found", None),
     ],
 )
 def test_a_time_limit_complaint_is_checked_against_the_case_deadline(

@@ -30,6 +30,8 @@ PROGRESS = (
 CASES = (
     "case_id,window,item,kind,received_at,status,concluded_at,visits\n"
     "c2,tax,invoice-issue,immediate,2026-09-29T10:00,concluded,2026-09-29T11:00,1\n"
+    "c1,tax,invoice-issue,immediate,2026-09-01T09:00,concluded,2026-09-01T09:30,1\n"
+    "c3,police,residence-certificate,immediate,2026-09-02T09:00,concluded,2026-09-02T09:30,1\n"
 )
 
 
@@ -77,8 +79,8 @@ def test_rows_read_used_rejected_and_each_bad_row_on_stderr(data: Path) -> None:
     assert code == 0
     assert "ratings.csv:5:4: error: level: expected 1 to 5, found 9" in err
     assert "rectifications.csv:3: error: rated_at: no rating of case 'c9'" in err
-    # ratings 4 read (1 rejected), progress 2 read (1 rejected), cases 1 read
-    assert "rows: read 7, used 5, rejected 2" in err
+    # ratings 4 read (1 rejected), progress 2 read (1 rejected), cases 3 read
+    assert "rows: read 9, used 7, rejected 2" in err
 
 
 def test_strict_fails_on_a_rejected_row(data: Path) -> None:

@@ -1,7 +1,7 @@
 """Any bytes in a data file give used rows or reported problems, never a crash.
 
 Property: reading cases, ratings or findings (CSV or JSON Lines) either ends
-with ``read == used + rejected`` and every rejected row reported with file
+with ``read == used + rejected + copies`` and every rejected row reported with file
 and line, or stops with a :class:`GovhallError` naming the file (not UTF-8,
 no header, a required column missing or repeated). The inputs are random
 bytes and mutated real rows from ``govhall sample``. ``kpi``, ``score`` and
@@ -105,7 +105,7 @@ def check(path: Path, stem: str) -> ReadReport | None:
     if message:
         assert str(path) in message
         return None
-    assert report.read == report.used + report.rejected
+    assert report.read == report.used + report.rejected + report.copies
     assert report.used == len(records)
     assert len(report.problems) == min(report.rejected, report.max_problems)
     first_row = 2 if path.suffix == ".csv" else 1

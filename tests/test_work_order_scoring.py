@@ -31,6 +31,10 @@ c3,pad,2026-10-15T10:00,2026-10-15T12:00,2026-10-16T09:00,2026-10-16T10:00,expla
 """
 CASES = """case_id,window,item,kind,received_at,status,concluded_at,visits
 k1,tax,invoice-issue,immediate,2026-10-08T10:00,concluded,2026-10-08T11:00,1
+c1,tax,invoice-issue,immediate,2026-09-30T09:00,concluded,2026-09-30T09:30,1
+c2,market,business-licence,promised,2026-10-09T09:00,concluded,2026-10-14T09:00,1
+c3,police,residence-certificate,immediate,2026-10-15T09:00,concluded,2026-10-15T09:30,1
+c4,police,residence-certificate,immediate,2026-10-15T09:10,concluded,2026-10-15T09:40,1
 """
 OVERDUE = "window.evaluation.work-order-overdue"
 LATE = "window.evaluation.work-order-closed-late"
@@ -145,9 +149,9 @@ def test_score_json_shows_rule_points_and_evidence(tmp_path: Path) -> None:
     line = next(line for line in tax["lines"] if line["rule"] == OVERDUE)
     assert line["points"] == -2
     assert line["evidence"] == ["order:c1@2026-09-30T10:00:00+08:00"]
-    # the run's row counts are those of the scoring pass (1 case, 4 ratings):
-    # the work orders' second read of the ratings is not counted again
-    assert document["data"] == {"read": 5, "used": 5, "rejected": 0}
+    # the run's row counts are those of the scoring pass (5 cases, 4 ratings on 9
+    # lines after 2 header lines): the work orders' second read is not counted again
+    assert document["data"] == {"read": 9, "used": 9, "rejected": 0, "copies": 0, "lines": 11}
 
 
 def test_a_finding_cannot_cite_a_work_order_rule(tmp_path: Path) -> None:

@@ -125,7 +125,8 @@ class RatingLimits:
             order is checked against the case's own deadline.
         repeated: ``latest``: of several ratings of one case from one channel
             the latest counts and the earlier ones are reported as replaced;
-            ``all``: each counts and each repeat is reported.
+            ``all``: each counts and each repeat is reported. The rule holds for
+            every count of ratings (:func:`govhall.assessment.workorders.counted_ratings`).
         notes: Where each value comes from (a source, or "assumption").
     """
 

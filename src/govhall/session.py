@@ -482,7 +482,7 @@ class HallSession:
                 reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
                 scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
                 scan.cases(source.files("cases"))
-                scan.ratings(source.files("ratings"))
+                scan.ratings(source.files("ratings"), self.rating_limits.repeated)
                 if reader is not counter:
                     counter.register(scan.tables())
                     reader.close()
@@ -770,7 +770,10 @@ class HallSession:
             GovhallError: As :meth:`score_months`.
         """
         from govhall.assessment.kpi import compute_kpis
+        from govhall.assessment.workorders import counted_ratings
         from govhall.report.data import BAD_LEVEL, in_month, tap_cases, tap_located
+
+        repeated = self.rating_limits.repeated
 
         wanted = _month(month)
         source = self.source(data)
@@ -793,8 +796,10 @@ class HallSession:
         scorer.add_cases(tap_cases(cases, first, end, due, month_cases, overdue))
         month_ratings: list[Rating] = []
         located: list[tuple[str, int, Rating]] = []
+        # the bulletin takes the month's ratings as read (it lists the replaced ones);
+        # the scores and KPIs take those that count under the repeated-rating rule
         rated = tap_located(self._located_ratings(source, read), first, end, located)
-        ratings = _wrap(progress, "ratings", source, rated)
+        ratings = counted_ratings(_wrap(progress, "ratings", source, rated), repeated)
         scorer.add_ratings(in_month(ratings, first, end, month_ratings))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
         self._add_work_orders(scorer, source)
@@ -1111,7 +1116,11 @@ class HallSession:
         return _wrap(progress, "cases", source, cases)
 
     def _ratings(self, source: DataSource, read: ReadReport) -> Iterator[Rating]:
-        return source.ratings(self.zone, read, windows=self.window_ids)
+        """The ratings that count: the source's, under the hall's repeated-rating rule."""
+        from govhall.assessment.workorders import counted_ratings
+
+        ratings = source.ratings(self.zone, read, windows=self.window_ids)
+        return counted_ratings(ratings, self.rating_limits.repeated)
 
     def _located_ratings(
         self, source: DataSource, read: ReadReport

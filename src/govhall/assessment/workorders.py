@@ -11,7 +11,14 @@ is closed when the rater has been answered. Its status as of a moment:
 
 Several ratings of one case from one channel follow the hall's ``repeated``
 rule (:class:`govhall.domain.RatingLimits`): by default the latest counts and
-each earlier one is reported as replaced, never counted twice.
+each earlier one is reported as replaced, never counted twice. The rule is
+defined once, here (:func:`rating_groups`, :func:`apply_repeated`), and holds
+for every count of ratings: the bulletin, and the KPIs, scores and report
+(:func:`counted_ratings`, which a session applies to the ratings it reads; the
+``duckdb`` engine's fast scan states the same rule in SQL). Its scope is the
+ratings read: a rating is replaced by a later one of the same case and
+channel wherever the later one falls, also outside the period counted; the
+bulletin knows only the ratings given by its ``as_of`` moment.
 
 Build a bulletin with :class:`BulletinBuilder` (a session does it:
 :meth:`govhall.session.HallSession.ratings`).
@@ -21,9 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from govhall.domain import RatingLimits
 from govhall.errors import GovhallError
@@ -41,6 +48,9 @@ if TYPE_CHECKING:
 STAGES = (("verify", "核实"), ("rectify", "整改"), ("reply", "回访/反馈"))
 """The stages of a work order, in order, with their Chinese names."""
 ORDER_STATUSES = ("open", "overdue", "closed_on_time", "closed_late")
+REPEATED_RULES = ("latest", "all")
+"""The values of the ``repeated`` rule: the latest rating of a case from a channel counts
+(the earlier ones are replaced), or every one counts."""
 _CHANNEL_BY_NAME = {name: key for key, name in RATING_CHANNELS.items()}
 
 
@@ -83,7 +93,7 @@ def rating_limits(config: HallConfig, manager: GovhallPluginManager) -> RatingLi
         if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
             raise ValueError(f"time_limit_tags must be a list of text, not {tags!r}")
         repeated = merged["repeated"]
-        if repeated not in ("latest", "all"):
+        if repeated not in REPEATED_RULES:
             raise ValueError(f"repeated must be 'latest' or 'all', not {repeated!r}")
     except KeyError as exc:
         raise RatingRulesError(f"work-order rules: no value for {exc.args[0]}") from None
@@ -225,6 +235,55 @@ class Bulletin:
 
 _Key = tuple[str, str, dt.datetime]
 """A rating's key: case, channel as written, the moment it was given."""
+_E = TypeVar("_E")
+
+
+def rating_groups(entries: Iterable[_E], rating_of: Callable[[_E], Rating]) -> list[list[_E]]:
+    """Group ratings of one case from one channel (as written), each group in time order.
+
+    Ratings given at the same moment keep the order they came in. Groups
+    come in the order of their first rating.
+    """
+    groups: dict[tuple[str, str], list[tuple[dt.datetime, int, _E]]] = {}
+    for number, entry in enumerate(entries):
+        rating = rating_of(entry)
+        groups.setdefault((rating.case_id, rating.channel), []).append(
+            (rating.rated_at, number, entry)
+        )
+    found = []
+    for members in groups.values():
+        if len(members) > 1:
+            members.sort(key=lambda member: (member[0], member[1]))
+        found.append([entry for _, _, entry in members])
+    return found
+
+
+def apply_repeated(group: list[_E], repeated: str) -> tuple[list[_E], list[_E]]:
+    """Return ``(counted, replaced)`` of one group of :func:`rating_groups` under the rule.
+
+    ``latest``: the last rating counts, the earlier ones are replaced by it;
+    ``all``: every rating counts.
+    """
+    if repeated == "all" or len(group) == 1:
+        return group, []
+    return group[-1:], group[:-1]
+
+
+def counted_ratings(ratings: Iterable[Rating], repeated: str) -> Iterator[Rating]:
+    """Yield the ratings that count under the hall's ``repeated`` rule (``latest`` or ``all``).
+
+    With ``latest`` every rating is read before the first is yielded (a later
+    rating of the same case and channel may come last); ``all`` streams.
+    """
+    if repeated == "all":
+        yield from ratings
+        return
+    for group in rating_groups(ratings, _itself):
+        yield from apply_repeated(group, repeated)[0]
+
+
+def _itself(rating: Rating) -> Rating:
+    return rating
 
 
 class BulletinBuilder:
@@ -276,7 +335,7 @@ class BulletinBuilder:
 
         Ratings given after ``as_of`` are not yet known and left out.
         """
-        groups: dict[tuple[str, str], list[tuple[str, int, Rating]]] = {}
+        kept: list[tuple[str, int, Rating]] = []
         for path, line, rating in located:
             if rating.rated_at > self.as_of:
                 continue
@@ -301,11 +360,11 @@ class BulletinBuilder:
             self._ratings[key] = (path, line, rating)
             if channel_id(rating.channel) == OTHER_CHANNEL:
                 self.unknown_channels[rating.channel] += 1
-            groups.setdefault((rating.case_id, rating.channel), []).append((path, line, rating))
-        for entries in groups.values():
-            entries.sort(key=lambda entry: (entry[2].rated_at, entry[0], entry[1]))
-            if len(entries) == 1 or self.limits.repeated == "all":
-                self._counted.extend(entries)
+            kept.append((path, line, rating))
+        for entries in rating_groups(kept, _rating_of):
+            counted, earlier = apply_repeated(entries, self.limits.repeated)
+            self._counted.extend(counted)
+            if not earlier:
                 for path, line, rating in entries[1:]:
                     where = (entries[0][0], entries[0][1])
                     self.repeated.append(_repeat_json(rating, "counted", (path, line), where))
@@ -313,8 +372,7 @@ class BulletinBuilder:
                         _repeat_problem(rating, path, line, "also counted (repeated = all)")
                     )
                 continue
-            *earlier, (last_path, last_line, last) = entries
-            self._counted.append((last_path, last_line, last))
+            ((last_path, last_line, last),) = counted
             last_key = (last.case_id, last.channel, last.rated_at)
             for path, line, rating in earlier:
                 key = (rating.case_id, rating.channel, rating.rated_at)
@@ -518,6 +576,10 @@ class BulletinBuilder:
             "concluded": None if concluded is None else concluded.isoformat(),
             "case_late": late,
         }
+
+
+def _rating_of(entry: tuple[str, int, Rating]) -> Rating:
+    return entry[2]
 
 
 def _repeat_json(

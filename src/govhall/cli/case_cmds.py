@@ -133,7 +133,7 @@ def kpi(
     )
     if _split(report):  # each file's counts, then the total
         click.echo(report.summary(), err=True)
-    click.echo(_summary_line(report.read, report.used, report.rejected), err=True)
+    click.echo(_summary_line(report.read, report.used, report.rejected, report.copies), err=True)
     warn(document.get("warnings", ()))
     if strict and report.rejected:
         # as score, rewards and report: a --strict failure prints no answer
@@ -152,8 +152,9 @@ def _split(report: ReadReport) -> bool:
     return len(report.files) > len(kinds)
 
 
-def _summary_line(read: int, used: int, rejected: int) -> str:
-    return f"rows: read {read}, used {used}, rejected {rejected}"
+def _summary_line(read: int, used: int, rejected: int, copies: int = 0) -> str:
+    line = f"rows: read {read}, used {used}, rejected {rejected}"
+    return f"{line}, copies {copies}" if copies else line
 
 
 def _percent(rate: float | None) -> str:

@@ -196,7 +196,7 @@ def parse_month(text: str) -> Month:
 
 def progress_bar(label: str, paths: Sequence[Path], records: Iterator[_T]) -> Iterator[_T]:
     """Show one progress bar on a terminal across large files; pass records through unchanged."""
-    sizes = [path.stat().st_size for path in paths]
+    sizes = [_size(path) for path in paths]
     if (
         sum(sizes) < PROGRESS_MIN_BYTES
         or not sys.stderr.isatty()
@@ -215,8 +215,21 @@ def progress_bar(label: str, paths: Sequence[Path], records: Iterator[_T]) -> It
             yield record
 
 
+def _size(path: Path) -> int:
+    """A file's size; 0 when it cannot be read (the reader then says why, naming it)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
 def _estimate_rows(path: Path, size: int) -> int:
     """Estimate a file's rows from the newlines in its first 64 KiB."""
-    with path.open("rb") as handle:
-        sample = handle.read(1 << 16)
+    if not size:
+        return 0
+    try:
+        with path.open("rb") as handle:
+            sample = handle.read(1 << 16)
+    except OSError:
+        return 0
     return size * sample.count(b"\n") // max(1, len(sample))

@@ -113,8 +113,10 @@ def ratings(
     bulletin = session.ratings(data_dir, wanted, as_of=moment, read=report, engine=engine)
     if len(report.files) > 1:
         click.echo(report.summary(), err=True)
+    copies = f", copies {report.copies}" if report.copies else ""
     click.echo(
-        f"rows: read {report.read}, used {report.used}, rejected {report.rejected}", err=True
+        f"rows: read {report.read}, used {report.used}, rejected {report.rejected}{copies}",
+        err=True,
     )
     document = bulletin.to_json()
     document["data"] = report.counts()

@@ -111,7 +111,8 @@ class RatingsConfig(BaseModel):
     repeated: Literal["latest", "all"] | None = Field(
         default=None,
         description="Several ratings of one case from one channel: `latest` counts the "
-        "latest (the earlier are reported as replaced), `all` counts each (each repeat reported).",
+        "latest (the earlier are reported as replaced), `all` counts each (each repeat reported). "
+        "The rule holds for the bulletin and for kpi, score, rewards and report alike.",
     )
 
 

@@ -18,7 +18,11 @@ store):
 
 :class:`DataRelations` builds them from records (the readers check every
 row first, so every engine sees exactly the rows the ``rows`` engine counts)
-and notes the span of dates the rule tables must cover.
+and notes the span of dates the rule tables must cover. ``rating_rows`` holds
+the ratings that count: a session hands over the ratings under the hall's
+repeated-rating rule (:func:`govhall.assessment.workorders.counted_ratings`),
+and the ``duckdb`` engine's fast scan of a folder applies the same rule in
+SQL (:class:`govhall.readers.duck_scan.FolderScan`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,13 @@ straight into the engine's relations. A file with any other row (a bad one,
 or one written another way, e.g. with an offset) is read by the careful
 reader instead, which names each bad row's line and column: the answers are
 the same either way, only the speed differs.
+
+The folder's rules hold here too (:mod:`govhall.readers.unique`): a file
+whose rows do not match its physical lines one for one (a stray quote, a
+blank line) is read carefully; a case id held by two rows sends all the cases
+files to the careful reader; a repeated rating key or an orphan rating sends
+all the ratings files to it. Otherwise the hall's repeated-rating rule is
+applied in SQL (with ``latest``, the last rating of a case from a channel).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +42,7 @@ from govhall.records import CASE_STATUSES
 
 if TYPE_CHECKING:
     from govhall.engines.duck import DuckDBEngine
-    from govhall.records import Case, Rating
+    from govhall.records import Case
 
 _NOT_SPACE = r"[^\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"
 TRIMMED = f"(?s){_NOT_SPACE}(.*{_NOT_SPACE})?"
@@ -143,9 +151,13 @@ class FolderScan:
         self.careful_files = 0
 
     def cases(self, paths: Sequence[Path]) -> None:
-        """Read the cases files, in order, into ``case_rows`` and ``case_pauses``."""
-        from govhall.engines.relations import relations_from_records
-        from govhall.readers.typed import read_cases
+        """Read the cases files, in order, into ``case_rows`` and ``case_pauses``.
+
+        A case id that more than one row holds (in one file or across files)
+        sends every cases file to the careful reader, which applies the
+        folder's rules for repeated keys (:mod:`govhall.readers.unique`).
+        """
+        from govhall.readers.unique import id_batches
 
         db = self.connection
         db.execute(
@@ -158,17 +170,91 @@ class FolderScan:
             "CREATE OR REPLACE TEMP TABLE case_pauses "
             "(row_id BIGINT, start_day INTEGER, end_day INTEGER)"
         )
-        for number, path in enumerate(paths, 1):
-            offset = number * ROW_BLOCK
-            if self._fast_cases(path, offset):
-                self.fast_files += 1
+        db.execute("CREATE OR REPLACE TEMP TABLE case_keys (case_id VARCHAR)")
+        staged = [self._stage_cases(path, number) for number, path in enumerate(paths, 1)]
+        # the ids of the files the careful reader reads, as it will key them (a superset)
+        careful_ids: list[str] = []
+        for path, stage in zip(paths, staged, strict=True):
+            if stage is None:
+                try:
+                    for batch in id_batches(path):
+                        careful_ids.extend(batch)
+                except Exception:  # the careful reader says what is wrong
+                    continue
+        if self._ids_repeat(staged, careful_ids):
+            for stage in staged:
+                if stage is not None:
+                    self._drop(stage.table, stage.table + "_pauses")
+            self.careful_files += len(paths)
+            self._careful_cases(paths, ROW_BLOCK)
+            return
+        for number, (path, stage) in enumerate(zip(paths, staged, strict=True), 1):
+            if stage is None:
+                self.careful_files += 1
+                self._careful_cases([path], number * ROW_BLOCK)
                 continue
-            self.careful_files += 1
-            records: list[Case] = list(
-                read_cases([path], self.tz, self.report, windows=self.windows, items=self.items)
+            self.fast_files += 1
+            offset = number * ROW_BLOCK
+            db.execute(
+                f"""
+INSERT INTO case_rows
+SELECT {offset} + pos, window_t, item_t, kind_t, status_t, NULLIF(staff_t, ''),
+       CAST(visits_t AS BIGINT), {_day("r")}, {_minute("r")},
+       {_day("f")}, {_minute("f")}, epoch_us(f), CASE WHEN pauses_t = '' THEN 0 ELSE 1 END,
+       case_id_t
+FROM {stage.table}
+"""
             )
-            part = relations_from_records(records, ())
-            self._append_records(part.cases, part.pauses, offset)
+            db.execute(
+                f"INSERT INTO case_pauses SELECT {offset} + pos, {_day('a')}, {_day('b')} "
+                f"FROM {stage.table}_pauses"
+            )
+            db.execute(f"INSERT INTO case_keys SELECT case_id_t FROM {stage.table}")
+            self._drop(stage.table, stage.table + "_pauses")
+            self._counted(path, stage, (*CASE_COLUMNS, *CASE_OPTIONAL))
+
+    def _careful_cases(self, paths: Sequence[Path], offset: int) -> None:
+        from govhall.engines.relations import relations_from_records
+        from govhall.readers.typed import read_cases
+
+        ids: set[str] = set()
+        records: list[Case] = list(
+            read_cases(
+                paths, self.tz, self.report, windows=self.windows, items=self.items, case_ids=ids
+            )
+        )
+        part = relations_from_records(records, ())
+        self._append_records(part.cases, part.pauses, offset)
+        self._note_ids(ids)
+
+    def _note_ids(self, ids: Collection[str]) -> None:
+        import pyarrow as pa
+
+        db = self.connection
+        db.register("govhall_part_ids", pa.table({"case_id": pa.array(list(ids), pa.string())}))
+        db.execute("INSERT INTO case_keys SELECT case_id FROM govhall_part_ids")
+        db.unregister("govhall_part_ids")
+
+    def _ids_repeat(self, staged: Sequence[_Staged | None], careful: list[str]) -> bool:
+        """Whether a case id is held by more than one row of the staged files and ``careful``."""
+        import pyarrow as pa
+
+        db = self.connection
+        parts = [f"SELECT case_id_t AS k FROM {stage.table}" for stage in staged if stage]
+        if careful:
+            db.register("govhall_careful_ids", pa.table({"k": pa.array(careful, pa.string())}))
+            parts.append("SELECT k FROM govhall_careful_ids")
+        try:
+            if not parts:
+                return False
+            union = " UNION ALL ".join(parts)
+            found = db.execute(
+                f"SELECT 1 FROM ({union}) GROUP BY k HAVING count(*) > 1 LIMIT 1"
+            ).fetchall()
+            return bool(found)
+        finally:
+            if careful:
+                db.unregister("govhall_careful_ids")
 
     def _append_records(self, cases: Any, pauses: Any, offset: int) -> None:
         db = self.connection
@@ -186,14 +272,21 @@ class FolderScan:
         db.unregister("govhall_part_cases")
         db.unregister("govhall_part_pauses")
 
-    def _fast_cases(self, path: Path, offset: int) -> bool:
+    def _drop(self, *tables: str) -> None:
+        for table in tables:
+            self.connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _stage_cases(self, path: Path, number: int) -> _Staged | None:
+        """Check a cases file in DuckDB into a staging table; ``None``: not every row passes."""
         import duckdb
 
         db = self.connection
         try:
             source, names = _source(path, CASE_COLUMNS, CASE_OPTIONAL)
+            lines = physical_lines(path)
         except (LookupError, OSError, duckdb.Error, ValueError):
-            return False
+            return None
+        table = f"govhall_scan_{number}"
         concluded = _in(("concluded", "delivered"))
         # one pass over the file: each time cast once, the check on the cast values;
         # pos numbers the rows once (an unordered row_number may differ per query)
@@ -217,78 +310,134 @@ FROM (
 )
 """
         try:
-            db.execute(f"CREATE OR REPLACE TEMP TABLE govhall_scan AS {checked}")
+            db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
             db.execute(
-                "CREATE OR REPLACE TEMP TABLE govhall_scan_pauses AS "
+                f"CREATE OR REPLACE TEMP TABLE {table}_pauses AS "
                 "SELECT pos, TRY_CAST(split_part(part, '/', 1) AS DATE) AS a, "
                 "TRY_CAST(CASE WHEN contains(part, '/') THEN split_part(part, '/', 2) "
                 "ELSE part END AS DATE) AS b FROM ("
                 "SELECT pos, unnest(string_split(pauses_t, ';')) AS part "
-                "FROM govhall_scan WHERE pauses_t <> '')"
+                f"FROM {table} WHERE pauses_t <> '')"
             )
             rows, bad = db.execute(
-                "SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM govhall_scan"
+                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM {table}"
             ).fetchall()[0]
             (bad_pauses,) = db.execute(
-                "SELECT COUNT(*) FROM govhall_scan_pauses WHERE a IS NULL OR b IS NULL OR b < a"
+                f"SELECT COUNT(*) FROM {table}_pauses WHERE a IS NULL OR b IS NULL OR b < a"
             ).fetchall()[0]
         except (duckdb.Error, OSError):
-            return False
-        if bad or bad_pauses:
-            return False
-        db.execute(
-            f"""
-INSERT INTO case_rows
-SELECT {offset} + pos, window_t, item_t, kind_t, status_t, NULLIF(staff_t, ''),
-       CAST(visits_t AS BIGINT), {_day("r")}, {_minute("r")},
-       {_day("f")}, {_minute("f")}, epoch_us(f), CASE WHEN pauses_t = '' THEN 0 ELSE 1 END,
-       case_id_t
-FROM govhall_scan
-"""
-        )
-        db.execute(
-            f"INSERT INTO case_pauses SELECT {offset} + pos, {_day('a')}, {_day('b')} "
-            "FROM govhall_scan_pauses"
-        )
-        db.execute("DROP TABLE govhall_scan")
-        db.execute("DROP TABLE govhall_scan_pauses")
-        self._counted(path, names, (*CASE_COLUMNS, *CASE_OPTIONAL), int(rows))
-        return True
+            self._drop(table, table + "_pauses")
+            return None
+        # a row per line after the header: else a quoted field spans lines, or a line is blank
+        if bad or bad_pauses or not _one_row_a_line(path, int(rows), lines):
+            self._drop(table, table + "_pauses")
+            return None
+        return _Staged(table, names, int(rows), lines)
 
-    def ratings(self, paths: Sequence[Path]) -> None:
-        """Read the ratings files, in order, into ``rating_rows``."""
-        from govhall.readers.typed import read_ratings
+    def ratings(self, paths: Sequence[Path], repeated: str = "latest") -> None:
+        """Read the ratings files into ``rating_rows``, under the ``repeated`` rule.
 
+        The fast scan takes the files when every row of every file passes its
+        checks, no key (case, channel, time) repeats and every rating's case
+        is among the cases read (:meth:`cases`); it then keeps the ratings
+        the rule counts (:func:`govhall.assessment.workorders.counted_ratings`:
+        with ``latest``, the last of each case and channel; the same rule in
+        SQL). Otherwise the careful reader reads them all, with the folder's
+        rules for repeated keys and orphans, and the rule is applied to its
+        records.
+        """
         db = self.connection
         db.execute(
             "CREATE OR REPLACE TEMP TABLE rating_rows (case_id VARCHAR, win VARCHAR, "
             "staff VARCHAR, level INTEGER, rated_day INTEGER, rated_us BIGINT, channel VARCHAR)"
         )
-        for path in paths:
-            if self._fast_ratings(path):
-                self.fast_files += 1
-                continue
-            self.careful_files += 1
-            records: list[Rating] = list(
-                read_ratings([path], self.tz, self.report, windows=self.windows)
+        if not paths:
+            return
+        staged = [self._stage_ratings(path, number) for number, path in enumerate(paths, 1)]
+        if all(staged) and self._ratings_clean(staged):
+            tables = [stage for stage in staged if stage is not None]
+            union = " UNION ALL ".join(
+                f"SELECT {number} AS file_no, * FROM {stage.table}"
+                for number, stage in enumerate(tables)
             )
-            from govhall.engines.relations import relations_from_records
+            latest = (
+                "QUALIFY row_number() OVER (PARTITION BY case_id_t, channel_t "
+                "ORDER BY t DESC, file_no DESC, pos DESC) = 1"
+                if repeated == "latest"
+                else ""
+            )
+            db.execute(
+                f"""
+INSERT INTO rating_rows
+SELECT case_id_t, window_t, NULLIF(staff_t, ''), CAST(level_t AS INTEGER), {_day("t")},
+       epoch_us(t), channel_t
+FROM ({union}) {latest}
+"""
+            )
+            for path, done in zip(paths, tables, strict=True):
+                self._drop(done.table)
+                self._counted(path, done, (*RATING_COLUMNS, *RATING_OPTIONAL))
+            self.fast_files += len(paths)
+            return
+        for stage in staged:
+            if stage is not None:
+                self._drop(stage.table)
+        self.careful_files += len(paths)
+        self._careful_ratings(paths, repeated)
 
-            part = relations_from_records((), records)
-            db.register("govhall_part_ratings", part.ratings)
-            db.execute("INSERT INTO rating_rows SELECT * FROM govhall_part_ratings")
-            db.unregister("govhall_part_ratings")
+    def _careful_ratings(self, paths: Sequence[Path], repeated: str) -> None:
+        from govhall.assessment.workorders import counted_ratings
+        from govhall.engines.relations import relations_from_records
+        from govhall.readers.typed import read_ratings
 
-    def _fast_ratings(self, path: Path) -> bool:
+        db = self.connection
+        known = db.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'case_keys'"
+        ).fetchall()[0][0]
+        ids = (
+            {row[0] for row in db.execute("SELECT case_id FROM case_keys").fetchall()}
+            if known
+            else None
+        )
+        records = read_ratings(paths, self.tz, self.report, windows=self.windows, case_ids=ids)
+        part = relations_from_records((), list(counted_ratings(records, repeated)))
+        db.register("govhall_part_ratings", part.ratings)
+        db.execute("INSERT INTO rating_rows SELECT * FROM govhall_part_ratings")
+        db.unregister("govhall_part_ratings")
+
+    def _ratings_clean(self, staged: Sequence[_Staged | None]) -> bool:
+        """Whether no key repeats across the staged ratings and every case is known."""
+        db = self.connection
+        union = " UNION ALL ".join(
+            f"SELECT case_id_t, channel_t, t FROM {stage.table}" for stage in staged if stage
+        )
+        repeats = db.execute(
+            f"SELECT 1 FROM ({union}) GROUP BY case_id_t, channel_t, t HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+        if repeats:
+            return False
+        known = db.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'case_keys'"
+        ).fetchall()[0][0]
+        if not known:
+            return True
+        orphans = db.execute(
+            f"SELECT 1 FROM ({union}) r ANTI JOIN case_keys c ON r.case_id_t = c.case_id LIMIT 1"
+        ).fetchall()
+        return not orphans
+
+    def _stage_ratings(self, path: Path, number: int) -> _Staged | None:
         import duckdb
 
         db = self.connection
         try:
             source, names = _source(path, RATING_COLUMNS, RATING_OPTIONAL)  # tags: any text
+            lines = physical_lines(path)
         except (LookupError, OSError, duckdb.Error, ValueError):
-            return False
+            return None
+        table = f"govhall_rscan_{number}"
         checked = f"""
-SELECT *,
+SELECT row_number() OVER () AS pos, *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t,
   (regexp_full_match(case_id_t, '{TRIMMED}')
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)}
@@ -298,25 +447,17 @@ SELECT *,
 FROM ({source})
 """
         try:
-            db.execute(f"CREATE OR REPLACE TEMP TABLE govhall_scan AS {checked}")
+            db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
             rows, bad = db.execute(
-                "SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM govhall_scan"
+                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM {table}"
             ).fetchall()[0]
         except (duckdb.Error, OSError):
-            return False
-        if bad:
-            return False
-        db.execute(
-            f"""
-INSERT INTO rating_rows
-SELECT case_id_t, window_t, NULLIF(staff_t, ''), CAST(level_t AS INTEGER), {_day("t")},
-       epoch_us(t), channel_t
-FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM govhall_scan)
-"""
-        )
-        db.execute("DROP TABLE govhall_scan")
-        self._counted(path, names, (*RATING_COLUMNS, *RATING_OPTIONAL), int(rows))
-        return True
+            self._drop(table)
+            return None
+        if bad or not _one_row_a_line(path, int(rows), lines):
+            self._drop(table)
+            return None
+        return _Staged(table, names, int(rows), lines)
 
     def tables(self) -> dict[str, Any]:
         """Return the relations read so far as Arrow tables (to hand to another engine)."""
@@ -328,8 +469,50 @@ FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM govhall_scan)
             tables[name] = fetch()
         return tables
 
-    def _counted(self, path: Path, names: Sequence[str], wanted: Sequence[str], rows: int) -> None:
+    def _counted(self, path: Path, stage: _Staged, wanted: Sequence[str]) -> None:
         summary = _start(self.report, path)
-        _warn_unknown(self.report, path, [n for n in names if n not in wanted], 1)
-        summary.read += rows
-        summary.used += rows
+        _warn_unknown(self.report, path, [n for n in stage.names if n not in wanted], 1)
+        summary.read += stage.rows
+        summary.used += stage.rows
+        summary.lines += stage.lines
+
+
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """A file whose rows all passed the fast checks, waiting in a staging table."""
+
+    table: str
+    names: Sequence[str]
+    rows: int
+    lines: int
+
+
+def physical_lines(path: Path) -> int:
+    """Count a file's physical lines as the careful reader does (``\\n``, ``\\r\\n`` or ``\\r``
+    end a line; a last line without one counts); a Parquet file's rows.
+
+    Raises:
+        OSError: The file cannot be read.
+    """
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    count = 0
+    last = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            count += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if last == b"\r" and chunk[:1] == b"\n":
+                count -= 1  # a \r\n split between two chunks
+            last = chunk[-1:]
+    if last and last not in (b"\n", b"\r"):
+        count += 1
+    return count
+
+
+def _one_row_a_line(path: Path, rows: int, lines: int) -> bool:
+    """Whether a file of ``rows`` rows and ``lines`` physical lines has one row a line."""
+    if path.suffix.lower() == ".parquet":
+        return rows == lines
+    return rows == lines - 1  # the header

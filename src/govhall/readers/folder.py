@@ -19,7 +19,6 @@ from govhall.readers.typed import (
     located_rectifications,
     read_cases,
     read_findings,
-    read_ratings,
 )
 from govhall.records import Case, Finding, Rating, Rectification
 
@@ -35,6 +34,7 @@ class DataFolder:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._case_ids: dict[tuple[dt.tzinfo, frozenset[str] | None], Collection[str]] = {}
         if not self.path.is_dir():
             what = "not a folder" if self.path.exists() else "no such folder"
             raise GovhallError(f"{self.path}: {what} (data must be a folder of data files)")
@@ -54,14 +54,53 @@ class DataFolder:
         windows: Collection[str] | None = None,
         items: Collection[str] | None = None,
     ) -> Iterator[Case]:
-        """Yield the folder's usable cases, counting every row in ``report``."""
-        return read_cases(self.files("cases"), tz, report, windows=windows, items=items)
+        """Yield the folder's usable cases, counting every row in ``report``.
+
+        Once every case is read, their ids are kept for the orphan check of
+        the ratings read after them.
+        """
+        ids: set[str] = set()
+        yield from read_cases(
+            self.files("cases"), tz, report, windows=windows, items=items, case_ids=ids
+        )
+        self._case_ids[(tz, _frozen(windows))] = ids
+
+    def case_ids(self, tz: dt.tzinfo, windows: Collection[str] | None = None) -> Collection[str]:
+        """Return the ids of the folder's usable cases (read quietly unless already read).
+
+        A rating whose case is not among them is an orphan. When the cases
+        have not been read yet with these windows (the 好差评 bulletin reads
+        ratings first), they are read now without reporting their rows (and
+        without the item check, which the ratings' reader does not know).
+        """
+        key = (tz, _frozen(windows))
+        found = self._case_ids.get(key)
+        if found is None:
+            ids: set[str] = set()
+            quiet = ReadReport()
+            for _ in read_cases(self.files("cases"), tz, quiet, windows=windows, case_ids=ids):
+                pass
+            found = self._case_ids[key] = ids
+        return found
+
+    def _orphan_check(
+        self, tz: dt.tzinfo, windows: Collection[str] | None
+    ) -> Collection[str] | None:
+        """The case ids ratings must name, or ``None`` when the folder has no cases file."""
+        if not find_data_files(self.path, "cases"):
+            return None
+        return self.case_ids(tz, windows)
 
     def ratings(
         self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
     ) -> Iterator[Rating]:
-        """Yield the folder's usable ratings (none when it has no ratings file)."""
-        return read_ratings(self.files("ratings"), tz, report, windows=windows)
+        """Yield the folder's usable ratings (none when it has no ratings file).
+
+        A rating whose case the folder's cases files do not hold as a usable
+        case is rejected (an orphan), as a store rejects it.
+        """
+        for _, _, rating in self.located_ratings(tz, report, windows=windows):
+            yield rating
 
     def findings(
         self, report: ReadReport, *, windows: Collection[str] | None = None
@@ -72,11 +111,20 @@ class DataFolder:
     def located_ratings(
         self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
     ) -> Iterator[tuple[str, int, Rating]]:
-        """Yield ``(file, line, rating)`` for the folder's usable ratings."""
-        return located_ratings(self.files("ratings"), tz, report, windows=windows)
+        """Yield ``(file, line, rating)`` for the folder's usable ratings (orphans rejected)."""
+        paths = self.files("ratings")
+        if not paths:
+            return
+        yield from located_ratings(
+            paths, tz, report, windows=windows, case_ids=self._orphan_check(tz, windows)
+        )
 
     def rectifications(
         self, tz: dt.tzinfo, report: ReadReport
     ) -> Iterator[tuple[str, int, Rectification]]:
         """Yield ``(file, line, record)`` for the folder's work-order progress rows (if any)."""
         return located_rectifications(self.files("rectifications"), tz, report)
+
+
+def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)

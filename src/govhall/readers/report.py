@@ -1,4 +1,4 @@
-"""Counts and problems of a data run: read = used + rejected, per file and in total."""
+"""Counts and problems of a data run: read = used + rejected + copies, per file and in total."""
 
 from __future__ import annotations
 
@@ -11,12 +11,20 @@ from govhall.problems import Problem
 
 @dataclass(slots=True)
 class FileSummary:
-    """Row counts of one data file."""
+    """Row counts of one data file: ``read = used + rejected + copies``.
+
+    ``lines`` counts the file's physical lines (its header and blank lines
+    included; a Parquet file's rows), so that a row that swallowed lines
+    would show. ``copies`` counts rows identical to an earlier row with the
+    same key (counted once, each reported as a warning).
+    """
 
     path: str
     read: int = 0
     used: int = 0
     rejected: int = 0
+    lines: int = 0
+    copies: int = 0
 
 
 @dataclass
@@ -55,6 +63,16 @@ class ReadReport:
         """Rows reported as bad and left out."""
         return sum(summary.rejected for summary in self.files.values())
 
+    @property
+    def lines(self) -> int:
+        """Physical lines of every file (headers and blank lines included; 0 for a store)."""
+        return sum(summary.lines for summary in self.files.values())
+
+    @property
+    def copies(self) -> int:
+        """Rows that repeat an earlier identical row with the same key: counted once."""
+        return sum(summary.copies for summary in self.files.values())
+
     def add_problem(self, problem: Problem) -> None:
         """Record a problem and pass it to ``on_problem``."""
         if problem.severity == "warning":
@@ -65,27 +83,46 @@ class ReadReport:
             self.on_problem(problem)
 
     def summary(self) -> str:
-        """Describe the counts per file, one line each."""
-        return "\n".join(
-            f"{s.path}: read {s.read}, used {s.used}, rejected {s.rejected}"
-            for s in self.files.values()
-        )
+        """Describe the counts per file, one line each (lines and copies when there are any)."""
+        return "\n".join(_described(s) for s in self.files.values())
 
     def counts(self) -> dict[str, int]:
-        """Return ``{"read", "used", "rejected"}``: the ``data`` of a command's JSON."""
-        return {"read": self.read, "used": self.used, "rejected": self.rejected}
+        """Return ``{"read", "used", "rejected", "lines", "copies"}``: a command's JSON ``data``."""
+        return {
+            "read": self.read,
+            "used": self.used,
+            "rejected": self.rejected,
+            "lines": self.lines,
+            "copies": self.copies,
+        }
 
     def to_json(self) -> dict[str, Any]:
         """Return the counts and problems as a JSON-ready mapping."""
         return {
             **self.counts(),
             "files": [
-                {"path": s.path, "read": s.read, "used": s.used, "rejected": s.rejected}
+                {
+                    "path": s.path,
+                    "read": s.read,
+                    "used": s.used,
+                    "rejected": s.rejected,
+                    "lines": s.lines,
+                    "copies": s.copies,
+                }
                 for s in self.files.values()
             ],
             "problems": [_problem_json(p) for p in self.problems],
             "warnings": [_problem_json(p) for p in self.warnings],
         }
+
+
+def _described(summary: FileSummary) -> str:
+    text = f"{summary.path}: read {summary.read}, used {summary.used}, rejected {summary.rejected}"
+    if summary.copies:
+        text += f", copies {summary.copies}"
+    if summary.lines:
+        text += f" ({summary.lines} lines)"
+    return text
 
 
 def _problem_json(problem: Problem) -> dict[str, Any]:

@@ -81,6 +81,9 @@ def find_data_files(path_or_dir: str | Path, stem: str, *, required: bool = Fals
     being ``csv``, ``jsonl``, ``ndjson`` or ``parquet`` (any case): ``cases.csv``,
     ``cases-2010-01.csv`` and ``cases_2010-02.jsonl`` are cases files;
     ``oldcases.csv``, ``cases.csv.bak`` and ``cases_backup.txt`` are not.
+    An entry with such a name is returned whatever it is: a folder, a broken
+    link or a file without read permission is then an error naming it when a
+    reader reaches it, never an empty file.
 
     Args:
         path_or_dir: A data file or a data folder.
@@ -100,12 +103,9 @@ def find_data_files(path_or_dir: str | Path, stem: str, *, required: bool = Fals
     found = []
     for entry in path.iterdir():
         base, dot, ext = entry.name.rpartition(".")
-        if (
-            dot
-            and f".{ext.lower()}" in EXTENSIONS
-            and (base == stem or base.startswith(prefixes))
-            and entry.is_file()
-        ):
+        if dot and f".{ext.lower()}" in EXTENSIONS and (base == stem or base.startswith(prefixes)):
+            # named as a data file: one that cannot be read (a folder, a broken link, no
+            # permission) is an error when it is read, never an empty file
             found.append(entry)
     if required and not found:
         raise GovhallError(
@@ -154,39 +154,93 @@ def _rows(
         raise GovhallError(f"{path}: unknown data file type {path.suffix!r} (expected {known})")
     if kind == "parquet":
         return _parquet_rows(path, required, optional, report, summary)
-    try:
-        stream = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise GovhallError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    lines = _bounded_lines(stream, path, report, summary)
+    stream = open_data_file(path)
+    lines = _Lines(stream, path, report, summary, one_row_each=kind == "csv")
     if kind == "csv":
         return _csv_rows(stream, lines, path, required, optional, report, summary)
     return _json_rows(stream, lines, path, required, optional, report, summary)
 
 
-def _bounded_lines(
-    stream: TextIO, path: Path, report: ReadReport, summary: FileSummary
-) -> Iterator[str]:
-    """Yield the stream's lines; a line over :data:`MAX_LINE_CHARS` is rejected unread.
+def open_data_file(path: Path) -> TextIO:
+    """Open a CSV or JSON Lines data file as text (a byte-order mark is dropped).
+
+    Raises:
+        GovhallError: The file cannot be read (no such file, a folder, a broken
+            link, no permission), naming it.
+    """
+    try:
+        if path.is_dir():
+            raise GovhallError(f"{path}: cannot read: a folder, not a data file")
+        return path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        what = exc.strerror or str(exc)
+        if path.is_symlink() and not path.exists():
+            what = f"a broken link (to {path.readlink()})"
+        raise GovhallError(f"{path}: cannot read: {what}") from exc
+
+
+class _Spans(Exception):
+    """A CSV row asked for a second physical line: a quoted field left open."""
+
+
+class _Lines:
+    """A data file's physical lines, counted; a line over :data:`MAX_LINE_CHARS` is rejected
+    unread.
 
     The rejected line is skipped in pieces and replaced by a blank line, which
     both readers pass over, so line numbers stay right.
+
+    With ``one_row_each`` (CSV), a row is one physical line: when the csv
+    module asks for the next line before the row of the last one is complete
+    (a quoted field left open by a stray ``"``), :class:`_Spans` is raised
+    instead, the reader rejects the line, and the next line is read as a row
+    of its own. No value of the formats holds a line break, so no row is lost
+    to a stray quote, whatever follows it.
     """
-    readline = stream.readline
-    limit = MAX_LINE_CHARS
-    number = 0
-    while text := readline(limit):
-        number += 1
+
+    __slots__ = ("number", "one_row_each", "path", "pending", "readline", "report", "summary")
+
+    def __init__(
+        self,
+        stream: TextIO,
+        path: Path,
+        report: ReadReport,
+        summary: FileSummary,
+        *,
+        one_row_each: bool,
+    ) -> None:
+        self.readline = stream.readline
+        self.path = path
+        self.report = report
+        self.summary = summary
+        self.one_row_each = one_row_each
+        self.number = 0
+        """Physical lines handed out so far."""
+        self.pending = False
+        """A line was handed out and its row is not complete yet."""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            raise _Spans
+        limit = MAX_LINE_CHARS
+        text = self.readline(limit)
+        if not text:
+            raise StopIteration
+        self.number += 1
+        self.pending = self.one_row_each
         if len(text) < limit or text[-1] in "\r\n":
-            yield text
-            continue
+            return text
+        readline = self.readline
         while (rest := readline(limit)) and rest[-1] not in "\r\n":
             pass
-        summary.read += 1
-        summary.rejected += 1
+        self.summary.read += 1
+        self.summary.rejected += 1
         message = f"line longer than {limit:,} characters: rejected without reading it"
-        report.add_problem(Problem("error", message, line=number, file=str(path)))
-        yield "\n"
+        self.report.add_problem(Problem("error", message, line=self.number, file=str(self.path)))
+        return "\n"
 
 
 def _not_utf8(path: Path, line: int, exc: UnicodeDecodeError) -> GovhallError:
@@ -197,7 +251,7 @@ def _not_utf8(path: Path, line: int, exc: UnicodeDecodeError) -> GovhallError:
 
 def _csv_rows(
     stream: TextIO,
-    lines: Iterator[str],
+    lines: _Lines,
     path: Path,
     required: Sequence[str],
     optional: Sequence[str],
@@ -205,71 +259,97 @@ def _csv_rows(
     summary: FileSummary,
 ) -> Iterator[tuple[int, Sequence[Any], _Layout]]:
     with stream:
-        reader = csv.reader(lines)
         try:
-            header = next(reader, None)
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(path, 0, exc) from exc
-        except csv.Error as exc:
-            raise GovhallError(f"{path}:1: unreadable header row: {exc}") from None
-        if header is None:
-            raise GovhallError(
-                f"{path}:1: empty file: expected a header row ({', '.join(required)})"
-            )
-        # a second byte-order mark (files joined with `cat`) is not part of the name
-        names = [name.strip().lstrip("\ufeff") for name in header]
-        positions: dict[str, int] = {}
-        for index, name in enumerate(names):
-            if name in positions:
-                raise GovhallError(f"{path}:1:{index + 1}: column {name!r} appears twice")
-            positions[name] = index
-        missing = [name for name in required if name not in positions]
-        if missing:
-            raise GovhallError(
-                f"{path}:1: missing required column(s) {', '.join(missing)} "
-                f"(header has: {', '.join(names)})"
-            )
-        wanted = (*required, *optional)
-        _warn_unknown(report, path, [n for n in names if n not in wanted], 1)
-        width = len(names)
-        indexes = [positions.get(name, width) for name in wanted]
-        pad = any(name not in positions for name in optional)
-        layout = _Layout(
-            wanted, {name: positions[name] + 1 for name in wanted if name in positions}
+            yield from _csv_body(lines, path, required, optional, report, summary)
+        finally:
+            summary.lines += lines.number
+
+
+def _csv_body(
+    lines: _Lines,
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    report: ReadReport,
+    summary: FileSummary,
+) -> Iterator[tuple[int, Sequence[Any], _Layout]]:
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, 0, exc) from exc
+    except csv.Error as exc:
+        raise GovhallError(f"{path}:1: unreadable header row: {exc}") from None
+    except _Spans:
+        raise GovhallError(
+            f'{path}:1: unreadable header row: a quoted name is not closed on the line (a stray ")'
+        ) from None
+    lines.pending = False
+    if header is None:
+        raise GovhallError(f"{path}:1: empty file: expected a header row ({', '.join(required)})")
+    # a second byte-order mark (files joined with `cat`) is not part of the name
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    positions: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in positions:
+            raise GovhallError(f"{path}:1:{index + 1}: column {name!r} appears twice")
+        positions[name] = index
+    missing = [name for name in required if name not in positions]
+    if missing:
+        raise GovhallError(
+            f"{path}:1: missing required column(s) {', '.join(missing)} "
+            f"(header has: {', '.join(names)})"
         )
-        pick = itemgetter(*indexes)
-        previous = 1
-        while True:  # restarted after a row the csv module cannot split
-            try:
-                for row in reader:
-                    line = previous + 1
-                    previous = reader.line_num
-                    if len(row) != width:
-                        if not row:
-                            continue  # a blank line is not a row
-                        summary.read += 1
-                        summary.rejected += 1
-                        message = f"expected {width} fields, found {len(row)}"
-                        report.add_problem(Problem("error", message, line=line, file=str(path)))
-                        continue
-                    if pad:
-                        row.append("")
-                    yield line, pick(row), layout
-            except UnicodeDecodeError as exc:
-                raise _not_utf8(path, previous, exc) from exc
-            except csv.Error as exc:  # e.g. a field over the csv module's size limit
-                line, previous = previous + 1, max(reader.line_num, previous + 1)
-                summary.read += 1
-                summary.rejected += 1
-                message = f"cannot split the row into fields: {exc}"
-                report.add_problem(Problem("error", message, line=line, file=str(path)))
-                continue
-            break
+    wanted = (*required, *optional)
+    _warn_unknown(report, path, [n for n in names if n not in wanted], 1)
+    width = len(names)
+    indexes = [positions.get(name, width) for name in wanted]
+    pad = any(name not in positions for name in optional)
+    layout = _Layout(wanted, {name: positions[name] + 1 for name in wanted if name in positions})
+    pick = itemgetter(*indexes)
+    while True:  # restarted after a row the csv module cannot split, or a stray quote
+        try:
+            for row in reader:
+                lines.pending = False
+                line = lines.number  # every row is one physical line
+                if len(row) != width:
+                    if not row:
+                        continue  # a blank line is not a row
+                    summary.read += 1
+                    summary.rejected += 1
+                    message = f"expected {width} fields, found {len(row)}"
+                    report.add_problem(Problem("error", message, line=line, file=str(path)))
+                    continue
+                if pad:
+                    row.append("")
+                yield line, pick(row), layout
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path, lines.number, exc) from exc
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            lines.pending = False
+            summary.read += 1
+            summary.rejected += 1
+            message = f"cannot split the row into fields: {exc}"
+            report.add_problem(Problem("error", message, line=lines.number, file=str(path)))
+            continue
+        except _Spans:
+            # the csv module (which resets itself on the next row) wants the next line
+            # for this row: reject this line and read the next as a row of its own
+            lines.pending = False
+            summary.read += 1
+            summary.rejected += 1
+            message = (
+                'a quoted field is not closed on this line (a stray "?): the row is '
+                "rejected; the next line is read as a row of its own"
+            )
+            report.add_problem(Problem("error", message, line=lines.number, file=str(path)))
+            continue
+        break
 
 
 def _json_rows(
     stream: TextIO,
-    lines: Iterator[str],
+    lines: _Lines,
     path: Path,
     required: Sequence[str],
     optional: Sequence[str],
@@ -285,7 +365,8 @@ def _json_rows(
     line = 0
     with stream:
         try:
-            for line, text in enumerate(lines, start=1):
+            for text in lines:
+                line = lines.number
                 if not text.strip():
                     continue
                 try:
@@ -330,6 +411,8 @@ def _json_rows(
                 yield line, values, layout
         except UnicodeDecodeError as exc:
             raise _not_utf8(path, line, exc) from exc
+        finally:
+            summary.lines += lines.number
 
 
 def _parquet_rows(
@@ -379,6 +462,8 @@ def _parquet_rows(
                 yield line, values, layout
     except (OSError, pa.ArrowException) as exc:
         raise GovhallError(f"{path}: cannot read row {line + 1}: {exc}") from None
+    finally:
+        summary.lines += line  # a Parquet file has rows, not lines: each row counts as one
 
 
 def _warn_unknown(report: ReadReport, path: Path, unknown: Sequence[str], line: int) -> None:

@@ -37,6 +37,13 @@ from govhall.readers.rows import (
     _time,
     parse_pauses,
 )
+from govhall.readers.unique import (
+    case_key,
+    finding_key,
+    rating_key,
+    repeated_case_ids,
+    unique_rows,
+)
 from govhall.records import (
     CASE_STATUSES,
     CONCLUDED_STATUSES,
@@ -101,8 +108,15 @@ def read_cases(
     *,
     windows: Collection[str] | None = None,
     items: Collection[str] | None = None,
+    case_ids: set[str] | None = None,
 ) -> Iterator[Case]:
     """Yield the usable cases of a cases file, of a folder's cases files, or of a list of files.
+
+    One case id is one case over all the files read (:mod:`govhall.readers.unique`):
+    rows that repeat an id are held back until every file is read, then an
+    identical copy is counted once (a warning) and different rows are all
+    rejected (neither is used). The others stream at once; a quick first look
+    at the files' id column says which ids repeat.
 
     Args:
         path_or_dir: A ``.csv`` / ``.jsonl`` / ``.ndjson`` file; a folder holding
@@ -112,6 +126,7 @@ def read_cases(
         report: Receives the counts and every problem.
         windows: Known window ids; a case naming another window is rejected.
         items: Known item ids; a case naming another item is rejected.
+        case_ids: Receives the id of every case yielded (for the orphan check of ratings).
 
     Raises:
         GovhallError: The path is missing, a folder holds no cases file, or a
@@ -122,8 +137,12 @@ def read_cases(
     concluded_statuses = CONCLUDED_STATUSES
     moments, moment = _moment_cache(tz)
     kinds, statuses = _KINDS, _STATUSES
+    paths = _files(path_or_dir, "cases", required=True)
+    repeated = repeated_case_ids(paths)
+    held: list[tuple[str, int, Case]] = []
+    note = case_ids.add if case_ids is not None else None
     # the per-file work stays out here: the row loop below is the one of a single file
-    for path in _files(path_or_dir, "cases", required=True):
+    for path in paths:
         summary = _start(report, path)
         read = used = 0  # counted locally (hot loop), added to the summary at the end
         try:
@@ -191,11 +210,21 @@ def read_cases(
                     except _BadRow as bad:
                         _reject(report, summary, path, line, layout, bad)
                         continue
+                if repeated and hash(case.case_id) in repeated:
+                    held.append((str(path), line, case))
+                    continue
                 used += 1
+                if note is not None:
+                    note(case.case_id)
                 yield case
         finally:
             summary.read += read
             summary.used += used
+    if held:
+        for _, _, case in unique_rows(held, case_key, report, [str(p) for p in paths]):
+            if note is not None:
+                note(case.case_id)
+            yield case
 
 
 def quick_case(
@@ -313,6 +342,7 @@ def read_ratings(
     report: ReadReport,
     *,
     windows: Collection[str] | None = None,
+    case_ids: Collection[str] | None = None,
 ) -> Iterator[Rating]:
     """Yield the usable ratings of a ratings file, a folder's ratings files or a list of files.
 
@@ -323,10 +353,20 @@ def read_ratings(
     folder without ratings files yields nothing (ratings are optional), as
     it does for the commands.
 
+    A rating is keyed by case, channel and time over all the files read
+    (:mod:`govhall.readers.unique`): an identical copy counts once, different
+    rows with one key are all rejected; with ``case_ids``, a rating of a case
+    not among them is rejected (an orphan). The ratings are therefore yielded
+    once every file is read. The hall's repeated-rating rule (the later rating
+    of a case from a channel replaces the earlier) is not applied here:
+    :func:`govhall.assessment.workorders.counted_ratings` applies it.
+
     Raises:
         GovhallError: As :func:`read_cases`.
     """
-    for _, _, rating in located_ratings(path_or_dir, tz, report, windows=windows):
+    for _, _, rating in located_ratings(
+        path_or_dir, tz, report, windows=windows, case_ids=case_ids
+    ):
         yield rating
 
 
@@ -336,14 +376,18 @@ def located_ratings(
     report: ReadReport,
     *,
     windows: Collection[str] | None = None,
+    case_ids: Collection[str] | None = None,
 ) -> Iterator[tuple[str, int, Rating]]:
     """Yield ``(file, line, rating)`` for each usable rating, as :func:`read_ratings`.
 
     For checks that name the row of a record (a repeated rating).
     """
+    found: list[tuple[str, int, Rating]] = []
+    order = []
     for path in _files(path_or_dir, "ratings"):
         summary = _start(report, path)
         name = str(path)
+        order.append(name)
         for line, values, layout in _rows(path, RATING_COLUMNS, RATING_OPTIONAL, report, summary):
             summary.read += 1
             try:
@@ -351,8 +395,8 @@ def located_ratings(
             except _BadRow as bad:
                 _reject(report, summary, path, line, layout, bad)
                 continue
-            summary.used += 1
-            yield name, line, rating
+            found.append((name, line, rating))
+    yield from unique_rows(found, rating_key, report, order, case_ids=case_ids)
 
 
 def _rating(values: Sequence[Any], tz: dt.tzinfo, windows: Collection[str] | None) -> Rating:
@@ -466,13 +510,18 @@ def read_findings(
 
     ``count`` defaults to 1 when empty and is at most :data:`MAX_FINDING_COUNT`;
     ``points`` is a decimal number of at most :data:`MAX_FINDING_POINTS`
-    either way, only where the rule allows a range.
+    either way, only where the rule allows a range. A finding is keyed by
+    date, window, staff and rule over all the files read, as a rating is
+    (:func:`read_ratings`).
 
     Raises:
         GovhallError: As :func:`read_cases`.
     """
+    found: list[tuple[str, int, Finding]] = []
+    order = []
     for path in _files(path_or_dir, "findings"):
         summary = _start(report, path)
+        order.append(str(path))
         rows = _rows(path, FINDING_COLUMNS, FINDING_OPTIONAL, report, summary)
         for line, values, layout in rows:
             summary.read += 1
@@ -481,8 +530,9 @@ def read_findings(
             except _BadRow as bad:
                 _reject(report, summary, path, line, layout, bad)
                 continue
-            summary.used += 1
-            yield finding
+            found.append((str(path), line, finding))
+    for _, _, finding in unique_rows(found, finding_key, report, order):
+        yield finding
 
 
 def _finding(values: Sequence[Any], windows: Collection[str] | None) -> Finding:

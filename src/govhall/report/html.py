@@ -672,6 +672,7 @@ def _notes_section(report: MonthReport) -> str:
         *(report.warnings),
         *(
             f"{Path(s.path).name}：读取 {s.read} 行，采用 {s.used} 行，剔除 {s.rejected} 行"
+            + (f"，重复 {s.copies} 行（只计一次）" if s.copies else "")
             for s in report.read.files.values()
         ),
     ]

@@ -144,7 +144,11 @@ class StoreSource:
     def ratings(
         self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
     ) -> Iterator[Rating]:
-        """Yield the hall's stored ratings."""
+        """Yield the hall's stored ratings, every one (keys are unique, orphans were refused).
+
+        A session counts them under the hall's repeated-rating rule, as it
+        counts a folder's (:func:`govhall.assessment.workorders.counted_ratings`).
+        """
         sql = (
             'SELECT case_id, "window", staff, level, rated_at, rated_offset, channel, tags, '
             "file, line FROM govhall.ratings WHERE hall = ? ORDER BY case_id, channel, rated_at"
