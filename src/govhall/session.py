@@ -818,6 +818,10 @@ def _new_report() -> ReadReport:
 
 
 def _has_files(source: DataSource, kind: str) -> bool:
+    from govhall.readers.folder import DataFolder
+
+    if not isinstance(source, DataFolder):
+        return True  # a store holds its hall's cases (importing them is how a hall gets in)
     try:
         return bool(source.files(kind))
     except GovhallError:  # a folder without a required kind says so by raising
