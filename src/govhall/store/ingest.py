@@ -354,16 +354,19 @@ def ingest(
         # files DuckDB reads itself are read before the transaction: a file it cannot
         # parse is an error that would end the transaction (that file is then read
         # by the careful reader, inside it)
-        scans = {
-            path: table
-            for number, path in enumerate(paths["cases"], 1)
-            if (
-                table := scan_cases(
-                    backend, path, number, reading.zone, report, reading.windows, reading.items
-                )
+        scans = {}
+        for number, path in enumerate(paths["cases"], 1):
+            scanned = scan_cases(
+                backend,
+                path,
+                reading.zone,
+                report,
+                reading.windows,
+                reading.items,
+                f"govhall_scan_{number}",
             )
-            is not None
-        }
+            if scanned is not None:
+                scans[path] = scanned
         backend.begin()
         try:
             backend.lock_imports()
@@ -374,6 +377,12 @@ def ingest(
             for kind in KINDS:
                 stage = _stage(backend, kind, paths[kind], scans, reading)
                 counts = _apply(backend, kind, stage, hall, import_id, report)
+                if stage != f"govhall_careful_{kind}":
+                    backend.execute(f"DROP VIEW {stage}")
+                backend.execute(f"DROP TABLE govhall_careful_{kind}")
+                if kind == "cases":
+                    for number in range(1, len(paths[kind]) + 1):
+                        backend.execute(f"DROP TABLE IF EXISTS govhall_scan_{number}")
                 for path in paths[kind]:
                     summary = report.files.get(str(path))
                     found = counts.get(str(path)) or FileCounts(str(path), kind)
@@ -491,64 +500,74 @@ def _stage(
     scans: dict[Path, str],
     reading: _Reading,
 ) -> str:
-    """Stage the usable rows of one kind's files in a temporary table; return its name.
+    """Stage the usable rows of one kind's files; return the table (or view) holding them.
 
-    Each row gets a number (file by file, in file order), its file and line,
-    and its stored values.
+    Each row has a number (file by file, in file order), its file and line,
+    and its stored values. The careful reader's rows go into a temporary
+    table; the rows DuckDB scanned (``scans``: a ``SELECT`` of each file's
+    lines and values) are added to them by a view.
     """
     layout = KIND_LAYOUT[kind]
-    stage = f"govhall_stage_{kind}"
+    careful = f"govhall_careful_{kind}"
     columns = [("row_no", "BIGINT"), ("file", "TEXT"), ("line", "BIGINT"), *layout.columns]
-    backend.execute(f"DROP TABLE IF EXISTS {stage}")
+    backend.execute(f"DROP TABLE IF EXISTS {careful}")
     backend.execute(
-        f"CREATE TEMP TABLE {stage} ("
+        f"CREATE TEMP TABLE {careful} ("
         + ", ".join(f"{_q(name)} {sql_type}" for name, sql_type in columns)
         + ")"
     )
+    parts = [f"SELECT * FROM {careful}"]
     for number, path in enumerate(paths, 1):
         first = number * ROW_BLOCK
-        table = scans.get(path) if kind == "cases" else None
-        if table is not None:
-            backend.execute(
-                f"INSERT INTO {stage} SELECT ? + line, ?, * FROM {table}", [first, str(path)]
-            )
-            backend.execute(f"DROP TABLE {table}")
+        scanned = scans.get(path) if kind == "cases" else None
+        if scanned is not None:
+            text = "'" + str(path).replace("'", "''") + "'"
+            parts.append(f"SELECT {first} + line, {text}, * FROM ({scanned})")
             continue
         split = _splitter()
         rows = (
             (first + line, str(path), line, *record_values(record, split))
             for _, line, record in _located(kind, path, reading)
         )
-        backend.bulk_insert(stage, columns, rows, not_null=layout.not_null)
+        backend.bulk_insert(careful, columns, rows, not_null=layout.not_null)
+    if len(parts) == 1:
+        return careful
+    stage = f"govhall_stage_{kind}"
+    backend.execute(f"CREATE OR REPLACE TEMP VIEW {stage} AS " + " UNION ALL ".join(parts))
     return stage
 
 
 def _apply(
     backend: Backend, kind: str, stage: str, hall: str, import_id: int, report: ReadReport
 ) -> dict[str, FileCounts]:
-    """Decide each staged row's fate, apply it to the store; return the counts per file."""
+    """Decide each staged row's fate, apply it to the store; return the counts per file.
+
+    Only the rows that are not simply new get a recorded fate (``govhall_fate``):
+    a first import into an empty store records none.
+    """
     layout = KIND_LAYOUT[kind]
     names = [name for name, _ in layout.columns]
     values = [name for name in names if name not in layout.key]
     keys = ", ".join(_q(name) for name in layout.key)
+    staged = ", ".join(f"s.{_q(n)}" for n in layout.key)
 
     def same(left: str, right: str, columns: Sequence[str] = layout.key) -> str:
         return " AND ".join(f"{left}.{_q(n)} = {right}.{_q(n)}" for n in columns)
 
+    for table in ("govhall_fate", "govhall_repeats"):
+        backend.execute(f"DROP TABLE IF EXISTS {table}")
     # keys staged more than once: their first row, and whether their rows differ
     differ = " OR ".join(
-        f"count(DISTINCT {_q(n)}) > 1 OR (count({_q(n)}) > 0 AND count({_q(n)}) < count(*))"
+        f"count(DISTINCT s.{_q(n)}) > 1 OR (count(s.{_q(n)}) > 0 AND count(s.{_q(n)}) < count(*))"
         for n in values
     )
-    fate = "govhall_fate"
-    backend.execute(f"DROP TABLE IF EXISTS {fate}")
-    backend.execute("DROP TABLE IF EXISTS govhall_repeats")
     backend.execute(
-        f"CREATE TEMP TABLE govhall_repeats AS SELECT {keys}, min(row_no) AS first, "
+        f"CREATE TEMP TABLE govhall_repeats AS SELECT {staged}, min(s.row_no) AS first, "
         f"CASE WHEN {differ} THEN 1 ELSE 0 END AS conflict "
-        f"FROM {stage} GROUP BY {keys} HAVING count(*) > 1"
+        f"FROM {stage} s JOIN (SELECT {keys} FROM {stage} GROUP BY {keys} "
+        f"HAVING count(*) > 1) d ON {same('d', 's')} GROUP BY {staged}"
     )
-    orphan, params = "", [hall]
+    orphan, orphan_state, orphan_kept, params = "", "", "", [hall]
     if kind in ORPHANS:
         parent, columns = ORPHANS[kind]
         picked = ", ".join(_q(n) for n in columns)
@@ -556,58 +575,75 @@ def _apply(
             f"LEFT JOIN (SELECT {picked} FROM {parent} WHERE hall = ?) o "
             f"ON {same('o', 's', columns)} "
         )
+        orphan_state = f"WHEN o.{_q(columns[0])} IS NULL THEN 'orphan' "
+        orphan_kept = f" OR o.{_q(columns[0])} IS NULL"
         params.append(hall)
     unchanged = " AND ".join(f"t.{_q(n)} IS NOT DISTINCT FROM s.{_q(n)}" for n in values)
-    orphan_state = f"WHEN o.{_q(ORPHANS[kind][1][0])} IS NULL THEN 'orphan' " if orphan else ""
+    table = layout.table
     backend.execute(
-        f"CREATE TEMP TABLE {fate} AS SELECT s.*, CASE WHEN r.conflict = 1 THEN 'conflict' "
-        f"{orphan_state}"
+        "CREATE TEMP TABLE govhall_fate AS SELECT s.row_no, s.file, "
+        f"CASE WHEN r.conflict = 1 THEN 'conflict' {orphan_state}"
         "WHEN r.first IS NOT NULL AND s.row_no <> r.first THEN 'copy' "
         f"WHEN t.{_q(layout.key[0])} IS NULL THEN 'inserted' "
-        f"WHEN {unchanged if values else 'TRUE'} THEN 'unchanged' ELSE 'updated' END AS state "
+        f"WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END AS state "
         f"FROM {stage} s LEFT JOIN govhall_repeats r ON {same('r', 's')} "
-        f"LEFT JOIN {layout.table} t ON t.hall = ? AND {same('t', 's')} {orphan}",
+        f"LEFT JOIN {table} t ON t.hall = ? AND {same('t', 's')} {orphan}"
+        f"WHERE r.first IS NOT NULL OR t.{_q(layout.key[0])} IS NOT NULL{orphan_kept}",
         params,
     )
-    backend.execute(f"DROP TABLE {stage}")
-    backend.execute("DROP TABLE govhall_repeats")
-    _report_rejections(backend, kind, fate, hall, report)
-
-    table = layout.table
-    targets = ", ".join(_q(n) for n in names)
-    if kind == "cases":
-        history = ", ".join(f"t.{_q(n)}" for n in names)
-        backend.execute(
-            f"INSERT INTO govhall.case_history (hall, {targets}, import_id, file, line, "
-            f"replaced_by) SELECT t.hall, {history}, t.import_id, t.file, t.line, ? "
-            f"FROM {table} t JOIN {fate} s ON t.hall = ? AND {same('t', 's')} "
-            "WHERE s.state = 'updated'",
-            [import_id, hall],
-        )
-    backend.execute(
-        f"DELETE FROM {table} WHERE hall = ? AND EXISTS (SELECT 1 FROM {fate} s "
-        f"WHERE s.state = 'updated' AND {same(table, 's')})",
-        [hall],
-    )
-    # in key order: the database's index is filled fastest that way
-    backend.execute(
-        f"INSERT INTO {table} (hall, {targets}, import_id, file, line) "
-        f"SELECT ?, {targets}, ?, file, line FROM {fate} "
-        f"WHERE state IN ('inserted', 'updated') ORDER BY {keys}",
-        [hall, import_id],
-    )
     counts: dict[str, FileCounts] = {}
+    for path, number in backend.execute(f"SELECT file, count(*) FROM {stage} GROUP BY file"):
+        counts[path] = FileCounts(path, kind, inserted=int(number))
+    states: dict[str, int] = {}
     for path, state, number in backend.execute(
-        f"SELECT file, state, count(*) FROM {fate} GROUP BY file, state"
+        "SELECT file, state, count(*) FROM govhall_fate GROUP BY file, state"
     ):
-        found = counts.setdefault(path, FileCounts(path, kind))
-        if state in ("inserted", "updated", "unchanged"):
+        found = counts[path]
+        states[state] = states.get(state, 0) + int(number)
+        if state == "inserted":
+            continue
+        found.inserted -= int(number)
+        if state in ("updated", "unchanged"):
             setattr(found, state, getattr(found, state) + int(number))
         elif state == "copy":
             found.unchanged += int(number)
         else:
             found.rejected += int(number)
-    backend.execute(f"DROP TABLE {fate}")
+    if set(states) - {"inserted", "updated", "unchanged"}:
+        _report_rejections(backend, kind, stage, hall, report)
+
+    targets = ", ".join(_q(n) for n in names)
+    if states.get("updated"):
+        updated = (
+            f"JOIN {stage} s ON {same(table, 's')} "
+            "JOIN govhall_fate f ON f.row_no = s.row_no AND f.state = 'updated'"
+        )
+        if kind == "cases":
+            history = ", ".join(f"{table}.{_q(n)}" for n in names)
+            backend.execute(
+                f"INSERT INTO govhall.case_history (hall, {targets}, import_id, file, line, "
+                f"replaced_by) SELECT {table}.hall, {history}, {table}.import_id, "
+                f"{table}.file, {table}.line, ? FROM {table} {updated} WHERE {table}.hall = ?",
+                [import_id, hall],
+            )
+        backend.execute(
+            f"DELETE FROM {table} WHERE hall = ? AND EXISTS (SELECT 1 FROM {stage} s "
+            "JOIN govhall_fate f ON f.row_no = s.row_no AND f.state = 'updated' "
+            f"WHERE {same(table, 's')})",
+            [hall],
+        )
+    if sum(found.inserted + found.updated for found in counts.values()):
+        sources = ", ".join(f"s.{_q(n)}" for n in names)
+        # in key order: the database's index is filled fastest that way
+        backend.execute(
+            f"INSERT INTO {table} (hall, {targets}, import_id, file, line) "
+            f"SELECT ?, {sources}, ?, s.file, s.line FROM {stage} s "
+            "LEFT JOIN govhall_fate f ON f.row_no = s.row_no "
+            f"WHERE f.state IS NULL OR f.state IN ('inserted', 'updated') ORDER BY {staged}",
+            [hall, import_id],
+        )
+    for table in ("govhall_fate", "govhall_repeats"):
+        backend.execute(f"DROP TABLE {table}")
     return counts
 
 
@@ -619,15 +655,16 @@ ORPHANS = {
 
 
 def _report_rejections(
-    backend: Backend, kind: str, fate: str, hall: str, report: ReadReport
+    backend: Backend, kind: str, stage: str, hall: str, report: ReadReport
 ) -> None:
     """Report every conflicting row (naming the others), orphan row and repeated row."""
     key = KIND_LAYOUT[kind].key
     width = len(key)
     keys = ", ".join(f"s.{_q(name)}" for name in key)
+    rows_in = f"govhall_fate f JOIN {stage} s ON s.row_no = f.row_no"
     conflicts: dict[tuple[Any, ...], list[tuple[str, int, str]]] = {}
     for row in backend.stream(
-        f"SELECT s.file, s.line, {keys} FROM {fate} s WHERE s.state = 'conflict' "
+        f"SELECT s.file, s.line, {keys} FROM {rows_in} WHERE f.state = 'conflict' "
         f"ORDER BY {keys}, s.row_no"
     ):
         conflicts.setdefault(row[2:], []).append((row[0], int(row[1]), _label(kind, row[2:])))
@@ -644,7 +681,7 @@ def _report_rejections(
             )
     if kind in ORPHANS:
         for row in backend.stream(
-            f"SELECT s.file, s.line, {keys} FROM {fate} s WHERE s.state = 'orphan' "
+            f"SELECT s.file, s.line, {keys} FROM {rows_in} WHERE f.state = 'orphan' "
             "ORDER BY s.row_no"
         ):
             if kind == "ratings":
@@ -659,10 +696,11 @@ def _report_rejections(
                     file=row[0],
                 )
             )
-    same = " AND ".join(f"f.{_q(n)} = s.{_q(n)}" for n in key)
+    same = " AND ".join(f"r.{_q(n)} = s.{_q(n)}" for n in key)
     for row in backend.stream(
-        f"SELECT s.file, s.line, f.file, f.line, {keys} FROM {fate} s JOIN {fate} f "
-        f"ON {same} AND f.state <> 'copy' WHERE s.state = 'copy' ORDER BY s.row_no"
+        f"SELECT s.file, s.line, p.file, p.line, {keys} FROM {rows_in} "
+        f"JOIN govhall_repeats r ON {same} JOIN {stage} p ON p.row_no = r.first "
+        "WHERE f.state = 'copy' ORDER BY s.row_no"
     ):
         assert len(row) == 4 + width
         report.add_problem(

@@ -39,9 +39,6 @@ LONGEST_ROW = 60_000
 """The most bytes a row's values may hold on the fast path: the longest line they can make
 (quoted, quotes doubled) stays under the careful reader's limits on a field and a line."""
 
-_SCAN = "govhall_scan_cases"
-_HOURS = "govhall_scan_hours"
-
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -90,22 +87,44 @@ def count_lines(path: Path) -> int | None:
     return lines + (last not in (b"", b"\n"))
 
 
-def _offsets(tz: dt.tzinfo, hours: Sequence[dt.datetime]) -> tuple[list[dt.datetime], list[int]]:
-    """Return the hours whose UTC offset in ``tz`` is the same throughout, with that offset."""
-    kept, offsets = [], []
+MAX_CHANGES = 500
+"""The most changes of UTC offset (summer time starting or ending) a file's times may span
+on the fast path; a longer span is read by the careful reader."""
+
+
+def offset_sql(tz: dt.tzinfo, hours: Sequence[dt.datetime]) -> str | None:
+    """Return SQL giving the UTC offset in seconds of a time ``{}`` of one of ``hours``.
+
+    ``hours`` are the distinct hours (``date_trunc('hour', ...)``) of a file's
+    times. ``None`` when one of them has no single offset (a summer-time change
+    falls in it) or the offsets change more than :data:`MAX_CHANGES` times.
+    """
     last = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
-    for hour in hours:
+    changes: list[tuple[dt.datetime, int]] = []
+    for hour in sorted(hours):
         seen = {
             moment.replace(tzinfo=tz, fold=fold).utcoffset()
             for moment in (hour, hour + last)
             for fold in (0, 1)
         }
-        if len(seen) == 1:
-            (offset,) = seen
-            assert offset is not None
-            kept.append(hour)
-            offsets.append(int(offset.total_seconds()))
-    return kept, offsets
+        if len(seen) != 1:
+            return None
+        (offset,) = seen
+        assert offset is not None
+        seconds = int(offset.total_seconds())
+        if not changes or changes[-1][1] != seconds:
+            changes.append((hour, seconds))
+    if not changes:
+        return "NULL"
+    if len(changes) > MAX_CHANGES:
+        return None
+    # the offset of the latest change at or before the time's hour
+    steps = " ".join(
+        f"WHEN {{}} >= TIMESTAMP '{hour.isoformat(sep=' ')}' THEN {seconds}"
+        for hour, seconds in reversed(changes[1:])
+    )
+    first = changes[0][1]
+    return f"CASE {steps} ELSE {first} END" if steps else str(first)
 
 
 def _conforms(windows: Collection[str], items: Collection[str]) -> str:
@@ -128,23 +147,22 @@ def _conforms(windows: Collection[str], items: Collection[str]) -> str:
 def scan_cases(
     backend: Backend,
     path: Path,
-    number: int,
     tz: dt.tzinfo,
     report: ReadReport,
     windows: Collection[str],
     items: Collection[str],
+    table: str,
 ) -> str | None:
-    """Read a cases CSV file into a temporary table when every row has the strict form.
+    """Read a cases CSV file into the temporary ``table`` when every row has the strict form.
 
-    Run it outside the import's transaction: a file DuckDB cannot parse is
-    an error that would end the transaction. The table (named after
-    ``number``) holds ``line`` and the stored case values, in
-    :data:`govhall.store.ingest.KIND_LAYOUT` order; its rows are counted in
-    ``report`` as read and used.
+    Run it outside the import's transaction: a file DuckDB cannot parse is an
+    error that would end the transaction. The table's rows follow the file's
+    (a row's line is its ``rowid`` + 2); they are counted in ``report`` as read
+    and used.
 
     Returns:
-        The table's name, or ``None`` (and ``report`` untouched) for the
-        careful reader to read the file.
+        A ``SELECT`` of each row's line and its stored case values; or ``None``
+        (no table, ``report`` untouched) for the careful reader to read the file.
     """
     import duckdb
 
@@ -153,6 +171,7 @@ def scan_cases(
     names = _header(path)
     if names is None:
         return None
+    before = path.stat()
     lines = count_lines(path)
     if lines is None:
         return None
@@ -176,11 +195,19 @@ def scan_cases(
     end = "TRY_CAST(CASE WHEN contains(p, '/') THEN split_part(p, '/', 2) ELSE p END AS DATE)"
     # every pause's dates are real, its start in 1900 or later, its end not before its start
     pauses_ok = (
-        f"list_bool_and(list_transform(string_split(pauses_t, ';'), p -> {start} IS NOT NULL "
-        f"AND year({start}) >= 1900 AND {end} >= {start}))"
+        f"list_bool_and([{start} IS NOT NULL AND year({start}) >= 1900 AND {end} >= {start} "
+        "FOR p IN string_split(pauses_t, ';')])"
+    )
+    # a lone DATE pause is the one-day pause DATE/DATE, as the careful reader stores it
+    pauses = (
+        "array_to_string([CASE WHEN contains(p, '/') THEN p ELSE p || '/' || p END "
+        "FOR p IN string_split(pauses_t, ';')], ';')"
     )
     checked = f"""
-SELECT *, {_conforms(windows, items)} AS ok
+SELECT case_id_t AS case_id, window_t AS "window", item_t AS item, kind_t AS kind, r,
+  status_t AS status, f, TRY_CAST(visits_t AS INTEGER) AS visits,
+  NULLIF(staff_t, '') AS staff, CASE WHEN pauses_t = '' THEN '' ELSE {pauses} END AS pauses,
+  {_conforms(windows, items)} AS ok
 FROM (
   SELECT *, TRY_CAST(received_at_t AS TIMESTAMP) AS r,
     CASE WHEN status_t IN {concluded} THEN TRY_CAST(concluded_at_t AS TIMESTAMP) END AS f,
@@ -189,57 +216,36 @@ FROM (
   FROM (SELECT {", ".join(picks)} FROM {source})
 )
 """
-    # a lone DATE pause is the one-day pause DATE/DATE, as the careful reader stores it
-    pauses = (
-        "array_to_string(list_transform(string_split(pauses_t, ';'), p -> "
-        "CASE WHEN contains(p, '/') THEN p ELSE p || '/' || p END), ';')"
-    )
-    table = f"govhall_scan_{number}"
     db = backend.connection
     try:
-        db.execute(f"CREATE OR REPLACE TEMP TABLE {_SCAN} AS {checked}")
-        rows, bad = db.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM {_SCAN}"
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
+        rows, bad, received, concluded_hours = db.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT ok), "
+            "list(DISTINCT date_trunc('hour', r)) FILTER (WHERE r IS NOT NULL), "
+            "list(DISTINCT date_trunc('hour', f)) FILTER (WHERE f IS NOT NULL) "
+            f"FROM {table}"
         ).fetchall()[0]
-        if bad or rows + 1 != lines:
-            return None
-        hours = [
-            row[0]
-            for row in db.execute(
-                f"SELECT date_trunc('hour', r) FROM {_SCAN} UNION "
-                f"SELECT date_trunc('hour', f) FROM {_SCAN} WHERE f IS NOT NULL"
-            ).fetchall()
-        ]
-        kept, offsets = _offsets(tz, hours)
-        if len(kept) != len(hours):
-            return None
-        db.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_HOURS} AS "
-            "SELECT unnest(?::TIMESTAMP[]) AS hour, unnest(?::INTEGER[]) AS off",
-            [kept, offsets],
-        )
-        # the table's row ids follow the file's rows: a row's line is its row id + 2
-        db.execute(
-            f"""
-CREATE OR REPLACE TEMP TABLE {table} AS
-SELECT s.rowid + 2 AS line, case_id_t, window_t, item_t, kind_t, r, a.off AS r_off,
-  status_t, f, b.off AS f_off, CAST(visits_t AS INTEGER) AS visits, NULLIF(staff_t, '') AS staff,
-  CASE WHEN pauses_t = '' THEN '' ELSE {pauses} END AS pauses
-FROM {_SCAN} s JOIN {_HOURS} a ON a.hour = date_trunc('hour', s.r)
-LEFT JOIN {_HOURS} b ON b.hour = date_trunc('hour', s.f)
-"""
-        )
     except (duckdb.Error, OSError):
         db.execute(f"DROP TABLE IF EXISTS {table}")
         return None
-    finally:
-        db.execute(f"DROP TABLE IF EXISTS {_SCAN}")
-        db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
+    after = path.stat()
+    offset = None
+    if not bad and rows + 1 == lines:
+        offset = offset_sql(tz, sorted({*(received or ()), *(concluded_hours or ())}))
+    if offset is None or (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        db.execute(f"DROP TABLE {table}")
+        return None
     summary = _start(report, path)
     _warn_unknown(report, path, [name for name in names if name not in wanted], 1)
     summary.read += int(rows)
     summary.used += int(rows)
-    return table
+    received_offset = offset.replace("{}", "r")
+    concluded_offset = offset.replace("{}", "f")
+    return (
+        f'SELECT rowid + 2 AS line, case_id, "window", item, kind, r, {received_offset}, '
+        f"status, f, CASE WHEN f IS NOT NULL THEN {concluded_offset} END, visits, staff, "
+        f"pauses FROM {table}"
+    )
 
 
 def _column(name: str) -> str:
