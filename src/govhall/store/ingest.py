@@ -414,7 +414,11 @@ def ingest(
             result.import_id = import_id
             return result
         except BaseException:
-            backend.rollback()
+            try:
+                backend.rollback()
+            except Exception as exc:  # a failed commit has ended the transaction already
+                if not is_database_error(exc):
+                    raise
             raise
     except StoreError:
         raise
