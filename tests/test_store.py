@@ -403,3 +403,66 @@ def test_rating_tags_survive_the_store(tmp_path: Path) -> None:
     )
     assert any(rating.tags for rating in from_folder)
     assert from_store == from_folder
+
+
+PROGRESS_HEADER = [
+    "case_id", "channel", "rated_at", "verified_at", "rectified_at", "replied_at", "outcome"
+]  # fmt: skip
+PROGRESS = [
+    ["c3", "web", "2010-03-03T11:05", "2010-03-03T15:00", "2010-03-05T10:00",
+     "2010-03-08T10:00", "rectified"],
+    ["c3", "web", "2010-03-03T11:06", "2010-03-03T15:00", "", "", ""],  # no such rating
+]  # fmt: skip
+
+
+def test_rectifications_are_stored_keyed_as_their_rating_with_orphans_rejected(
+    tmp_path: Path, store_target: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from govhall.readers import ReadReport
+    from govhall.readers.folder import DataFolder
+    from govhall.store import StoreSource
+
+    data = folder(tmp_path / "data")
+    progress = write_csv(data / "rectifications.csv", PROGRESS_HEADER, PROGRESS)
+    code, document, stderr = ingest(data, store_target)
+    assert code == 0, stderr
+    assert counts(document)["rectifications"] == (2, 1, 0, 0, 1)
+    (problem,) = [p for p in document["problems"] if p["path"] == str(progress)]
+    assert problem["line"] == 3
+    assert "no such rating for hall 'zhenhai' (an orphan row)" in problem["message"]
+    assert "2010-03-03T11:06:00+08:00" in problem["message"]
+    # the store gives the folder's records, with the file and line they came from
+    zone = ZoneInfo("Asia/Shanghai")
+    stored = list(StoreSource(store_target, "zhenhai").rectifications(zone, ReadReport()))
+    (expected, _) = DataFolder(data).rectifications(zone, ReadReport())
+    assert stored == [expected]
+    # the same file again changes nothing; a later stage of the order updates it
+    code, document, _ = ingest(data, store_target)
+    assert counts(document)["rectifications"] == (2, 0, 0, 1, 1)
+    later = [*PROGRESS[0][:4], "2010-03-06T10:00", *PROGRESS[0][5:]]
+    write_csv(progress, PROGRESS_HEADER, [later])
+    code, document, _ = ingest(data, store_target)
+    assert counts(document)["rectifications"] == (1, 0, 1, 0, 0)
+
+
+def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
+    tmp_path: Path, store_target: str
+) -> None:
+    data = tmp_path / "sample"
+    result = CliRunner().invoke(main, ["sample", CONFIG, "--out", str(data)])
+    assert result.exit_code == 0, result.output
+    assert (data / "rectifications.csv").read_text(encoding="utf-8").count("\n") > 1
+    code, _, stderr = ingest(data, store_target)
+    assert code == 0, stderr
+    documents = []
+    for source in (str(data), store_target):
+        result = CliRunner().invoke(
+            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        documents.append(json.loads(result.stdout))
+    assert documents[0] == documents[1]
+    assert documents[0]["orders"]
+    assert any(order["closed"] for order in documents[0]["orders"])
