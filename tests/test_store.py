@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from store_helpers import CASE_HEADER, FINDING_HEADER, RATING_HEADER, dump, write_csv
 
@@ -466,3 +467,27 @@ def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
     assert documents[0] == documents[1]
     assert documents[0]["orders"]
     assert any(order["closed"] for order in documents[0]["orders"])
+
+
+def test_an_import_under_a_small_memory_limit_stores_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "sample"
+    CliRunner().invoke(main, ["sample", CONFIG, "--out", str(data), "--rows", "20000"])
+    stores = []
+    for name, limit in (("roomy", "4GB"), ("tight", "64MB")):
+        monkeypatch.setenv("GOVHALL_STORE_MEMORY", limit)
+        store = str(tmp_path / f"{name}.duckdb")
+        code, _, stderr = ingest(data, store)
+        assert code == 0, stderr
+        stores.append(dump(store, imports=False))
+    assert stores[0] == stores[1]
+    assert len(stores[0]["cases"]) == 20_000
+
+
+def test_a_malformed_memory_limit_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVHALL_STORE_MEMORY", "lots")
+    code, _, stderr = ingest(folder(tmp_path / "data"), str(tmp_path / "store.duckdb"))
+    assert code == 1
+    assert "GOVHALL_STORE_MEMORY='lots': expected a size such as 512MB or 2GB" in stderr
+    assert "Traceback" not in stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -21,6 +22,11 @@ SCHEMA_LOCK = 0x60F4A11
 """PostgreSQL advisory lock id held while a store's schema is created or migrated."""
 FETCH_ROWS = 10_000
 """Rows fetched from the database at a time while streaming records."""
+IMPORT_MEMORY = "512MB"
+"""The memory DuckDB may use for an import (staged rows beyond it go to a temporary folder
+beside the store), so an import's memory stays flat however large its files; the
+environment variable ``GOVHALL_STORE_MEMORY`` (e.g. ``2GB``) sets another limit."""
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class StoreError(GovhallError):
@@ -132,6 +138,19 @@ class Backend:
     def close(self) -> None:
         """Close the connection (an open transaction is rolled back)."""
         self.connection.close()
+
+    def limit_memory(self) -> None:
+        """Bound the memory of an import into a DuckDB file (:data:`IMPORT_MEMORY`).
+
+        Raises:
+            StoreError: ``GOVHALL_STORE_MEMORY`` is not a size such as ``512MB``.
+        """
+        if self.kind != "duckdb":
+            return  # a PostgreSQL server manages its own memory
+        size = os.environ.get("GOVHALL_STORE_MEMORY", "").strip() or IMPORT_MEMORY
+        if not _SIZE.fullmatch(size):
+            raise StoreError(f"GOVHALL_STORE_MEMORY={size!r}: expected a size such as 512MB or 2GB")
+        self.execute(f"SET memory_limit = '{size}'")
 
     def lock_imports(self) -> None:
         """Serialize imports: one at a time per store (DuckDB: one writer per file anyway)."""

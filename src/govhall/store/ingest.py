@@ -351,6 +351,7 @@ def ingest(
         progress,
     )
     try:
+        backend.limit_memory()
         # files DuckDB reads itself are read before the transaction: a file it cannot
         # parse is an error that would end the transaction (that file is then read
         # by the careful reader, inside it)
