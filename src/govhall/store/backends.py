@@ -22,10 +22,11 @@ SCHEMA_LOCK = 0x60F4A11
 """PostgreSQL advisory lock id held while a store's schema is created or migrated."""
 FETCH_ROWS = 10_000
 """Rows fetched from the database at a time while streaming records."""
-IMPORT_MEMORY = "512MB"
-"""The memory DuckDB may use for an import (staged rows beyond it go to a temporary folder
-beside the store), so an import's memory stays flat however large its files; the
-environment variable ``GOVHALL_STORE_MEMORY`` (e.g. ``2GB``) sets another limit."""
+MEMORY_VARIABLE = "GOVHALL_STORE_MEMORY"
+"""The environment variable bounding the memory DuckDB may use for an import (e.g. ``2GB``):
+staged rows beyond it go to a temporary folder beside the store. Unset, DuckDB's own limit
+holds (80% of the machine's memory). The store's key index stays in memory whatever the
+limit, so a limit too small for it makes an import fail (nothing is written)."""
 _SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
@@ -140,16 +141,16 @@ class Backend:
         self.connection.close()
 
     def limit_memory(self) -> None:
-        """Bound the memory of an import into a DuckDB file (:data:`IMPORT_MEMORY`).
+        """Bound the memory of an import into a DuckDB file when :data:`MEMORY_VARIABLE` is set.
 
         Raises:
-            StoreError: ``GOVHALL_STORE_MEMORY`` is not a size such as ``512MB``.
+            StoreError: The variable is not a size such as ``512MB``.
         """
-        if self.kind != "duckdb":
+        size = os.environ.get(MEMORY_VARIABLE, "").strip()
+        if self.kind != "duckdb" or not size:
             return  # a PostgreSQL server manages its own memory
-        size = os.environ.get("GOVHALL_STORE_MEMORY", "").strip() or IMPORT_MEMORY
         if not _SIZE.fullmatch(size):
-            raise StoreError(f"GOVHALL_STORE_MEMORY={size!r}: expected a size such as 512MB or 2GB")
+            raise StoreError(f"{MEMORY_VARIABLE}={size!r}: expected a size such as 512MB or 2GB")
         self.execute(f"SET memory_limit = '{size}'")
 
     def lock_imports(self) -> None:
