@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from store_helpers import CASE_HEADER, FINDING_HEADER, RATING_HEADER, dump, write_csv
 
@@ -326,7 +327,7 @@ def test_store_info_lists_halls_counts_imports_and_version(
     result = CliRunner().invoke(main, ["store", "info", store_target, "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["schema_version"] == SCHEMA_VERSION == 3
+    assert document["schema_version"] == SCHEMA_VERSION == 4
     (hall,) = document["halls"]
     assert (hall["hall"], hall["cases"], hall["ratings"], hall["findings"], hall["imports"]) == (
         "zhenhai", 3, 2, 1, 2
@@ -406,3 +407,90 @@ def test_rating_tags_survive_the_store(tmp_path: Path) -> None:
     )
     assert any(rating.tags for rating in from_folder)
     assert from_store == from_folder
+
+
+PROGRESS_HEADER = [
+    "case_id", "channel", "rated_at", "verified_at", "rectified_at", "replied_at", "outcome"
+]  # fmt: skip
+PROGRESS = [
+    ["c3", "web", "2010-03-03T11:05", "2010-03-03T15:00", "2010-03-05T10:00",
+     "2010-03-08T10:00", "rectified"],
+    ["c3", "web", "2010-03-03T11:06", "2010-03-03T15:00", "", "", ""],  # no such rating
+]  # fmt: skip
+
+
+def test_rectifications_are_stored_keyed_as_their_rating_with_orphans_rejected(
+    tmp_path: Path, store_target: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from govhall.readers import ReadReport
+    from govhall.readers.folder import DataFolder
+    from govhall.store import StoreSource
+
+    data = folder(tmp_path / "data")
+    progress = write_csv(data / "rectifications.csv", PROGRESS_HEADER, PROGRESS)
+    code, document, stderr = ingest(data, store_target)
+    assert code == 0, stderr
+    assert counts(document)["rectifications"] == (2, 1, 0, 0, 1)
+    (problem,) = [p for p in document["problems"] if p["path"] == str(progress)]
+    assert problem["line"] == 3
+    assert "no such rating for hall 'zhenhai' (an orphan row)" in problem["message"]
+    assert "2010-03-03T11:06:00+08:00" in problem["message"]
+    # the store gives the folder's records, with the file and line they came from
+    zone = ZoneInfo("Asia/Shanghai")
+    stored = list(StoreSource(store_target, "zhenhai").rectifications(zone, ReadReport()))
+    (expected, _) = DataFolder(data).rectifications(zone, ReadReport())
+    assert stored == [expected]
+    # the same file again changes nothing; a later stage of the order updates it
+    code, document, _ = ingest(data, store_target)
+    assert counts(document)["rectifications"] == (2, 0, 0, 1, 1)
+    later = [*PROGRESS[0][:4], "2010-03-06T10:00", *PROGRESS[0][5:]]
+    write_csv(progress, PROGRESS_HEADER, [later])
+    code, document, _ = ingest(data, store_target)
+    assert counts(document)["rectifications"] == (1, 0, 1, 0, 0)
+
+
+def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
+    tmp_path: Path, store_target: str
+) -> None:
+    data = tmp_path / "sample"
+    result = CliRunner().invoke(main, ["sample", CONFIG, "--out", str(data)])
+    assert result.exit_code == 0, result.output
+    assert (data / "rectifications.csv").read_text(encoding="utf-8").count("\n") > 1
+    code, _, stderr = ingest(data, store_target)
+    assert code == 0, stderr
+    documents = []
+    for source in (str(data), store_target):
+        result = CliRunner().invoke(
+            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        documents.append(json.loads(result.stdout))
+    assert documents[0] == documents[1]
+    assert documents[0]["orders"]
+    assert any(order["closed"] for order in documents[0]["orders"])
+
+
+def test_an_import_under_a_small_memory_limit_stores_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "sample"
+    CliRunner().invoke(main, ["sample", CONFIG, "--out", str(data), "--rows", "20000"])
+    stores = []
+    for name, limit in (("roomy", "4GB"), ("tight", "64MB")):
+        monkeypatch.setenv("GOVHALL_STORE_MEMORY", limit)
+        store = str(tmp_path / f"{name}.duckdb")
+        code, _, stderr = ingest(data, store)
+        assert code == 0, stderr
+        stores.append(dump(store, imports=False))
+    assert stores[0] == stores[1]
+    assert len(stores[0]["cases"]) == 20_000
+
+
+def test_a_malformed_memory_limit_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVHALL_STORE_MEMORY", "lots")
+    code, _, stderr = ingest(folder(tmp_path / "data"), str(tmp_path / "store.duckdb"))
+    assert code == 1
+    assert "GOVHALL_STORE_MEMORY='lots': expected a size such as 512MB or 2GB" in stderr
+    assert "Traceback" not in stderr

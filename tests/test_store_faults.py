@@ -1,4 +1,5 @@
-"""An import killed mid-transaction (SIGKILL) leaves the store exactly as it was."""
+"""An import killed mid-transaction (SIGKILL), or stopped by a full disk, leaves the store
+exactly as it was; two imports at once serialize or one fails clearly."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def _sample(folder: Path, rows: int) -> Path:
 def _in_transaction(store: str, scratch: Path) -> bool:
     """Tell whether an import into ``store`` has begun its transaction and not ended it."""
     if store.endswith(".duckdb"):
-        # the cases are being staged through a temporary CSV file, inside the transaction
+        # the careful reader's cases are staged through a temporary CSV file, inside the
+        # transaction
         return any(scratch.glob("govhall-*.csv"))
     import psycopg
 
@@ -53,6 +55,12 @@ def test_an_import_killed_mid_transaction_changes_nothing(
     assert result.exit_code == 0, result.output
     before = dump(store_target)
     big = _sample(tmp_path / "big", 60_000)
+    # a row with an explicit offset: the careful reader (not DuckDB's scan, which runs before
+    # the transaction) stages the cases, inside it
+    with (big / "cases.csv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "late-1,gongzheng,notarization,immediate,2010-12-30T09:00+08:00,received,,1,\n"
+        )
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch), "GOVHALL_NO_PROGRESS": "1"}
@@ -111,3 +119,41 @@ def test_two_concurrent_imports_serialize_or_one_fails_clearly(
     assert len(stored["cases"]) == rows
     assert stored["case_history"] == []
     assert len(stored["imports"]) == codes.count(0)
+
+
+def test_a_full_disk_mid_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    store = str(tmp_path / "store.duckdb")
+    first = _sample(tmp_path / "first", 200)
+    result = CliRunner().invoke(main, ["ingest", CONFIG, "--data", str(first), "--store", store])
+    assert result.exit_code == 0, result.output
+    before = dump(store)
+    big = _sample(tmp_path / "big", 20_000)
+    # no file of the process may grow beyond the store's size now: the disk is "full"
+    limit = Path(store).stat().st_size
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
+        "from govhall.cli import main\n"
+        f"main(['ingest', {CONFIG!r}, '--data', {str(big)!r}, '--store', {store!r}])\n"
+    )
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    process = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch), "GOVHALL_NO_PROGRESS": "1"},
+        timeout=300,
+    )
+    assert process.returncode == 1, process.stderr
+    assert "the import failed, nothing was written" in process.stderr
+    assert "File too large" in process.stderr
+    assert "Traceback" not in process.stderr
+    assert dump(store) == before
+    # the disk has room again: the same import goes through
+    result = CliRunner().invoke(
+        main, ["ingest", CONFIG, "--data", str(big), "--store", store, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"import_id": 2' in result.stdout

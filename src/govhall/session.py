@@ -988,7 +988,11 @@ class HallSession:
             builder.add_rectifications(progress(self.zone, read), read)
         no_cases = None
         if builder.cases_wanted():
-            if isinstance(data, str | Path) and not _has_files(source, "cases"):
+            from govhall.readers.folder import DataFolder
+
+            # a store holds its hall's cases: importing them is how a hall gets into it
+            folder = isinstance(source, DataFolder)
+            if isinstance(data, str | Path) and folder and not _has_files(source, "cases"):
                 no_cases = f"{data}: no cases file: time-limit complaints are not checked"
             else:
                 builder.add_cases(self._cases(source, read, None), self.due_times.due)

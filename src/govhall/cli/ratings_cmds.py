@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from govhall.cli.common import (
+    check_data_folder,
     config_argument,
     open_session,
     parse_moment,
@@ -53,11 +54,13 @@ TOP_TAGS = 10
     "--data",
     "data_dir",
     required=True,
-    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR|STORE",
+    callback=check_data_folder,
     help=(
         "Folder with ratings.csv (optional tags column), optionally rectifications.csv, "
         "and cases.csv when a bad rating complains about the time taken (or .jsonl; a kind "
-        "may be split over several files)."
+        "may be split over several files). Or a store filled by govhall ingest: a .duckdb "
+        "file or a postgresql:// URL."
     ),
 )
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month, YYYY-MM.")

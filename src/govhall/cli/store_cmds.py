@@ -30,7 +30,7 @@ STORE_HELP = "A .duckdb file (created when missing) or a postgresql:// URL."
     "data_dir",
     required=True,
     type=click.Path(exists=True, file_okay=False),
-    help="Folder with the hall's data files (cases, ratings, findings).",
+    help="Folder with the hall's data files (cases, ratings, findings, rectifications).",
 )
 @click.option("--store", required=True, metavar="STORE", help=STORE_HELP)
 @click.option("--strict", is_flag=True, help="Import nothing and exit 1 when any row is rejected.")
@@ -116,7 +116,7 @@ def info(target: str, as_json: bool) -> None:
         emit_json(document)
         return
     click.echo(f"{document['store']}: schema version {document['schema_version']}")
-    keys = ("cases", "case_versions", "ratings", "findings", "imports")
+    keys = ("cases", "case_versions", "ratings", "findings", "rectifications", "imports")
     rows = [(h["hall"], h["county"], *(h[key] for key in keys)) for h in document["halls"]]
     click.echo(render_table(["hall", "county", *keys], rows))
     names = ("read", "inserted", "updated", "unchanged", "rejected")

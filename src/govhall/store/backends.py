@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -21,6 +22,12 @@ SCHEMA_LOCK = 0x60F4A11
 """PostgreSQL advisory lock id held while a store's schema is created or migrated."""
 FETCH_ROWS = 10_000
 """Rows fetched from the database at a time while streaming records."""
+MEMORY_VARIABLE = "GOVHALL_STORE_MEMORY"
+"""The environment variable bounding the memory DuckDB may use for an import (e.g. ``2GB``):
+staged rows beyond it go to a temporary folder beside the store. Unset, DuckDB's own limit
+holds (80% of the machine's memory). The store's key index stays in memory whatever the
+limit, so a limit too small for it makes an import fail (nothing is written)."""
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class StoreError(GovhallError):
@@ -132,6 +139,19 @@ class Backend:
     def close(self) -> None:
         """Close the connection (an open transaction is rolled back)."""
         self.connection.close()
+
+    def limit_memory(self) -> None:
+        """Bound the memory of an import into a DuckDB file when :data:`MEMORY_VARIABLE` is set.
+
+        Raises:
+            StoreError: The variable is not a size such as ``512MB``.
+        """
+        size = os.environ.get(MEMORY_VARIABLE, "").strip()
+        if self.kind != "duckdb" or not size:
+            return  # a PostgreSQL server manages its own memory
+        if not _SIZE.fullmatch(size):
+            raise StoreError(f"{MEMORY_VARIABLE}={size!r}: expected a size such as 512MB or 2GB")
+        self.execute(f"SET memory_limit = '{size}'")
 
     def lock_imports(self) -> None:
         """Serialize imports: one at a time per store (DuckDB: one writer per file anyway)."""

@@ -13,7 +13,8 @@ def store_info(target: str) -> dict[str, Any]:
 
     Returns:
         ``{"store", "schema_version", "halls": [{"hall", "county", "name", "timezone",
-        "cases", "case_versions", "ratings", "findings", "imports"}], "imports":
+        "cases", "case_versions", "ratings", "findings", "rectifications", "imports"}],
+        "imports":
         [{"import_id", "hall", "imported_at", "source", "govhall_version", "read",
         "inserted", "updated", "unchanged", "rejected"}]}``.
 
@@ -36,6 +37,7 @@ def store_info(target: str) -> dict[str, Any]:
                     ("case_versions", "govhall.case_history"),
                     ("ratings", "govhall.ratings"),
                     ("findings", "govhall.findings"),
+                    ("rectifications", "govhall.rectifications"),
                     ("imports", "govhall.imports"),
                 )
             }

@@ -2,34 +2,40 @@
 
 An import reads the data folder with the folder readers (the same checks),
 stages every usable row in a temporary table, and decides each row's fate
-in SQL, the same for DuckDB and PostgreSQL:
+in SQL, the same for DuckDB and PostgreSQL. Into a DuckDB store, a cases
+CSV file whose every row has the strict form is staged by DuckDB itself
+(:mod:`govhall.store.scan`), which is much faster and stages the same rows.
+A row's fate:
 
 - two different rows with one key in this import: both rejected (``conflict``);
-- a rating whose case the store does not hold for the hall: rejected (``orphan``);
+- a rating whose case the store does not hold for the hall, or a work order's progress
+  whose rating it does not hold: rejected (``orphan``);
 - a second identical row: counted once (``copy``, reported as a warning);
-- the stored row has the same content: ``unchanged``;
+- the stored row has the same values: ``unchanged``;
 - the stored row differs: ``updated`` (a case's earlier version goes to its history);
 - otherwise ``inserted``.
 
-Everything happens in one transaction: an import that fails in any way, or
-that ``strict`` refuses, leaves the store as it was.
+Everything that changes the store happens in one transaction: an import
+that fails in any way, or that ``strict`` refuses, leaves the store as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from govhall.problems import Problem
-from govhall.readers.located import KINDS, read_located
+from govhall.readers.located import read_located
 from govhall.readers.report import ReadReport
-from govhall.records import Case, Finding, Rating
+from govhall.readers.typed import located_rectifications
+from govhall.records import Case, Finding, Rating, Rectification
 from govhall.store.backends import Backend, StoreError, is_database_error
 from govhall.store.open import open_store
+from govhall.store.scan import scan_cases
 
 if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
@@ -37,8 +43,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 Progress = Callable[[str, Sequence[Path], Iterator[_T]], Iterator[_T]]
 
+KINDS = ("cases", "ratings", "findings", "rectifications")
+"""The kinds of data file, in the order a store imports them (ratings need their cases,
+rectifications their ratings)."""
 MAX_PROBLEMS = 1000
 """Problems kept in a result (all are counted and all go to ``on_problem``)."""
+ROW_BLOCK = 1 << 40
+"""Staged row numbers of a kind's n-th file start at n × this (files never hold that many)."""
+Record = Case | Rating | Finding | Rectification
 
 
 @dataclass(slots=True)
@@ -141,7 +153,6 @@ KIND_LAYOUT = {
             ("visits", "INTEGER"),
             ("staff", "TEXT"),
             ("pauses", "TEXT"),
-            ("digest", "TEXT"),
         ),
         ("case_id",),
         ("case_id", "window", "item", "kind", "status", "pauses"),
@@ -157,10 +168,27 @@ KIND_LAYOUT = {
             ("staff", "TEXT"),
             ("level", "INTEGER"),
             ("tags", "TEXT"),
-            ("digest", "TEXT"),
         ),
         ("case_id", "channel", "rated_at", "rated_offset"),
         ("case_id", "channel", "window", "tags"),
+    ),
+    "rectifications": _Kind(
+        "govhall.rectifications",
+        (
+            ("case_id", "TEXT"),
+            ("channel", "TEXT"),
+            ("rated_at", "TIMESTAMP"),
+            ("rated_offset", "INTEGER"),
+            ("verified_at", "TIMESTAMP"),
+            ("verified_offset", "INTEGER"),
+            ("rectified_at", "TIMESTAMP"),
+            ("rectified_offset", "INTEGER"),
+            ("replied_at", "TIMESTAMP"),
+            ("replied_offset", "INTEGER"),
+            ("outcome", "TEXT"),
+        ),
+        ("case_id", "channel", "rated_at", "rated_offset"),
+        ("case_id", "channel"),
     ),
     "findings": _Kind(
         "govhall.findings",
@@ -171,7 +199,6 @@ KIND_LAYOUT = {
             ("rule", "TEXT"),
             ("count", "INTEGER"),
             ("points", "TEXT"),
-            ("digest", "TEXT"),
         ),
         ("date", "window", "staff", "rule"),
         ("window", "staff", "rule"),
@@ -206,10 +233,10 @@ def _splitter() -> Callable[[dt.datetime], tuple[dt.datetime, int]]:
 
 
 def record_values(
-    record: Case | Rating | Finding,
+    record: Record,
     split: Callable[[dt.datetime], tuple[dt.datetime, int]] = local_time,
 ) -> tuple[Any, ...]:
-    """Return a record's stored values, in :data:`KIND_LAYOUT` order (without ``digest``)."""
+    """Return a record's stored values, in :data:`KIND_LAYOUT` order."""
     if isinstance(record, Case):
         received, received_offset = split(record.received_at)
         concluded, concluded_offset = (
@@ -244,6 +271,12 @@ def record_values(
             ";".join(record.tags),
         )
         return values
+    if isinstance(record, Rectification):
+        rated, rated_offset = split(record.rated_at)
+        values = (record.case_id, record.channel, rated, rated_offset)
+        for stage in (record.verified_at, record.rectified_at, record.replied_at):
+            values += split(stage) if stage is not None else (None, None)
+        return (*values, record.outcome)
     points = None if record.points is None else str(record.points)
     values = (
         record.date,
@@ -260,22 +293,13 @@ def _label(kind: str, key: Sequence[Any]) -> str:
     """Name a staged row by its key, for messages."""
     if kind == "cases":
         return f"case {key[0]!r}"
-    if kind == "ratings":
+    if kind in ("ratings", "rectifications"):
         case_id, channel, rated, offset = key
         moment = rated.replace(tzinfo=dt.timezone(dt.timedelta(seconds=int(offset))))
-        return f"rating of case {case_id!r} ({channel}, {moment.isoformat()})"
+        rating = f"rating of case {case_id!r} ({channel}, {moment.isoformat()})"
+        return rating if kind == "ratings" else f"work order of the {rating}"
     day, window, staff, rule = key
     return f"finding {rule!r} of {window}/{staff or '-'} on {day}"
-
-
-def _fingerprint(columns: Iterable[str]) -> str:
-    """Return SQL for an md5 of the columns' values, unambiguous (length-prefixed, NULL apart)."""
-    parts = [
-        f"CASE WHEN {_q(name)} IS NULL THEN 'n' ELSE CAST(length(CAST({_q(name)} AS TEXT)) "
-        f"AS TEXT) || ':' || CAST({_q(name)} AS TEXT) END"
-        for name in columns
-    ]
-    return "md5(" + " || '|' || ".join(parts) + ")"
 
 
 def _q(name: str) -> str:
@@ -294,7 +318,7 @@ def ingest(
     on_problem: Callable[[Problem], None] | None = None,
     progress: Progress[Any] | None = None,
 ) -> IngestResult:
-    """Import the hall's data files (cases, ratings, findings) from ``data`` into ``store``.
+    """Import the hall's data files (cases, ratings, findings, rectifications) into ``store``.
 
     Args:
         config: The hall (its id keys every row; windows and items are checked).
@@ -302,7 +326,7 @@ def ingest(
         store: A ``.duckdb`` path (created when missing) or a ``postgresql://`` URL.
         strict: Write nothing when any row is rejected.
         on_problem: Called with every problem as it is found (e.g. to print it).
-        progress: Wraps each kind's stream of records to show progress.
+        progress: Wraps each file's stream of records to show progress.
 
     Raises:
         StoreError: The store cannot be opened or used, or holds this hall
@@ -319,7 +343,31 @@ def ingest(
     hall = config.hall.id
     report = ReadReport(on_problem=on_problem, max_problems=MAX_PROBLEMS)
     result = IngestResult(opened.display, hall, None, [], notes=list(opened.notes))
+    reading = _Reading(
+        ZoneInfo(config.hall.timezone),
+        frozenset(w.id for w in config.windows),
+        frozenset(i.id for i in config.items),
+        report,
+        progress,
+    )
     try:
+        backend.limit_memory()
+        # files DuckDB reads itself are read before the transaction: a file it cannot
+        # parse is an error that would end the transaction (that file is then read
+        # by the careful reader, inside it)
+        scans = {}
+        for number, path in enumerate(paths["cases"], 1):
+            scanned = scan_cases(
+                backend,
+                path,
+                reading.zone,
+                report,
+                reading.windows,
+                reading.items,
+                f"govhall_scan_{number}",
+            )
+            if scanned is not None:
+                scans[path] = scanned
         backend.begin()
         try:
             backend.lock_imports()
@@ -327,16 +375,15 @@ def ingest(
             import_id = int(
                 backend.execute("SELECT coalesce(max(import_id), 0) + 1 FROM govhall.imports")[0][0]
             )
-            zone = ZoneInfo(config.hall.timezone)
-            windows = frozenset(w.id for w in config.windows)
-            items = frozenset(i.id for i in config.items)
             for kind in KINDS:
-                records = read_located(
-                    kind, paths[kind], zone, report, windows=windows, items=items
-                )
-                if progress is not None:
-                    records = progress(kind, paths[kind], records)
-                counts = _import_kind(backend, kind, hall, import_id, records, report)
+                stage = _stage(backend, kind, paths[kind], scans, reading)
+                counts = _apply(backend, kind, stage, hall, import_id, report)
+                if stage != f"govhall_careful_{kind}":
+                    backend.execute(f"DROP VIEW {stage}")
+                backend.execute(f"DROP TABLE govhall_careful_{kind}")
+                if kind == "cases":
+                    for number in range(1, len(paths[kind]) + 1):
+                        backend.execute(f"DROP TABLE IF EXISTS govhall_scan_{number}")
                 for path in paths[kind]:
                     summary = report.files.get(str(path))
                     found = counts.get(str(path)) or FileCounts(str(path), kind)
@@ -368,7 +415,11 @@ def ingest(
             result.import_id = import_id
             return result
         except BaseException:
-            backend.rollback()
+            try:
+                backend.rollback()
+            except Exception as exc:  # a failed commit has ended the transaction already
+                if not is_database_error(exc):
+                    raise
             raise
     except StoreError:
         raise
@@ -380,6 +431,17 @@ def ingest(
         raise
     finally:
         backend.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How an import reads the rows of its files: the hall's zone, ids and report."""
+
+    zone: ZoneInfo
+    windows: frozenset[str]
+    items: frozenset[str]
+    report: ReadReport
+    progress: Progress[Any] | None
 
 
 def _own_version() -> str:
@@ -416,133 +478,201 @@ def _register_hall(backend: Backend, config: HallConfig) -> None:
     backend.execute("UPDATE govhall.halls SET name = ? WHERE hall = ?", [hall.name, hall.id])
 
 
-def _import_kind(
+def _located(kind: str, path: Path, reading: _Reading) -> Iterator[tuple[Any, int, Record]]:
+    """Yield ``(file, line, record)`` for the usable rows of one file, as the folder reads it."""
+    if kind == "rectifications":
+        rows: Iterator[tuple[Any, int, Record]] = located_rectifications(
+            [path], reading.zone, reading.report
+        )
+    else:
+        rows = read_located(
+            kind,
+            [path],
+            reading.zone,
+            reading.report,
+            windows=reading.windows,
+            items=reading.items,
+        )
+    if reading.progress is not None:
+        rows = reading.progress(kind, [path], rows)
+    return rows
+
+
+def _stage(
     backend: Backend,
     kind: str,
-    hall: str,
-    import_id: int,
-    records: Iterator[tuple[Path, int, Case | Rating | Finding]],
-    report: ReadReport,
-) -> dict[str, FileCounts]:
-    """Stage one kind's records, decide each row's fate, apply it; return counts per file."""
+    paths: Sequence[Path],
+    scans: dict[Path, str],
+    reading: _Reading,
+) -> str:
+    """Stage the usable rows of one kind's files; return the table (or view) holding them.
+
+    Each row has a number (file by file, in file order), its file and line,
+    and its stored values. The careful reader's rows go into a temporary
+    table; the rows DuckDB scanned (``scans``: a ``SELECT`` of each file's
+    lines and values) are added to them by a view.
+    """
     layout = KIND_LAYOUT[kind]
-    stage = f"govhall_stage_{kind}"
-    stored = list(layout.columns)
-    values_columns = [(name, sql_type) for name, sql_type in stored if name != "digest"]
-    staged_columns = [("row_no", "BIGINT"), ("file", "TEXT"), ("line", "BIGINT"), *values_columns]
-    backend.execute(f"DROP TABLE IF EXISTS {stage}")
+    careful = f"govhall_careful_{kind}"
+    columns = [("row_no", "BIGINT"), ("file", "TEXT"), ("line", "BIGINT"), *layout.columns]
+    backend.execute(f"DROP TABLE IF EXISTS {careful}")
     backend.execute(
-        f"CREATE TEMP TABLE {stage} ("
-        + ", ".join(f"{_q(name)} {sql_type}" for name, sql_type in staged_columns)
-        + ", k TEXT, digest TEXT, state TEXT)"
+        f"CREATE TEMP TABLE {careful} ("
+        + ", ".join(f"{_q(name)} {sql_type}" for name, sql_type in columns)
+        + ")"
     )
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        split = _splitter()
-        for number, (path, line, record) in enumerate(records):
-            yield (number, str(path), line, *record_values(record, split))
-
-    backend.bulk_insert(stage, staged_columns, rows(), not_null=layout.not_null)
-    # the key and a digest of the content, computed alike by both databases
-    backend.execute(
-        f"UPDATE {stage} SET k = {_fingerprint(layout.key)}, "
-        f"digest = {_fingerprint([name for name, _ in values_columns])}"
-    )
-
-    join = " AND ".join(f"t.{_q(name)} = s.{_q(name)}" for name in layout.key)
-    table = layout.table
-    steps: list[tuple[str, str, list[Any]]] = [
-        (
-            "conflict",
-            f"k IN (SELECT k FROM {stage} GROUP BY k HAVING count(DISTINCT digest) > 1)",
-            [],
-        ),
-    ]
-    if kind == "ratings":
-        steps.append(
-            (
-                "orphan",
-                "case_id NOT IN (SELECT case_id FROM govhall.cases WHERE hall = ?)",
-                [hall],
-            )
-        )
-    steps += [
-        (
-            "copy",
-            f"row_no NOT IN (SELECT min(row_no) FROM {stage} WHERE state IS NULL GROUP BY k)",
-            [],
-        ),
-        ("classify", "", []),
-        ("inserted", "TRUE", []),
-    ]
-    for state, condition, params in steps:
-        if state == "classify":  # rows whose key the store holds: same content or not
-            on = " AND ".join(f"t.{_q(n)} = {stage}.{_q(n)}" for n in layout.key)
-            backend.execute(
-                f"UPDATE {stage} SET state = CASE WHEN t.digest = {stage}.digest "
-                f"THEN 'unchanged' ELSE 'updated' END FROM {table} t "
-                f"WHERE {stage}.state IS NULL AND t.hall = ? AND {on}",
-                [hall],
-            )
+    parts = [f"SELECT * FROM {careful}"]
+    for number, path in enumerate(paths, 1):
+        first = number * ROW_BLOCK
+        scanned = scans.get(path) if kind == "cases" else None
+        if scanned is not None:
+            text = "'" + str(path).replace("'", "''") + "'"
+            parts.append(f"SELECT {first} + line, {text}, * FROM ({scanned})")
             continue
-        backend.execute(
-            f"UPDATE {stage} SET state = ? WHERE state IS NULL AND {condition}", [state, *params]
+        split = _splitter()
+        rows = (
+            (first + line, str(path), line, *record_values(record, split))
+            for _, line, record in _located(kind, path, reading)
         )
+        backend.bulk_insert(careful, columns, rows, not_null=layout.not_null)
+    if len(parts) == 1:
+        return careful
+    stage = f"govhall_stage_{kind}"
+    backend.execute(f"CREATE OR REPLACE TEMP VIEW {stage} AS " + " UNION ALL ".join(parts))
+    return stage
 
-    _report_rejections(backend, kind, stage, hall, report)
 
-    names = [name for name, _ in stored]
-    targets = ", ".join(_q(n) for n in names)
-    if kind == "cases":
-        history = ", ".join(f"t.{_q(n)}" for n in names)
-        backend.execute(
-            f"INSERT INTO govhall.case_history (hall, {targets}, import_id, file, line, "
-            f"replaced_by) SELECT t.hall, {history}, t.import_id, t.file, t.line, ? "
-            f"FROM {table} t JOIN {stage} s ON t.hall = ? AND {join} WHERE s.state = 'updated'",
-            [import_id, hall],
-        )
-    backend.execute(
-        f"DELETE FROM {table} WHERE hall = ? AND EXISTS (SELECT 1 FROM {stage} s "
-        f"WHERE s.state = 'updated' AND "
-        + " AND ".join(f"{table}.{_q(n)} = s.{_q(n)}" for n in layout.key)
-        + ")",
-        [hall],
+def _apply(
+    backend: Backend, kind: str, stage: str, hall: str, import_id: int, report: ReadReport
+) -> dict[str, FileCounts]:
+    """Decide each staged row's fate, apply it to the store; return the counts per file.
+
+    Only the rows that are not simply new get a recorded fate (``govhall_fate``):
+    a first import into an empty store records none.
+    """
+    layout = KIND_LAYOUT[kind]
+    names = [name for name, _ in layout.columns]
+    values = [name for name in names if name not in layout.key]
+    keys = ", ".join(_q(name) for name in layout.key)
+    staged = ", ".join(f"s.{_q(n)}" for n in layout.key)
+
+    def same(left: str, right: str, columns: Sequence[str] = layout.key) -> str:
+        return " AND ".join(f"{left}.{_q(n)} = {right}.{_q(n)}" for n in columns)
+
+    for table in ("govhall_fate", "govhall_repeats"):
+        backend.execute(f"DROP TABLE IF EXISTS {table}")
+    # keys staged more than once: their first row, and whether their rows differ
+    differ = " OR ".join(
+        f"count(DISTINCT s.{_q(n)}) > 1 OR (count(s.{_q(n)}) > 0 AND count(s.{_q(n)}) < count(*))"
+        for n in values
     )
-    sources = ", ".join(f"s.{_q(n)}" for n in names)
     backend.execute(
-        f"INSERT INTO {table} (hall, {targets}, import_id, file, line) "
-        f"SELECT ?, {sources}, ?, s.file, s.line FROM {stage} s "
-        "WHERE s.state IN ('inserted', 'updated') ORDER BY s.row_no",
-        [hall, import_id],
+        f"CREATE TEMP TABLE govhall_repeats AS SELECT {staged}, min(s.row_no) AS first, "
+        f"CASE WHEN {differ} THEN 1 ELSE 0 END AS conflict "
+        f"FROM {stage} s JOIN (SELECT {keys} FROM {stage} GROUP BY {keys} "
+        f"HAVING count(*) > 1) d ON {same('d', 's')} GROUP BY {staged}"
+    )
+    orphan, orphan_state, orphan_kept, params = "", "", "", [hall]
+    if kind in ORPHANS:
+        parent, columns = ORPHANS[kind]
+        picked = ", ".join(_q(n) for n in columns)
+        orphan = (
+            f"LEFT JOIN (SELECT {picked} FROM {parent} WHERE hall = ?) o "
+            f"ON {same('o', 's', columns)} "
+        )
+        orphan_state = f"WHEN o.{_q(columns[0])} IS NULL THEN 'orphan' "
+        orphan_kept = f" OR o.{_q(columns[0])} IS NULL"
+        params.append(hall)
+    unchanged = " AND ".join(f"t.{_q(n)} IS NOT DISTINCT FROM s.{_q(n)}" for n in values)
+    table = layout.table
+    backend.execute(
+        "CREATE TEMP TABLE govhall_fate AS SELECT s.row_no, s.file, "
+        f"CASE WHEN r.conflict = 1 THEN 'conflict' {orphan_state}"
+        "WHEN r.first IS NOT NULL AND s.row_no <> r.first THEN 'copy' "
+        f"WHEN t.{_q(layout.key[0])} IS NULL THEN 'inserted' "
+        f"WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END AS state "
+        f"FROM {stage} s LEFT JOIN govhall_repeats r ON {same('r', 's')} "
+        f"LEFT JOIN {table} t ON t.hall = ? AND {same('t', 's')} {orphan}"
+        f"WHERE r.first IS NOT NULL OR t.{_q(layout.key[0])} IS NOT NULL{orphan_kept}",
+        params,
     )
     counts: dict[str, FileCounts] = {}
+    for path, number in backend.execute(f"SELECT file, count(*) FROM {stage} GROUP BY file"):
+        counts[path] = FileCounts(path, kind, inserted=int(number))
+    states: dict[str, int] = {}
     for path, state, number in backend.execute(
-        f"SELECT file, state, count(*) FROM {stage} GROUP BY file, state"
+        "SELECT file, state, count(*) FROM govhall_fate GROUP BY file, state"
     ):
-        found = counts.setdefault(path, FileCounts(path, kind))
-        if state in ("inserted", "updated", "unchanged"):
+        found = counts[path]
+        states[state] = states.get(state, 0) + int(number)
+        if state == "inserted":
+            continue
+        found.inserted -= int(number)
+        if state in ("updated", "unchanged"):
             setattr(found, state, getattr(found, state) + int(number))
         elif state == "copy":
             found.unchanged += int(number)
         else:
             found.rejected += int(number)
-    backend.execute(f"DROP TABLE {stage}")
+    if set(states) - {"inserted", "updated", "unchanged"}:
+        _report_rejections(backend, kind, stage, hall, report)
+
+    targets = ", ".join(_q(n) for n in names)
+    if states.get("updated"):
+        updated = (
+            f"JOIN {stage} s ON {same(table, 's')} "
+            "JOIN govhall_fate f ON f.row_no = s.row_no AND f.state = 'updated'"
+        )
+        if kind == "cases":
+            history = ", ".join(f"{table}.{_q(n)}" for n in names)
+            backend.execute(
+                f"INSERT INTO govhall.case_history (hall, {targets}, import_id, file, line, "
+                f"replaced_by) SELECT {table}.hall, {history}, {table}.import_id, "
+                f"{table}.file, {table}.line, ? FROM {table} {updated} WHERE {table}.hall = ?",
+                [import_id, hall],
+            )
+        backend.execute(
+            f"DELETE FROM {table} WHERE hall = ? AND EXISTS (SELECT 1 FROM {stage} s "
+            "JOIN govhall_fate f ON f.row_no = s.row_no AND f.state = 'updated' "
+            f"WHERE {same(table, 's')})",
+            [hall],
+        )
+    if sum(found.inserted + found.updated for found in counts.values()):
+        sources = ", ".join(f"s.{_q(n)}" for n in names)
+        # in key order: the database's index is filled fastest that way
+        backend.execute(
+            f"INSERT INTO {table} (hall, {targets}, import_id, file, line) "
+            f"SELECT ?, {sources}, ?, s.file, s.line FROM {stage} s "
+            "LEFT JOIN govhall_fate f ON f.row_no = s.row_no "
+            f"WHERE f.state IS NULL OR f.state IN ('inserted', 'updated') ORDER BY {staged}",
+            [hall, import_id],
+        )
+    for table in ("govhall_fate", "govhall_repeats"):
+        backend.execute(f"DROP TABLE {table}")
     return counts
+
+
+ORPHANS = {
+    "ratings": ("govhall.cases", ("case_id",)),
+    "rectifications": ("govhall.ratings", ("case_id", "channel", "rated_at", "rated_offset")),
+}
+"""The kinds whose rows need a stored parent: its table and the columns naming it."""
 
 
 def _report_rejections(
     backend: Backend, kind: str, stage: str, hall: str, report: ReadReport
 ) -> None:
-    """Report every conflicting row (naming the others), orphan rating and repeated row."""
+    """Report every conflicting row (naming the others), orphan row and repeated row."""
     key = KIND_LAYOUT[kind].key
     width = len(key)
     keys = ", ".join(f"s.{_q(name)}" for name in key)
-    conflicts: dict[str, list[tuple[str, int, str]]] = {}
+    rows_in = f"govhall_fate f JOIN {stage} s ON s.row_no = f.row_no"
+    conflicts: dict[tuple[Any, ...], list[tuple[str, int, str]]] = {}
     for row in backend.stream(
-        f"SELECT s.k, s.file, s.line, {keys} FROM {stage} s WHERE s.state = 'conflict' "
-        "ORDER BY s.k, s.row_no"
+        f"SELECT s.file, s.line, {keys} FROM {rows_in} WHERE f.state = 'conflict' "
+        f"ORDER BY {keys}, s.row_no"
     ):
-        conflicts.setdefault(row[0], []).append((row[1], int(row[2]), _label(kind, row[3:])))
+        conflicts.setdefault(row[2:], []).append((row[0], int(row[1]), _label(kind, row[2:])))
     for rows in conflicts.values():
         for path, line, label in rows:
             others = ", ".join(f"{p}:{n}" for p, n, _ in rows if (p, n) != (path, line))
@@ -554,23 +684,28 @@ def _report_rejections(
                     file=path,
                 )
             )
-    if kind == "ratings":
+    if kind in ORPHANS:
         for row in backend.stream(
-            f"SELECT s.file, s.line, {keys} FROM {stage} s WHERE s.state = 'orphan' "
+            f"SELECT s.file, s.line, {keys} FROM {rows_in} WHERE f.state = 'orphan' "
             "ORDER BY s.row_no"
         ):
+            if kind == "ratings":
+                reason = f"the store holds no case {row[2]!r} for hall {hall!r} (an orphan rating)"
+            else:
+                reason = f"the store holds no such rating for hall {hall!r} (an orphan row)"
             report.add_problem(
                 Problem(
                     "error",
-                    f"{_label(kind, row[2:])}: the store holds no case {row[2]!r} for hall "
-                    f"{hall!r} (an orphan rating): rejected",
+                    f"{_label(kind, row[2:])}: {reason}: rejected",
                     line=int(row[1]),
                     file=row[0],
                 )
             )
+    same = " AND ".join(f"r.{_q(n)} = s.{_q(n)}" for n in key)
     for row in backend.stream(
-        f"SELECT s.file, s.line, f.file, f.line, {keys} FROM {stage} s JOIN {stage} f "
-        "ON f.k = s.k AND f.state <> 'copy' WHERE s.state = 'copy' ORDER BY s.row_no"
+        f"SELECT s.file, s.line, p.file, p.line, {keys} FROM {rows_in} "
+        f"JOIN govhall_repeats r ON {same} JOIN {stage} p ON p.row_no = r.first "
+        "WHERE f.state = 'copy' ORDER BY s.row_no"
     ):
         assert len(row) == 4 + width
         report.add_problem(

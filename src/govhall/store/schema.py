@@ -26,6 +26,16 @@ _CASE_COLUMNS = (
     + _PROVENANCE
 )
 
+_CASE_NAMES_4 = (
+    'hall, case_id, "window", item, kind, received_at, received_offset, status, '
+    "concluded_at, concluded_offset, visits, staff, pauses, import_id, file, line"
+)
+_CASE_COLUMNS_4 = _CASE_COLUMNS.replace("digest TEXT NOT NULL, ", "")
+_CASE_VERSIONS = (
+    f"CREATE VIEW govhall.case_versions AS SELECT {_CASE_NAMES_4}, replaced_by "
+    f"FROM govhall.case_history UNION ALL SELECT {_CASE_NAMES_4}, NULL FROM govhall.cases"
+)
+
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE govhall.halls (hall TEXT PRIMARY KEY, county TEXT NOT NULL, "
@@ -48,17 +58,33 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
     2: (
         # every version of every case, the current one last: what `store history` shows
-        "CREATE VIEW govhall.case_versions AS "
-        'SELECT hall, case_id, "window", item, kind, received_at, received_offset, status, '
-        "concluded_at, concluded_offset, visits, staff, pauses, import_id, file, line, "
-        "replaced_by FROM govhall.case_history UNION ALL "
-        'SELECT hall, case_id, "window", item, kind, received_at, received_offset, status, '
-        "concluded_at, concluded_offset, visits, staff, pauses, import_id, file, line, "
-        "NULL FROM govhall.cases",
+        _CASE_VERSIONS,
     ),
     3: (
         # a rating's tags (好差评 tags, ';'-separated; '' for none)
         "ALTER TABLE govhall.ratings ADD COLUMN tags TEXT NOT NULL DEFAULT ''",
+    ),
+    4: (
+        # rows are compared column by column (exact, and cheaper than hashing every row)
+        "ALTER TABLE govhall.cases DROP COLUMN digest",
+        # case_history is rebuilt: its key's import_id comes after digest, which DuckDB
+        # cannot drop
+        "DROP VIEW govhall.case_versions",
+        f"CREATE TABLE govhall.case_history_4 ({_CASE_COLUMNS_4}, replaced_by BIGINT NOT NULL, "
+        "PRIMARY KEY (hall, case_id, import_id))",
+        f"INSERT INTO govhall.case_history_4 SELECT {_CASE_NAMES_4}, replaced_by "
+        "FROM govhall.case_history",
+        "DROP TABLE govhall.case_history",
+        "ALTER TABLE govhall.case_history_4 RENAME TO case_history",
+        _CASE_VERSIONS,
+        "ALTER TABLE govhall.ratings DROP COLUMN digest",
+        "ALTER TABLE govhall.findings DROP COLUMN digest",
+        # the work-order progress of bad ratings (rectifications files), keyed as the rating
+        "CREATE TABLE govhall.rectifications (hall TEXT NOT NULL, case_id TEXT NOT NULL, "
+        "channel TEXT NOT NULL, rated_at TIMESTAMP NOT NULL, rated_offset INTEGER NOT NULL, "
+        "verified_at TIMESTAMP, verified_offset INTEGER, rectified_at TIMESTAMP, "
+        "rectified_offset INTEGER, replied_at TIMESTAMP, replied_offset INTEGER, outcome TEXT, "
+        f"{_PROVENANCE}, PRIMARY KEY (hall, case_id, channel, rated_at, rated_offset))",
     ),
 }
 """Each schema version's statements, applied in order to reach it."""

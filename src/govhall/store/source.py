@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from govhall.problems import Problem
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import parse_pauses
-from govhall.records import Case, Finding, Rating
+from govhall.records import Case, Finding, Rating, Rectification
 from govhall.store.backends import StoreError, is_database_error, is_store_target, redact
 from govhall.store.open import open_store
 
@@ -164,6 +164,37 @@ class StoreSource:
                 continue
             found = tuple(tags.split(";")) if tags else ()
             yield Rating(case_id, window, staff, int(level), moment(rated, offset), channel, found)
+
+    def rectifications(
+        self, tz: dt.tzinfo, report: ReadReport
+    ) -> Iterator[tuple[str, int, Rectification]]:
+        """Yield ``(file, line, record)`` for the hall's stored work-order progress rows.
+
+        ``file`` and ``line`` are where the row was imported from, as a data
+        folder names them.
+        """
+        sql = (
+            "SELECT case_id, channel, rated_at, rated_offset, verified_at, verified_offset, "
+            "rectified_at, rectified_offset, replied_at, replied_offset, outcome, file, line "
+            "FROM govhall.rectifications WHERE hall = ? ORDER BY file, line"
+        )
+        moment = _moments(tz)
+        for _, row in self._rows("rectifications", sql, report):
+            case_id, channel, rated, rated_offset = row[:4]
+            verified, rectified, replied = (
+                None if row[at] is None else moment(row[at], row[at + 1]) for at in (4, 6, 8)
+            )
+            outcome, path, line = row[10:]
+            record = Rectification(
+                case_id,
+                channel,
+                moment(rated, rated_offset),
+                verified,
+                rectified,
+                replied,
+                outcome,
+            )
+            yield path, int(line), record
 
     def findings(
         self, report: ReadReport, *, windows: Collection[str] | None = None
