@@ -72,7 +72,7 @@ c11,tax,,2,2026-11-01T00:00,pad,
 c11,tax,,5,2026-10-31T12:00,pad,
 c12,market,,4,2026-11-05T10:00,pad,
 """
-MORE = """c1,tax,,5,2026-10-08T10:00,pad,
+MORE = """c1,tax,,5,2026-10-08T11:00,pad,
 c13,market,,4,2026-10-15T10:00,sms,
 """
 PROGRESS = """c3,sms,2026-10-12T10:00,2026-10-13T09:00,2026-10-14T10:00,2026-10-15T10:00,rectified
@@ -82,6 +82,18 @@ c4,app,2026-10-20T10:00,2026-10-21T10:00,2026-10-30T10:00,2026-11-20T10:00,expla
 """
 CASES = """c3,market,business-licence,promised,2026-09-01T09:00,concluded,2026-10-20T09:00,2
 c4,police,household-move,promised,2026-10-09T09:00,concluded,2026-10-12T09:00,1
+c1,tax,invoice-issue,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c2,tax,invoice-issue,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c5,police,residence-certificate,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c6,police,residence-certificate,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c7,police,residence-certificate,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c8,police,residence-certificate,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c9,tax,invoice-issue,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c10,tax,invoice-issue,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c11,tax,invoice-issue,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c12,market,business-licence,immediate,2026-09-28T09:00,concluded,2026-09-28T09:30,1
+c13,market,business-licence,promised,2026-10-08T09:00,concluded,2026-10-09T09:00,1
+c26,tax,invoice-issue,immediate,2026-10-08T09:00,concluded,2026-10-08T09:30,1
 """
 
 
@@ -231,11 +243,14 @@ def _scan(session: HallSession, data: Path) -> object:
     first, end = month_bounds(dt.date(2026, 10, 1), dt.date(2026, 11, 1), session.zone)
     duck = DuckDBEngine()
     try:
-        files = DataFolder(data).files("ratings")
+        folder = DataFolder(data)
+        files = folder.files("ratings")
+        ids = folder.case_ids(session.zone, session.window_ids)
         named = [("c7", "kiosk", dt.datetime(2026, 10, 23, 10, tzinfo=session.zone))]
         return scan_ratings(
-            duck, files, session.zone, ReadReport(), session.window_ids, (first, end), end, named
-        )
+            duck, files, session.zone, ReadReport(), session.window_ids, (first, end), end, named,
+            ids,
+        )  # fmt: skip
     finally:
         duck.close()
 
@@ -301,3 +316,20 @@ def test_a_file_without_a_line_break_at_the_end_takes_the_fast_path(
     assert scan is not None
     assert ("ratings-x.csv", 2) in {(Path(f).name, line) for f, line, _ in scan.rows}  # type: ignore[attr-defined]
     _both(_pinghu(tmp_path), folder, "2026-10")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c1,tax,,5,2026-10-08T10:00,pad,\n",  # a copy of a row of ratings.csv (same key)
+        "c1,tax,,3,2026-10-08T10:00,pad,\n",  # another row with that key
+        "c404,tax,,4,2026-10-08T10:00,pad,\n",  # a rating of no case: an orphan
+    ],
+)
+def test_repeated_keys_and_orphans_are_left_to_the_careful_reader(
+    tmp_path: Path, folder: Path, text: str
+) -> None:
+    (folder / "ratings-x.csv").write_text(RATINGS_HEADER + text, encoding="utf-8")
+    session = _pinghu(tmp_path)
+    assert _scan(session, folder) is None
+    _both(session, folder, "2026-10")

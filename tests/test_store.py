@@ -467,6 +467,9 @@ def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
         )
         assert result.exit_code == 0, result.output
         documents.append(json.loads(result.stdout))
+    # a store keeps rows, not the files' physical lines: it reports 0 lines
+    assert documents[0]["data"].pop("lines") > documents[0]["data"]["read"]
+    assert documents[1]["data"].pop("lines") == 0
     assert documents[0] == documents[1]
     assert documents[0]["orders"]
     assert any(order["closed"] for order in documents[0]["orders"])

@@ -1021,8 +1021,10 @@ class HallSession:
         duck = DuckDBEngine()
         try:
             month = (builder.first, builder.end)
+            has_cases = _has_files(source, "cases")
+            ids = source.case_ids(self.zone, self.window_ids) if has_cases else None
             scan = scan_ratings(
-                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named
+                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named, ids
             )
             if scan is None:  # a file the fast path cannot take: every rating the careful way
                 builder.add_ratings(self._located_ratings(source, read), read)

@@ -43,6 +43,8 @@ from govhall.readers.rows import RATING_COLUMNS, RATING_OPTIONAL, _start, _warn_
 from govhall.records import BAD_LEVEL, RATING_CHANNELS, Rating
 
 if TYPE_CHECKING:
+    import duckdb
+
     from govhall.engines.duck import DuckDBEngine
     from govhall.records import Case
 
@@ -92,6 +94,7 @@ def scan_ratings(
     month: tuple[dt.datetime, dt.datetime],
     as_of: dt.datetime,
     named: Iterable[tuple[str, str, dt.datetime]],
+    case_ids: Collection[str] | None = None,
 ) -> RatingScan | None:
     """Split the ratings files into the rows Python needs and DuckDB's counts of the rest.
 
@@ -105,9 +108,14 @@ def scan_ratings(
         month: The month's first moment and the first moment after it.
         as_of: Ratings given after it are not yet known.
         named: ``(case_id, channel, rated_at)`` of every rectification row.
+        case_ids: The ids of the folder's usable cases (a rating of another
+            case is an orphan), or ``None`` when the folder has no cases file.
 
     Returns:
-        The split, or ``None`` when a file must be read the careful way.
+        The split, or ``None`` when a file must be read the careful way: also
+        when a key (case, channel, time) repeats or a rating is an orphan, so
+        that the careful reader reports and rejects those rows by the folder's
+        rules.
     """
     import duckdb
 
@@ -153,6 +161,8 @@ FROM ({source})
         return None
     if not found:
         return RatingScan()
+    if _repeats_or_orphans(db, case_ids):
+        return None
     for path, names, rows in found:
         summary = _start(report, path)
         _warn_unknown(
@@ -160,7 +170,29 @@ FROM ({source})
         )
         summary.read += rows
         summary.used += rows
+        summary.lines += rows + 1  # the header, then a row a line (checked above)
     return _split(engine, [str(path) for path, _, _ in found], tz, month, as_of, named)
+
+
+def _repeats_or_orphans(db: duckdb.DuckDBPyConnection, case_ids: Collection[str] | None) -> bool:
+    """Whether a staged rating's key repeats, or its case is not among ``case_ids``."""
+    repeats = db.execute(
+        "SELECT 1 FROM govhall_ratings GROUP BY case_id, channel, t HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if repeats or case_ids is None:
+        return bool(repeats)
+    import pyarrow as pa
+
+    known = pa.table({"case_id": pa.array(sorted(case_ids), pa.string())})
+    db.register("govhall_known_cases", known)
+    try:
+        orphans = db.execute(
+            "SELECT 1 FROM govhall_ratings r ANTI JOIN govhall_known_cases c "
+            "ON r.case_id = c.case_id LIMIT 1"
+        ).fetchall()
+    finally:
+        db.unregister("govhall_known_cases")
+    return bool(orphans)
 
 
 def _split(
