@@ -25,7 +25,8 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govhall.readers.duck_scan import PAUSES, TIME, TRIMMED
+from govhall.readers.duck_scan import PAUSES, TIME, TRIMMED, _in, _quote
+from govhall.readers.duck_scan import _header as _csv_header
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import CASE_COLUMNS, CASE_OPTIONAL, _start, _warn_unknown
 from govhall.records import CASE_STATUSES, CONCLUDED_STATUSES
@@ -40,27 +41,10 @@ LONGEST_ROW = 60_000
 (quoted, quotes doubled) stays under the careful reader's limits on a field and a line."""
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in(values: Collection[str]) -> str:
-    return "(" + ", ".join(_quote(v) for v in sorted(values)) + ")" if values else "(NULL)"
-
-
 def _header(path: Path) -> list[str] | None:
     """Return the CSV header's column names, or ``None`` for the careful reader to judge."""
-    import csv
-
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            header = next(csv.reader(stream), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return None
-    if not header:
-        return None
-    names = [name.strip().lstrip("\ufeff") for name in header]
-    if len(set(names)) != len(names) or any(name not in names for name in CASE_COLUMNS):
+    names = _csv_header(path)
+    if names is None or any(name not in names for name in CASE_COLUMNS):
         return None
     return names
 
