@@ -475,6 +475,32 @@ def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
     assert any(order["closed"] for order in documents[0]["orders"])
 
 
+def test_a_store_names_repeated_ratings_by_the_file_and_line_they_came_from(
+    tmp_path: Path, store_target: str
+) -> None:
+    ratings = [
+        *RATINGS,
+        ["c3", "dishui", "dishui-b", "4", "2010-03-04T09:00", "web"],  # replaces the 2 above
+        ["c1", "gongshang", "gongshang-a", "1", "2010-03-05T09:00", "pad"],  # replaces the 5
+    ]
+    data = folder(tmp_path / "data", ratings=ratings)
+    code, _, stderr = ingest(data, store_target)
+    assert code == 0, stderr
+    documents = []
+    for source in (str(data), store_target):
+        result = CliRunner().invoke(
+            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        documents.append(json.loads(result.stdout))
+    for document in documents:
+        document["data"].pop("lines")
+    assert documents[0] == documents[1]
+    replaced = {(r["case_id"], r["file"], r["line"]) for r in documents[1]["repeated"]}
+    ratings_file = str(data / "ratings.csv")
+    assert replaced == {("c1", ratings_file, 2), ("c3", ratings_file, 3)}
+
+
 def test_an_import_under_a_small_memory_limit_stores_the_same_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,7 +29,7 @@ from govhall.readers.typed import _finding, _rating, _slow_case, quick_case
 from govhall.records import Case, Finding, Rating
 
 KINDS = ("cases", "ratings", "findings")
-"""The kinds of data file, in the order a store imports them (ratings need their cases)."""
+"""The kinds of data file :func:`read_located` reads (ratings after their cases)."""
 
 
 def read_located(

@@ -149,6 +149,17 @@ class StoreSource:
         A session counts them under the hall's repeated-rating rule, as it
         counts a folder's (:func:`govhall.assessment.workorders.counted_ratings`).
         """
+        for _, _, rating in self.located_ratings(tz, report, windows=windows):
+            yield rating
+
+    def located_ratings(
+        self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
+    ) -> Iterator[tuple[str, int, Rating]]:
+        """Yield ``(file, line, rating)``: each stored rating with where it was imported from.
+
+        The 好差评 bulletin names repeated ratings by these, as it names a
+        data folder's rows.
+        """
         sql = (
             'SELECT case_id, "window", staff, level, rated_at, rated_offset, channel, tags, '
             "file, line FROM govhall.ratings WHERE hall = ? ORDER BY case_id, channel, rated_at"
@@ -163,7 +174,10 @@ class StoreSource:
                 )
                 continue
             found = tuple(tags.split(";")) if tags else ()
-            yield Rating(case_id, window, staff, int(level), moment(rated, offset), channel, found)
+            rating = Rating(
+                case_id, window, staff, int(level), moment(rated, offset), channel, found
+            )
+            yield path, int(line), rating
 
     def rectifications(
         self, tz: dt.tzinfo, report: ReadReport
