@@ -327,7 +327,7 @@ def test_store_info_lists_halls_counts_imports_and_version(
     result = CliRunner().invoke(main, ["store", "info", store_target, "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["schema_version"] == SCHEMA_VERSION == 4
+    assert document["schema_version"] == SCHEMA_VERSION == 5
     (hall,) = document["halls"]
     assert (hall["hall"], hall["cases"], hall["ratings"], hall["findings"], hall["imports"]) == (
         "zhenhai", 3, 2, 1, 2

@@ -639,12 +639,14 @@ def _apply(
         )
     if sum(found.inserted + found.updated for found in counts.values()):
         sources = ", ".join(f"s.{_q(n)}" for n in names)
-        # in key order: the database's index is filled fastest that way
+        # PostgreSQL fills its key's index fastest in key order; a DuckDB store has no key
+        # index, and sorting every row would only cost memory
+        order = f" ORDER BY {staged}" if backend.kind == "postgresql" else ""
         backend.execute(
             f"INSERT INTO {table} (hall, {targets}, import_id, file, line) "
             f"SELECT ?, {sources}, ?, s.file, s.line FROM {stage} s "
             "LEFT JOIN govhall_fate f ON f.row_no = s.row_no "
-            f"WHERE f.state IS NULL OR f.state IN ('inserted', 'updated') ORDER BY {staged}",
+            f"WHERE f.state IS NULL OR f.state IN ('inserted', 'updated'){order}",
             [hall, import_id],
         )
     for table in ("govhall_fate", "govhall_repeats"):
