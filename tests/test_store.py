@@ -552,3 +552,23 @@ def test_the_fate_of_a_row_never_rests_on_a_key_constraint(
     assert code == 0
     assert counts(document)["cases"] == (6, 0, 0, 2, 4)
     assert _one_row_per_key(store_target) == {"cases": 4, "ratings": 2, "findings": 1}
+
+
+def test_an_import_into_duckdb_is_bounded_to_the_default_memory_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govhall.store.backends import IMPORT_MEMORY, connect
+
+    def bound(target: str) -> str:
+        backend = connect(target, create=True)
+        try:
+            backend.limit_memory()
+            return str(backend.execute("SELECT current_setting('memory_limit')")[0][0])
+        finally:
+            backend.close()
+
+    monkeypatch.delenv("GOVHALL_STORE_MEMORY", raising=False)
+    assert IMPORT_MEMORY == "512MB"
+    assert bound(str(tmp_path / "a.duckdb")) == "488.2 MiB"  # DuckDB shows 512 MB in MiB
+    monkeypatch.setenv("GOVHALL_STORE_MEMORY", "2GB")
+    assert bound(str(tmp_path / "b.duckdb")) == "1.8 GiB"
