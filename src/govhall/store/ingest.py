@@ -372,6 +372,9 @@ def ingest(
         try:
             backend.lock_imports()
             _register_hall(backend, config)
+            # two imports at once in one process (a DuckDB file has no lock between them,
+            # and its data tables no keys) take the same id: the imports table's key stops
+            # the second at its commit
             import_id = int(
                 backend.execute("SELECT coalesce(max(import_id), 0) + 1 FROM govhall.imports")[0][0]
             )
