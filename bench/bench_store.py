@@ -18,7 +18,11 @@ up, the sample repeats ratings under one key, which an import rightly rejects):
   fresh process, at ``--rows`` and at ``--large`` rows (goal: the large within 1.5x of
   the other). ``--large 0`` leaves it out (writing 5,000,000 sample rows takes minutes).
 
+The peak RSS is that of an import under the default bound on DuckDB's memory
+(``GOVHALL_STORE_MEMORY`` unset; set it to measure another bound).
+
 Usage: python bench/bench_store.py [--rows 1000000] [--large 5000000] [--repeat 1]
+       [--data DIR] [--large-data DIR]
 """
 
 from __future__ import annotations
@@ -100,6 +104,9 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, help="a folder holding only a cases.csv of --rows rows (else written)"
     )
+    parser.add_argument(
+        "--large-data", type=Path, help="a folder holding only a cases.csv of --large rows"
+    )
     args = parser.parse_args()
 
     from govhall.session import open_hall
@@ -124,7 +131,7 @@ def main() -> None:
                 best[name] = min(seconds, best.get(name, seconds))
         memory = {args.rows: peak_rss(data, Path(folder) / "memory.duckdb")}
         if args.large:
-            large = write_cases(hall, Path(folder) / "large", args.large)
+            large = args.large_data or write_cases(hall, Path(folder) / "large", args.large)
             memory[args.large] = peak_rss(large, Path(folder) / "memory-large.duckdb")
     print(f"{args.rows:,} cases (Zhenhai sample), best of {args.repeat}")
     for name, seconds in best.items():

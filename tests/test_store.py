@@ -327,7 +327,7 @@ def test_store_info_lists_halls_counts_imports_and_version(
     result = CliRunner().invoke(main, ["store", "info", store_target, "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["schema_version"] == SCHEMA_VERSION == 4
+    assert document["schema_version"] == SCHEMA_VERSION == 5
     (hall,) = document["halls"]
     assert (hall["hall"], hall["cases"], hall["ratings"], hall["findings"], hall["imports"]) == (
         "zhenhai", 3, 2, 1, 2
@@ -523,3 +523,78 @@ def test_a_malformed_memory_limit_is_named(tmp_path: Path, monkeypatch: pytest.M
     assert code == 1
     assert "GOVHALL_STORE_MEMORY='lots': expected a size such as 512MB or 2GB" in stderr
     assert "Traceback" not in stderr
+
+
+def _one_row_per_key(target: str) -> dict[str, int]:
+    """Return the stored rows of each table, checking that no key is stored twice."""
+    from govhall.store.ingest import KIND_LAYOUT
+
+    opened = open_store(target)
+    try:
+        found = {}
+        for kind in ("cases", "ratings", "findings"):
+            layout = KIND_LAYOUT[kind]
+            keys = ", ".join(f'"{name}"' for name in ("hall", *layout.key))
+            rows, distinct = opened.backend.execute(
+                f"SELECT count(*), count(DISTINCT ({keys})) FROM {layout.table}"
+            )[0]
+            assert rows == distinct, f"{kind}: a key stored twice"
+            found[kind] = int(rows)
+        return found
+    finally:
+        opened.close()
+
+
+def test_the_fate_of_a_row_never_rests_on_a_key_constraint(
+    tmp_path: Path, store_target: str
+) -> None:
+    # a DuckDB store's tables have no keys: imports alone keep one row per key
+    data = folder(tmp_path / "data")
+    ingest(data, store_target)
+    ingest(data, store_target)
+    assert _one_row_per_key(store_target) == {"cases": 3, "ratings": 2, "findings": 1}
+    later = [list(row) for row in CASES]
+    later[1][5:7] = ["concluded", "2010-03-04T10:00"]
+    extra = ["c4", "dishui", "tax-registration", "immediate", "2010-03-05T09:30", "accepted",
+             "", "1", "", ""]  # fmt: skip
+    # a re-export with a change and a new case, each given twice (split files)
+    export = folder(tmp_path / "export", cases=[*later, extra], ratings=RATINGS)
+    write_csv(export / "cases-2.csv", CASE_HEADER, [later[1], extra])
+    code, document, _ = ingest(export, store_target)
+    assert code == 0
+    assert [f["inserted"] + f["updated"] for f in document["files"] if f["kind"] == "cases"] == [
+        2,
+        0,
+    ]
+    assert _one_row_per_key(store_target) == {"cases": 4, "ratings": 2, "findings": 1}
+    assert len(dump(store_target)["case_history"]) == 1
+    # two different rows of a stored case and of a new one: neither row is used
+    other, new = list(later[0]), list(extra)
+    other[7], new[0] = "4", "c5"
+    changed = list(new)
+    changed[7] = "2"
+    clash = folder(tmp_path / "clash", cases=[*later, other, new, changed], ratings=None)
+    code, document, _ = ingest(clash, store_target)
+    assert code == 0
+    assert counts(document)["cases"] == (6, 0, 0, 2, 4)
+    assert _one_row_per_key(store_target) == {"cases": 4, "ratings": 2, "findings": 1}
+
+
+def test_an_import_into_duckdb_is_bounded_to_the_default_memory_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govhall.store.backends import IMPORT_MEMORY, connect
+
+    def bound(target: str) -> str:
+        backend = connect(target, create=True)
+        try:
+            backend.limit_memory()
+            return str(backend.execute("SELECT current_setting('memory_limit')")[0][0])
+        finally:
+            backend.close()
+
+    monkeypatch.delenv("GOVHALL_STORE_MEMORY", raising=False)
+    assert IMPORT_MEMORY == "512MB"
+    assert bound(str(tmp_path / "a.duckdb")) == "488.2 MiB"  # DuckDB shows 512 MB in MiB
+    monkeypatch.setenv("GOVHALL_STORE_MEMORY", "2GB")
+    assert bound(str(tmp_path / "b.duckdb")) == "1.8 GiB"

@@ -157,3 +157,60 @@ def test_a_full_disk_mid_import_leaves_the_store_as_it_was(tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.output
     assert '"import_id": 2' in result.stdout
+
+
+def test_two_imports_at_once_in_one_process_never_store_a_key_twice(
+    tmp_path: Path, store_target: str
+) -> None:
+    # Two threads share one DuckDB database (no file lock between them) and its data
+    # tables have no keys: the imports table's key is what stops the second of two
+    # overlapping imports (both take the same import id). Each import holds its
+    # transaction open until the other has begun its own (or a while has passed).
+    import threading
+
+    from store_helpers import CASE_HEADER, RATING_HEADER, write_csv
+
+    from govhall.session import open_hall
+    from govhall.store import StoreError, ingest, open_store
+
+    hall = open_hall(CONFIG).config
+    cases = [
+        [f"c{n}", "dishui", "tax-registration", "immediate", "2010-03-01T09:00", "accepted", "",
+         "1", "", ""]
+        for n in range(40)
+    ]  # fmt: skip
+    data = tmp_path / "data"
+    write_csv(data / "cases.csv", CASE_HEADER, cases)
+    write_csv(data / "ratings.csv", RATING_HEADER, [["c1", "dishui", "", "5",
+              "2010-03-01T10:05", "pad"]])  # fmt: skip
+    open_store(store_target, create=True).close()
+    began = [threading.Event(), threading.Event()]
+    outcomes: dict[int, object] = {}
+
+    def run(number: int) -> None:
+        def meet(kind: str, paths: object, rows: object) -> object:
+            if kind == "ratings":  # read inside the transaction
+                began[number].set()
+                began[1 - number].wait(5)
+            return rows
+
+        try:
+            outcomes[number] = ingest(hall, data, store_target, progress=meet).import_id  # type: ignore[arg-type]
+        except StoreError as exc:
+            outcomes[number] = exc
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    done = [o for o in outcomes.values() if isinstance(o, int)]
+    failed = [o for o in outcomes.values() if isinstance(o, StoreError)]
+    assert len(done) + len(failed) == 2
+    assert done, failed
+    for error in failed:
+        assert "nothing was written" in str(error) or "conflict" in str(error).lower(), error
+    stored = dump(store_target)
+    assert sorted(row[1] for row in stored["cases"]) == sorted(row[0] for row in cases)
+    assert len(stored["ratings"]) == 1
+    assert len(stored["imports"]) == len(done)

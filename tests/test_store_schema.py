@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import PostgresServer
-from store_helpers import CASE_HEADER, dump, write_csv
+from store_helpers import CASE_HEADER, FINDING_HEADER, RATING_HEADER, dump, write_csv
 
 from govhall.cli import main
 from govhall.store import SCHEMA_VERSION, StoreError, open_store, schema_version
@@ -262,3 +262,75 @@ def test_store_errors_are_govhall_errors() -> None:
     assert issubclass(StoreError, GovhallError)
     with pytest.raises(StoreError, match=r"a store is a path ending in \.duckdb"):
         open_store("halls.sqlite")
+
+
+KEYED = ("cases", "case_history", "ratings", "findings", "rectifications")
+
+
+def _keys(target: str) -> set[str]:
+    """Return the govhall data tables that have a primary key or unique constraint."""
+    opened = open_store(target)
+    try:
+        rows = opened.backend.execute(
+            "SELECT table_name FROM information_schema.table_constraints "
+            "WHERE table_schema = 'govhall' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+        )
+        return {row[0] for row in rows} & set(KEYED)
+    finally:
+        opened.close()
+
+
+def test_a_duckdb_store_keeps_no_keys_on_its_data_a_postgresql_store_keeps_them(
+    store_target: str,
+) -> None:
+    open_store(store_target, create=True).close()
+    expected = set() if store_target.endswith(".duckdb") else set(KEYED)
+    assert _keys(store_target) == expected
+
+
+def test_a_version_4_duckdb_store_loses_its_keys_and_keeps_every_row(tmp_path: Path) -> None:
+    from govhall.store.backends import connect
+    from govhall.store.schema import prepare
+
+    # a store with every kind of row, history included, written by this govhall
+    source = tmp_path / "source"
+    write_csv(source / "cases.csv", CASE_HEADER, [ROW])
+    rating = ["c1", "dishui", "", "2", "2010-03-01T10:05", "web", "a;b"]
+    write_csv(source / "ratings.csv", [*RATING_HEADER, "tags"], [rating])
+    finding = ["2010-03-10", "dishui", "", "window.intake.negligence", "1", "4"]
+    write_csv(source / "findings.csv", FINDING_HEADER, [finding])
+    progress = ["c1", "web", "2010-03-01T10:05", "2010-03-02T09:00", "", "", ""]
+    header = ["case_id", "channel", "rated_at", "verified_at", "rectified_at", "replied_at"]
+    write_csv(source / "rectifications.csv", [*header, "outcome"], [progress])
+    written = str(tmp_path / "written.duckdb")
+    assert run("ingest", CONFIG, "--data", str(source), "--store", written)[0] == 0
+    write_csv(source / "cases.csv", CASE_HEADER, [[*ROW[:7], "2", *ROW[8:]]])
+    assert run("ingest", CONFIG, "--data", str(source), "--store", written)[0] == 0
+    expected = dump(written)
+    assert all(expected[table] for table in ("cases", "case_history", "ratings", "findings"))
+    # the same rows in a store of version 4 (keyed tables)
+    old = str(tmp_path / "old.duckdb")
+    backend = connect(old, create=True)
+    prepare(backend, create=True, upto=4)
+    backend.execute("ATTACH ? AS written (READ_ONLY)", [written])
+    for table in (*KEYED, "halls", "imports"):
+        backend.execute(
+            f"INSERT INTO govhall.{table} BY NAME SELECT * FROM written.govhall.{table}"
+        )
+    backend.execute("DETACH written")
+    keyed = backend.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() "
+        "WHERE schema_name = 'govhall' AND constraint_type = 'PRIMARY KEY'"
+    )
+    assert set(KEYED) <= {row[0] for row in keyed}
+    backend.close()
+    opened = open_store(old)
+    opened.close()
+    assert opened.notes == [f"{old}: upgraded the store's schema from version 4 to 5"]
+    assert dump(old) == expected
+    assert _keys(old) == set()
+    # and an import into it still finds its rows unchanged
+    code, out, _ = run("ingest", CONFIG, "--data", str(source), "--store", old, "--json")
+    assert code == 0
+    assert {f["kind"]: f["unchanged"] for f in json.loads(out)["files"]} == {
+        "cases": 1, "ratings": 1, "findings": 1, "rectifications": 1}  # fmt: skip

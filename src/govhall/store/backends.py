@@ -23,10 +23,13 @@ SCHEMA_LOCK = 0x60F4A11
 FETCH_ROWS = 10_000
 """Rows fetched from the database at a time while streaming records."""
 MEMORY_VARIABLE = "GOVHALL_STORE_MEMORY"
-"""The environment variable bounding the memory DuckDB may use for an import (e.g. ``2GB``):
-staged rows beyond it go to a temporary folder beside the store. Unset, DuckDB's own limit
-holds (80% of the machine's memory). The store's key index stays in memory whatever the
-limit, so a limit too small for it makes an import fail (nothing is written)."""
+"""The environment variable bounding the memory DuckDB may use for an import (e.g. ``2GB``);
+unset, :data:`IMPORT_MEMORY`. Staged rows beyond it go to a temporary folder beside the
+store."""
+IMPORT_MEMORY = "512MB"
+"""The memory DuckDB may use for an import when :data:`MEMORY_VARIABLE` is unset. A DuckDB
+store has no key index (schema 5), so everything an import holds can go to disk: with this
+bound its peak memory barely grows with the rows (docs/store.md has the figures)."""
 _SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
@@ -141,14 +144,15 @@ class Backend:
         self.connection.close()
 
     def limit_memory(self) -> None:
-        """Bound the memory of an import into a DuckDB file when :data:`MEMORY_VARIABLE` is set.
+        """Bound the memory of an import into a DuckDB file (:data:`MEMORY_VARIABLE`, else
+        :data:`IMPORT_MEMORY`).
 
         Raises:
             StoreError: The variable is not a size such as ``512MB``.
         """
-        size = os.environ.get(MEMORY_VARIABLE, "").strip()
-        if self.kind != "duckdb" or not size:
+        if self.kind != "duckdb":
             return  # a PostgreSQL server manages its own memory
+        size = os.environ.get(MEMORY_VARIABLE, "").strip() or IMPORT_MEMORY
         if not _SIZE.fullmatch(size):
             raise StoreError(f"{MEMORY_VARIABLE}={size!r}: expected a size such as 512MB or 2GB")
         self.execute(f"SET memory_limit = '{size}'")

@@ -372,6 +372,9 @@ def ingest(
         try:
             backend.lock_imports()
             _register_hall(backend, config)
+            # two imports at once in one process (a DuckDB file has no lock between them,
+            # and its data tables no keys) take the same id: the imports table's key stops
+            # the second at its commit
             import_id = int(
                 backend.execute("SELECT coalesce(max(import_id), 0) + 1 FROM govhall.imports")[0][0]
             )
@@ -639,12 +642,14 @@ def _apply(
         )
     if sum(found.inserted + found.updated for found in counts.values()):
         sources = ", ".join(f"s.{_q(n)}" for n in names)
-        # in key order: the database's index is filled fastest that way
+        # PostgreSQL fills its key's index fastest in key order; a DuckDB store has no key
+        # index, and sorting every row would only cost memory
+        order = f" ORDER BY {staged}" if backend.kind == "postgresql" else ""
         backend.execute(
             f"INSERT INTO {table} (hall, {targets}, import_id, file, line) "
             f"SELECT ?, {sources}, ?, s.file, s.line FROM {stage} s "
             "LEFT JOIN govhall_fate f ON f.row_no = s.row_no "
-            f"WHERE f.state IS NULL OR f.state IN ('inserted', 'updated') ORDER BY {staged}",
+            f"WHERE f.state IS NULL OR f.state IN ('inserted', 'updated'){order}",
             [hall, import_id],
         )
     for table in ("govhall_fate", "govhall_repeats"):

@@ -86,8 +86,57 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "rectified_offset INTEGER, replied_at TIMESTAMP, replied_offset INTEGER, outcome TEXT, "
         f"{_PROVENANCE}, PRIMARY KEY (hall, case_id, channel, rated_at, rated_offset))",
     ),
+    # a DuckDB store's data tables lose their keys (DUCKDB_MIGRATIONS); PostgreSQL keeps them
+    5: (),
 }
 """Each schema version's statements, applied in order to reach it."""
+
+_RATING_KEY_COLUMNS = (
+    "hall TEXT NOT NULL, case_id TEXT NOT NULL, channel TEXT NOT NULL, "
+    "rated_at TIMESTAMP NOT NULL, rated_offset INTEGER NOT NULL"
+)
+_UNKEYED = {
+    # the tables as version 4 left them, without their keys; column order kept
+    "cases": _CASE_COLUMNS_4,
+    "case_history": f"{_CASE_COLUMNS_4}, replaced_by BIGINT NOT NULL",
+    "ratings": f'{_RATING_KEY_COLUMNS}, "window" TEXT NOT NULL, staff TEXT, '
+    f"level INTEGER NOT NULL, {_PROVENANCE}, tags TEXT NOT NULL DEFAULT ''",
+    "findings": 'hall TEXT NOT NULL, "date" DATE NOT NULL, "window" TEXT NOT NULL, '
+    f"staff TEXT NOT NULL, rule TEXT NOT NULL, count INTEGER NOT NULL, points TEXT, "
+    f"{_PROVENANCE}",
+    "rectifications": f"{_RATING_KEY_COLUMNS}, verified_at TIMESTAMP, verified_offset INTEGER, "
+    "rectified_at TIMESTAMP, rectified_offset INTEGER, replied_at TIMESTAMP, "
+    f"replied_offset INTEGER, outcome TEXT, {_PROVENANCE}",
+}
+
+
+def _rebuilt_without_key(table: str) -> tuple[str, ...]:
+    columns = _UNKEYED[table]
+    return (
+        f"CREATE TABLE govhall.{table}_5 ({columns})",
+        f"INSERT INTO govhall.{table}_5 BY NAME SELECT * FROM govhall.{table}",
+        f"DROP TABLE govhall.{table}",
+        f"ALTER TABLE govhall.{table}_5 RENAME TO {table}",
+    )
+
+
+DUCKDB_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    5: (
+        # DuckDB keeps a key's index in memory whole: a store of millions of cases would
+        # need it for every import. An import decides each row's fate by joining its rows
+        # to the stored ones (never by the key), so a DuckDB store's data tables go
+        # without keys; a PostgreSQL store keeps them (its indexes live on disk).
+        "DROP VIEW govhall.case_versions",
+        *(
+            statement
+            for table in ("cases", "case_history", "ratings", "findings", "rectifications")
+            for statement in _rebuilt_without_key(table)
+        ),
+        _CASE_VERSIONS,
+    ),
+}
+"""Statements a DuckDB store runs after a version's :data:`MIGRATIONS` (a PostgreSQL store
+skips them)."""
 
 SCHEMA_VERSION = max(MIGRATIONS)
 """The schema version this govhall writes and reads."""
@@ -158,7 +207,10 @@ def prepare(backend: Backend, *, create: bool, upto: int = SCHEMA_VERSION) -> li
                 "applied_at TIMESTAMP NOT NULL, govhall_version TEXT NOT NULL)"
             )
         for number in range(current + 1, upto + 1):
-            for statement in MIGRATIONS[number]:
+            statements = MIGRATIONS[number]
+            if backend.kind == "duckdb":
+                statements += DUCKDB_MIGRATIONS.get(number, ())
+            for statement in statements:
                 backend.execute(statement)
             backend.execute(
                 "INSERT INTO govhall.schema_version VALUES (?, ?, ?)",
