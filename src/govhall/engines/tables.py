@@ -189,22 +189,29 @@ def _window_days(
     }
     intervals: list[tuple[tuple[int, int], ...]] = []
     dates = list(dates)
+    # a window's row for a day follows from the day and the window's hours that day,
+    # which most windows share: each such pair is worked out once
+    known: dict[tuple[dt.date, tuple[tuple[int, int], ...]], tuple[int, int, int, int]] = {}
     for window in config.windows:
         total = 0
         for day, is_work in zip(dates, work, strict=True):
-            closing = closing_minute(time, window.id, day)
-            morning = dt.datetime.combine(day, dt.time())
-            late = morning + dt.timedelta(minutes=min(closing, 24 * 60 - 1))
-            before = counted_from(time, window.id, morning)
-            after = counted_from(time, window.id, late) if closing < 24 * 60 else before
-            due = morning + dt.timedelta(minutes=closing)
-            spans = tuple(time.hours.intervals(window.id, day)) if is_work else ()
+            hours = tuple(time.hours.intervals(window.id, day))
+            found = known.get((day, hours))
+            if found is None:
+                closing = closing_minute(time, window.id, day)
+                morning = dt.datetime.combine(day, dt.time())
+                late = morning + dt.timedelta(minutes=min(closing, 24 * 60 - 1))
+                before = counted_from(time, window.id, morning)
+                after = counted_from(time, window.id, late) if closing < 24 * 60 else before
+                due = morning + dt.timedelta(minutes=closing)
+                found = known[day, hours] = (closing, day_no(before), day_no(after), wall_us(due))
+            spans = hours if is_work else ()
             columns["win"].append(window.id)
             columns["day_no"].append(day_no(day))
-            columns["closing"].append(closing)
-            columns["from_before"].append(day_no(before))
-            columns["from_after"].append(day_no(after))
-            columns["due_us"].append(wall_us(due))
+            columns["closing"].append(found[0])
+            columns["from_before"].append(found[1])
+            columns["from_after"].append(found[2])
+            columns["due_us"].append(found[3])
             columns["open_before"].append(total)
             intervals.append(spans)
             total += sum(b - a for a, b in spans)

@@ -52,6 +52,14 @@ DAY = r"[12]\d{3}-[01]\d-[0-3]\d"
 PAUSES = f"{DAY}(/{DAY})?(;{DAY}(/{DAY})?)*"
 ROW_BLOCK = 1 << 40
 """Row ids of the n-th file start at n × this (files never hold that many rows)."""
+_CASE_TABLE = (
+    "row_id BIGINT, win VARCHAR, item VARCHAR, kind VARCHAR, status VARCHAR, staff VARCHAR, "
+    "visits BIGINT, received_day INTEGER, received_minute INTEGER, concluded_day INTEGER, "
+    "concluded_minute INTEGER, concluded_us BIGINT, has_pauses INTEGER, case_id VARCHAR"
+)
+"""The columns of ``case_rows`` (:mod:`govhall.engines.relations`), with their DuckDB types."""
+_CASE_VALUES = ", ".join(column.split()[0] for column in _CASE_TABLE.split(", ")[1:])
+_PAUSE_TABLE = "row_id BIGINT, start_day INTEGER, end_day INTEGER"
 
 
 def _quote(text: str) -> str:
@@ -149,28 +157,24 @@ class FolderScan:
         self.items = items
         self.fast_files = 0
         self.careful_files = 0
+        self._parts: list[str] = []  # the tables behind the views
 
     def cases(self, paths: Sequence[Path]) -> None:
-        """Read the cases files, in order, into ``case_rows`` and ``case_pauses``.
+        """Read cases files in order into the views ``case_rows``, ``case_pauses``, ``case_keys``.
 
+        Each file becomes a table of its own (the rows of a file that passes
+        the checks as DuckDB typed them; those of another file as the careful
+        reader made them); the views join them up. A row's ``row_id`` is its
+        file's number × :data:`ROW_BLOCK` plus its place in the file's table.
         A case id that more than one row holds (in one file or across files)
         sends every cases file to the careful reader, which applies the
         folder's rules for repeated keys (:mod:`govhall.readers.unique`).
         """
         from govhall.readers.unique import id_batches
 
-        db = self.connection
-        db.execute(
-            "CREATE OR REPLACE TEMP TABLE case_rows (row_id BIGINT, win VARCHAR, item VARCHAR, "
-            "kind VARCHAR, status VARCHAR, staff VARCHAR, visits BIGINT, received_day INTEGER, "
-            "received_minute INTEGER, concluded_day INTEGER, concluded_minute INTEGER, "
-            "concluded_us BIGINT, has_pauses INTEGER, case_id VARCHAR)"
-        )
-        db.execute(
-            "CREATE OR REPLACE TEMP TABLE case_pauses "
-            "(row_id BIGINT, start_day INTEGER, end_day INTEGER)"
-        )
-        db.execute("CREATE OR REPLACE TEMP TABLE case_keys (case_id VARCHAR)")
+        self._drop_views()
+        self._drop(*self._parts)
+        self._parts.clear()
         staged = [self._stage_cases(path, number) for number, path in enumerate(paths, 1)]
         # the ids of the files the careful reader reads, as it will key them (a superset)
         careful_ids: list[str] = []
@@ -181,66 +185,92 @@ class FolderScan:
                         careful_ids.extend(batch)
                 except Exception:  # the careful reader says what is wrong
                     continue
+        cases: list[str] = []
+        pauses: list[str] = []
         if self._ids_repeat(staged, careful_ids):
             for stage in staged:
                 if stage is not None:
                     self._drop(stage.table, stage.table + "_pauses")
             self.careful_files += len(paths)
-            self._careful_cases(paths, ROW_BLOCK)
-            return
-        for number, (path, stage) in enumerate(zip(paths, staged, strict=True), 1):
-            if stage is None:
-                self.careful_files += 1
-                self._careful_cases([path], number * ROW_BLOCK)
-                continue
-            self.fast_files += 1
-            offset = number * ROW_BLOCK
-            db.execute(
-                f"""
-INSERT INTO case_rows
-SELECT {offset} + pos, window_t, item_t, kind_t, status_t, NULLIF(staff_t, ''),
-       CAST(visits_t AS BIGINT), {_day("r")}, {_minute("r")},
-       {_day("f")}, {_minute("f")}, epoch_us(f), CASE WHEN pauses_t = '' THEN 0 ELSE 1 END,
-       case_id_t
-FROM {stage.table}
-"""
-            )
-            db.execute(
-                f"INSERT INTO case_pauses SELECT {offset} + pos, {_day('a')}, {_day('b')} "
-                f"FROM {stage.table}_pauses"
-            )
-            db.execute(f"INSERT INTO case_keys SELECT case_id_t FROM {stage.table}")
-            self._drop(stage.table, stage.table + "_pauses")
-            self._counted(path, stage, (*CASE_COLUMNS, *CASE_OPTIONAL))
+            cases.append(self._careful_cases(paths, 0))
+            pauses.append(cases[-1] + "_pauses")
+        else:
+            for number, (path, stage) in enumerate(zip(paths, staged, strict=True), 1):
+                if stage is None:
+                    self.careful_files += 1
+                    cases.append(self._careful_cases([path], number))
+                    pauses.append(cases[-1] + "_pauses")
+                    continue
+                self.fast_files += 1
+                offset = number * ROW_BLOCK
+                self._parts.extend((stage.table, stage.table + "_pauses"))
+                cases.append(
+                    f"SELECT CAST({offset} + rowid AS BIGINT) AS row_id, {_CASE_VALUES} "
+                    f"FROM {stage.table}"
+                )
+                pauses.append(
+                    f"SELECT CAST({offset} + pos AS BIGINT) AS row_id, "
+                    f"{_day('a')} AS start_day, {_day('b')} AS end_day FROM {stage.table}_pauses"
+                )
+                self._counted(path, stage, (*CASE_COLUMNS, *CASE_OPTIONAL))
+        self._views(cases, pauses)
 
-    def _careful_cases(self, paths: Sequence[Path], offset: int) -> None:
+    def _views(self, cases: Sequence[str], pauses: Sequence[str]) -> None:
+        db = self.connection
+        if not cases:  # no file: empty relations of the right types
+            db.execute(f"CREATE OR REPLACE TEMP TABLE govhall_no_cases ({_CASE_TABLE})")
+            db.execute(f"CREATE OR REPLACE TEMP TABLE govhall_no_pauses ({_PAUSE_TABLE})")
+            self._parts.extend(("govhall_no_cases", "govhall_no_pauses"))
+            cases, pauses = ["govhall_no_cases"], ["govhall_no_pauses"]
+
+        def union(parts: Sequence[str]) -> str:
+            return " UNION ALL ".join(
+                part if part.startswith("SELECT") else f"SELECT * FROM {part}" for part in parts
+            )
+
+        db.execute(f"CREATE TEMP VIEW case_rows AS {union(cases)}")
+        db.execute(f"CREATE TEMP VIEW case_pauses AS {union(pauses)}")
+        db.execute("CREATE TEMP VIEW case_keys AS SELECT case_id FROM case_rows")
+
+    def _drop_views(self) -> None:
+        for name in ("case_keys", "case_rows", "case_pauses"):
+            self.connection.execute(f"DROP VIEW IF EXISTS {name}")
+
+    def _careful_cases(self, paths: Sequence[Path], number: int) -> str:
+        """Read ``paths`` with the careful reader into a table of their own; return its name."""
         from govhall.engines.relations import relations_from_records
         from govhall.readers.typed import read_cases
 
-        ids: set[str] = set()
         records: list[Case] = list(
-            read_cases(
-                paths, self.tz, self.report, windows=self.windows, items=self.items, case_ids=ids
-            )
+            read_cases(paths, self.tz, self.report, windows=self.windows, items=self.items)
         )
         part = relations_from_records(records, ())
-        self._append_records(part.cases, part.pauses, offset)
-        self._note_ids(ids)
-
-    def _note_ids(self, ids: Collection[str]) -> None:
-        import pyarrow as pa
-
+        table = f"govhall_careful_{number}"
         db = self.connection
-        db.register("govhall_part_ids", pa.table({"case_id": pa.array(list(ids), pa.string())}))
-        db.execute("INSERT INTO case_keys SELECT case_id FROM govhall_part_ids")
-        db.unregister("govhall_part_ids")
+        db.register("govhall_part_cases", part.cases)
+        db.register("govhall_part_pauses", part.pauses)
+        offset = number * ROW_BLOCK
+        db.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            "SELECT * REPLACE (row_id + ? AS row_id) FROM govhall_part_cases",
+            [offset],
+        )
+        db.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_pauses AS "
+            "SELECT * REPLACE (row_id + ? AS row_id) FROM govhall_part_pauses",
+            [offset],
+        )
+        db.unregister("govhall_part_cases")
+        db.unregister("govhall_part_pauses")
+        self._parts.extend((table, table + "_pauses"))
+        return table
 
     def _ids_repeat(self, staged: Sequence[_Staged | None], careful: list[str]) -> bool:
         """Whether a case id is held by more than one row of the staged files and ``careful``."""
         import pyarrow as pa
 
         db = self.connection
-        parts = [f"SELECT case_id_t AS k FROM {stage.table}" for stage in staged if stage]
+        parts = [f"SELECT case_id AS k FROM {stage.table}" for stage in staged if stage]
         if careful:
             db.register("govhall_careful_ids", pa.table({"k": pa.array(careful, pa.string())}))
             parts.append("SELECT k FROM govhall_careful_ids")
@@ -256,28 +286,12 @@ FROM {stage.table}
             if careful:
                 db.unregister("govhall_careful_ids")
 
-    def _append_records(self, cases: Any, pauses: Any, offset: int) -> None:
-        db = self.connection
-        db.register("govhall_part_cases", cases)
-        db.register("govhall_part_pauses", pauses)
-        db.execute(
-            "INSERT INTO case_rows SELECT * REPLACE (row_id + ? AS row_id) FROM govhall_part_cases",
-            [offset],
-        )
-        db.execute(
-            "INSERT INTO case_pauses SELECT * REPLACE (row_id + ? AS row_id) "
-            "FROM govhall_part_pauses",
-            [offset],
-        )
-        db.unregister("govhall_part_cases")
-        db.unregister("govhall_part_pauses")
-
     def _drop(self, *tables: str) -> None:
         for table in tables:
             self.connection.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _stage_cases(self, path: Path, number: int) -> _Staged | None:
-        """Check a cases file in DuckDB into a staging table; ``None``: not every row passes."""
+        """Check and type a cases file in DuckDB into a table; ``None``: not every row passes."""
         import duckdb
 
         db = self.connection
@@ -288,11 +302,17 @@ FROM {stage.table}
             return None
         table = f"govhall_scan_{number}"
         concluded = _in(("concluded", "delivered"))
-        # one pass over the file: each time cast once, the check on the cast values;
-        # pos numbers the rows once (an unordered row_number may differ per query)
+        # one pass over the file: each time cast once, the rows typed as the engine wants
+        # them, with the check on the cast values beside them
         checked = f"""
-SELECT row_number() OVER () AS pos, case_id_t, window_t, item_t, kind_t, status_t, staff_t,
-  visits_t, pauses_t, r, f,
+SELECT window_t AS win, item_t AS item, kind_t AS kind, status_t AS status,
+  NULLIF(staff_t, '') AS staff, TRY_CAST(visits_t AS BIGINT) AS visits,
+  CAST({_day("r")} AS INTEGER) AS received_day,
+  CAST({_minute("r")} AS INTEGER) AS received_minute,
+  CAST({_day("f")} AS INTEGER) AS concluded_day,
+  CAST({_minute("f")} AS INTEGER) AS concluded_minute,
+  epoch_us(f) AS concluded_us, CAST(pauses_t <> '' AS INTEGER) AS has_pauses,
+  case_id_t AS case_id, NULLIF(pauses_t, '') AS pauses_t,
   (regexp_full_match(case_id_t, '{TRIMMED}')
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)} AND item_t IN {_in(self.items)}
@@ -311,13 +331,14 @@ FROM (
 """
         try:
             db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
+            # a pause's row is its case's place in the table (rowid: the order of insertion)
             db.execute(
                 f"CREATE OR REPLACE TEMP TABLE {table}_pauses AS "
                 "SELECT pos, TRY_CAST(split_part(part, '/', 1) AS DATE) AS a, "
                 "TRY_CAST(CASE WHEN contains(part, '/') THEN split_part(part, '/', 2) "
                 "ELSE part END AS DATE) AS b FROM ("
-                "SELECT pos, unnest(string_split(pauses_t, ';')) AS part "
-                f"FROM {table} WHERE pauses_t <> '')"
+                "SELECT rowid AS pos, unnest(string_split(pauses_t, ';')) AS part "
+                f"FROM {table} WHERE pauses_t IS NOT NULL)"
             )
             rows, bad = db.execute(
                 f"SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM {table}"
@@ -357,22 +378,18 @@ FROM (
         if all(staged) and self._ratings_clean(staged):
             tables = [stage for stage in staged if stage is not None]
             union = " UNION ALL ".join(
-                f"SELECT {number} AS file_no, * FROM {stage.table}"
+                f"SELECT {number} AS file_no, rowid AS pos, * FROM {stage.table}"
                 for number, stage in enumerate(tables)
             )
             latest = (
-                "QUALIFY row_number() OVER (PARTITION BY case_id_t, channel_t "
-                "ORDER BY t DESC, file_no DESC, pos DESC) = 1"
+                "QUALIFY row_number() OVER (PARTITION BY case_id, channel "
+                "ORDER BY rated_us DESC, file_no DESC, pos DESC) = 1"
                 if repeated == "latest"
                 else ""
             )
             db.execute(
-                f"""
-INSERT INTO rating_rows
-SELECT case_id_t, window_t, NULLIF(staff_t, ''), CAST(level_t AS INTEGER), {_day("t")},
-       epoch_us(t), channel_t
-FROM ({union}) {latest}
-"""
+                "INSERT INTO rating_rows SELECT case_id, win, staff, level, rated_day, rated_us, "
+                f"channel FROM ({union}) {latest}"
             )
             for path, done in zip(paths, tables, strict=True):
                 self._drop(done.table)
@@ -409,10 +426,11 @@ FROM ({union}) {latest}
         """Whether no key repeats across the staged ratings and every case is known."""
         db = self.connection
         union = " UNION ALL ".join(
-            f"SELECT case_id_t, channel_t, t FROM {stage.table}" for stage in staged if stage
+            f"SELECT case_id, channel, rated_us FROM {stage.table}" for stage in staged if stage
         )
         repeats = db.execute(
-            f"SELECT 1 FROM ({union}) GROUP BY case_id_t, channel_t, t HAVING count(*) > 1 LIMIT 1"
+            f"SELECT 1 FROM ({union}) GROUP BY case_id, channel, rated_us HAVING count(*) > 1 "
+            "LIMIT 1"
         ).fetchall()
         if repeats:
             return False
@@ -422,7 +440,7 @@ FROM ({union}) {latest}
         if not known:
             return True
         orphans = db.execute(
-            f"SELECT 1 FROM ({union}) r ANTI JOIN case_keys c ON r.case_id_t = c.case_id LIMIT 1"
+            f"SELECT 1 FROM ({union}) r ANTI JOIN case_keys c ON r.case_id = c.case_id LIMIT 1"
         ).fetchall()
         return not orphans
 
@@ -437,14 +455,17 @@ FROM ({union}) {latest}
             return None
         table = f"govhall_rscan_{number}"
         checked = f"""
-SELECT row_number() OVER () AS pos, *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t,
+SELECT case_id_t AS case_id, window_t AS win, NULLIF(staff_t, '') AS staff,
+  TRY_CAST(level_t AS INTEGER) AS level, CAST({_day("t")} AS INTEGER) AS rated_day,
+  epoch_us(t) AS rated_us, channel_t AS channel,
   (regexp_full_match(case_id_t, '{TRIMMED}')
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)}
    AND regexp_full_match(level_t, '[1-5]')
-   AND {_time_ok("rated_at_t")}
+   AND regexp_full_match(rated_at_t, '{TIME}') AND t IS NOT NULL
+   AND year(t) BETWEEN 1900 AND 2999
    AND regexp_full_match(channel_t, '{TRIMMED}')) AS ok
-FROM ({source})
+FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM ({source}))
 """
         try:
             db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
@@ -501,8 +522,10 @@ def physical_lines(path: Path) -> int:
     count = 0
     last = b""
     with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            count += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+        while chunk := stream.read(1 << 22):
+            count += chunk.count(b"\n")
+            if b"\r" in chunk:  # rare: a file written with \r\n or \r line ends
+                count += chunk.count(b"\r") - chunk.count(b"\r\n")
             if last == b"\r" and chunk[:1] == b"\n":
                 count -= 1  # a \r\n split between two chunks
             last = chunk[-1:]
