@@ -247,6 +247,132 @@ def test_a_bad_parquet_row_is_named_by_file_row_and_column(tmp_path: Path) -> No
     assert json.loads(result.stdout)["accepted"] == 1
 
 
+def _typed_parquet(
+    folder: Path, cases: dict[str, list[Any]], ratings: dict[str, list[Any]]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir()
+    stamp = pa.timestamp("ms")
+    case_types = {"received_at": stamp, "concluded_at": stamp, "visits": pa.int32()}
+    rating_types = {"rated_at": stamp, "level": pa.int8()}
+    for name, columns, types in (("cases", cases, case_types), ("ratings", ratings, rating_types)):
+        arrays = {
+            key: pa.array(values, types.get(key, pa.string())) if key in types else values
+            for key, values in columns.items()
+        }
+        pq.write_table(pa.table(arrays), folder / f"{name}.parquet")
+
+
+def _typed_base() -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    day = dt.datetime(2025, 9, 30, 10, 0)
+    cases: dict[str, list[Any]] = {
+        "case_id": ["A1", "A2", "A3"],
+        "window": ["police"] * 3,
+        "item": ["household-move"] * 3,
+        "kind": ["promised"] * 3,
+        "received_at": [day, day + dt.timedelta(hours=1), day.replace(microsecond=250_000)],
+        "status": ["concluded", "accepted", "concluded"],
+        "concluded_at": [day + dt.timedelta(days=2, seconds=1), None, day + dt.timedelta(days=9)],
+        "visits": [1, 2, 0],
+    }
+    ratings: dict[str, list[Any]] = {
+        "case_id": ["A1", "A3"],
+        "window": ["police", "police"],
+        "staff": ["", "police-a"],
+        "level": [5, 2],
+        "rated_at": [day + dt.timedelta(days=3), day + dt.timedelta(days=9, minutes=5)],
+        "channel": ["pad", "app"],
+    }
+    return cases, ratings
+
+
+TYPED_VARIANTS: list[tuple[str, str, int, Any, int]] = [
+    # file, column, row, value, rows rejected (a rejected case takes its rating: A1, A3 are rated)
+    ("cases", "visits", 0, -1, 2),
+    ("cases", "visits", 1, 1_000_000_000, 0),  # past the fast check's 9 digits: read carefully
+    ("cases", "received_at", 1, None, 1),
+    ("cases", "received_at", 0, dt.datetime(1899, 12, 31, 23, 59), 2),
+    ("cases", "received_at", 0, dt.datetime(1900, 1, 1), 0),
+    ("cases", "concluded_at", 0, None, 2),
+    ("cases", "concluded_at", 2, dt.datetime(2025, 9, 30, 9, 59), 2),
+    ("ratings", "level", 0, 0, 1),
+    ("ratings", "level", 1, 6, 1),
+    ("ratings", "level", 1, None, 1),
+    ("ratings", "rated_at", 0, dt.datetime(3000, 1, 1), 1),
+]
+
+
+def test_typed_parquet_columns_are_read_by_duckdb_as_rows_reads_their_text(
+    tmp_path: Path,
+) -> None:
+    """Timestamps and integers stored as such: DuckDB checks the values, not their text."""
+    from govhall.engines.duck import DuckDBEngine
+    from govhall.readers import ReadReport
+    from govhall.readers.duck_scan import FolderScan, _read
+    from govhall.readers.rows import CASE_COLUMNS, CASE_OPTIONAL
+
+    hall = open_hall(ROOT / "configs" / "pinghu.toml")
+    cases, ratings = _typed_base()
+    clean = tmp_path / "clean"
+    _typed_parquet(clean, cases, ratings)
+    times, wholes = ("received_at", "concluded_at"), ("visits",)
+    found = _read(clean / "cases.parquet", CASE_COLUMNS, CASE_OPTIONAL, times=times, wholes=wholes)
+    assert found.typed == {"received_at", "concluded_at", "visits"}
+    engine = DuckDBEngine()
+    try:
+        scan = FolderScan(engine, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+        scan.cases(hall.source(clean).files("cases"))
+        scan.ratings(hall.source(clean).files("ratings"))
+        assert (scan.fast_files, scan.careful_files) == (2, 0)
+    finally:
+        engine.close()
+    for number, (name, column, row, value, rejected) in enumerate(TYPED_VARIANTS):
+        cases, ratings = _typed_base()
+        (cases if name == "cases" else ratings)[column][row] = value
+        folder = tmp_path / str(number)
+        _typed_parquet(folder, cases, ratings)
+        answers = []
+        for counter in ("rows", "duckdb"):
+            read = ReadReport()
+            found = hall.kpis(folder, engine=counter, read=read).kpis.to_json()
+            answers.append((found, read.to_json(), [p.format() for p in read.problems]))
+        assert answers[0] == answers[1], (name, column, value)
+        assert answers[0][1]["rejected"] == rejected, (name, column, value)
+
+
+def test_a_parquet_timestamp_with_a_zone_is_read_as_its_text(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from govhall.readers import ReadReport
+    from govhall.readers.duck_scan import _read
+    from govhall.readers.rows import CASE_COLUMNS, CASE_OPTIONAL
+
+    hall = open_hall(ROOT / "configs" / "pinghu.toml")
+    cases, _ = _typed_base()
+    table = pa.table(
+        {
+            **{key: values for key, values in cases.items() if key != "received_at"},
+            "received_at": pa.array(cases["received_at"], pa.timestamp("us", tz="Asia/Shanghai")),
+        }
+    )
+    tmp_path.joinpath("zoned").mkdir()
+    pq.write_table(table, tmp_path / "zoned" / "cases.parquet")
+    answers = []
+    for counter in ("rows", "duckdb"):
+        read = ReadReport()
+        found = hall.kpis(tmp_path / "zoned", engine=counter, read=read).kpis.to_json()
+        answers.append((found, read.to_json(), [p.format() for p in read.problems]))
+    assert answers[0] == answers[1]
+    assert answers[0][1]["used"] == 3
+    found = _read(
+        tmp_path / "zoned" / "cases.parquet", CASE_COLUMNS, CASE_OPTIONAL, times=("received_at",)
+    )
+    assert found.typed == set()  # read as text, with its offset
+
+
 def test_kpi_engine_option_gives_the_same_json(tmp_path: Path) -> None:
     config = ROOT / "configs" / "pinghu.toml"
     data = _write(open_hall(config), tmp_path / "data", seed=5, count=400)

@@ -85,11 +85,75 @@ def _header(path: Path) -> list[str] | None:
 
 def _source(path: Path, required: Sequence[str], optional: Sequence[str]) -> tuple[str, list[str]]:
     """Return DuckDB SQL reading ``path``'s wanted columns as text, and the file's columns."""
+    found = _read(path, required, optional)
+    return found.sql, found.names
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """DuckDB SQL reading a file's wanted columns: ``<name>_t`` as text, ``<name>_v`` typed."""
+
+    sql: str
+    names: list[str]
+    """The file's columns."""
+    typed: frozenset[str]
+    """The wanted columns read with their own type (``<name>_v``) instead of as text."""
+
+    def time(self, name: str) -> tuple[str, str]:
+        """Return SQL for column ``name`` as a ``TIMESTAMP`` and the check of its written form."""
+        if name in self.typed:
+            return f"{name}_v", "TRUE"
+        return f"TRY_CAST({name}_t AS TIMESTAMP)", f"regexp_full_match({name}_t, '{TIME}')"
+
+    def whole(self, name: str, pattern: str, low: int, high: int) -> tuple[str, str]:
+        """Return SQL for column ``name`` as a ``BIGINT`` and its check.
+
+        The check: the text matches ``pattern`` (a regular expression of
+        whole numbers from ``low`` to ``high``), or the integer lies there.
+        """
+        if name in self.typed:
+            return f"CAST({name}_v AS BIGINT)", f"({name}_v BETWEEN {low} AND {high})"
+        return f"TRY_CAST({name}_t AS BIGINT)", f"regexp_full_match({name}_t, '{pattern}')"
+
+
+def _read(
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    *,
+    times: Collection[str] = (),
+    wholes: Collection[str] = (),
+) -> _Read:
+    """Return how DuckDB reads ``path``'s wanted columns.
+
+    Every column is read as text, as the careful reader sees it, except a
+    Parquet column named in ``times`` that holds timestamps without a zone
+    (in seconds to microseconds) and one named in ``wholes`` that holds
+    integers: those keep their type, which says all the text would (the
+    careful reader writes such a timestamp ``YYYY-MM-DD HH:MM:SS[.ffffff]``,
+    such an integer in digits, with ``-`` when negative).
+
+    Raises:
+        LookupError: The CSV header cannot be read, repeats a name or lacks a
+            required column.
+    """
     wanted = (*required, *optional)
+    typed: set[str] = set()
     if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        names = list(pq.ParquetFile(path).schema_arrow.names)
+        schema = pq.ParquetFile(path).schema_arrow
+        names = list(schema.names)
+        for name in wanted:
+            if name not in names or names.count(name) > 1:
+                continue
+            kind = schema.field(name).type
+            if name in times and pa.types.is_timestamp(kind):
+                if kind.tz is None and kind.unit in ("s", "ms", "us"):
+                    typed.add(name)
+            elif name in wholes and pa.types.is_integer(kind):
+                typed.add(name)
         scan = f"read_parquet({_quote(str(path))})"
     else:
         found = _header(path)
@@ -106,12 +170,14 @@ def _source(path: Path, required: Sequence[str], optional: Sequence[str]) -> tup
         raise LookupError
     picks = []
     for name in wanted:
-        if name in names:
+        if name in typed:
+            picks.append(f'"{name}" AS {name}_v')
+        elif name in names:
             column = '"' + name.replace('"', '""') + '"'
             picks.append(f"COALESCE(CAST({column} AS VARCHAR), '') AS {name}_t")
         else:
             picks.append(f"'' AS {name}_t")
-    return f"SELECT {', '.join(picks)} FROM {scan}", names
+    return _Read(f"SELECT {', '.join(picks)} FROM {scan}", names, frozenset(typed))
 
 
 def _time_ok(column: str) -> str:
@@ -296,17 +362,26 @@ class FolderScan:
 
         db = self.connection
         try:
-            source, names = _source(path, CASE_COLUMNS, CASE_OPTIONAL)
+            read = _read(
+                path,
+                CASE_COLUMNS,
+                CASE_OPTIONAL,
+                times=("received_at", "concluded_at"),
+                wholes=("visits",),
+            )
             lines = physical_lines(path)
         except (LookupError, OSError, duckdb.Error, ValueError):
             return None
         table = f"govhall_scan_{number}"
         concluded = _in(("concluded", "delivered"))
+        received, received_form = read.time("received_at")
+        conclusion, conclusion_form = read.time("concluded_at")
+        visits, visits_ok = read.whole("visits", "\\d{1,9}", 0, 999_999_999)
         # one pass over the file: each time cast once, the rows typed as the engine wants
         # them, with the check on the cast values beside them
         checked = f"""
 SELECT window_t AS win, item_t AS item, kind_t AS kind, status_t AS status,
-  NULLIF(staff_t, '') AS staff, TRY_CAST(visits_t AS BIGINT) AS visits,
+  NULLIF(staff_t, '') AS staff, {visits} AS visits,
   CAST({_day("r")} AS INTEGER) AS received_day,
   CAST({_minute("r")} AS INTEGER) AS received_minute,
   CAST({_day("f")} AS INTEGER) AS concluded_day,
@@ -317,16 +392,14 @@ SELECT window_t AS win, item_t AS item, kind_t AS kind, status_t AS status,
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)} AND item_t IN {_in(self.items)}
    AND kind_t IN ('immediate', 'promised') AND status_t IN {_in(CASE_STATUSES)}
-   AND regexp_full_match(received_at_t, '{TIME}') AND r IS NOT NULL
-   AND year(r) BETWEEN 1900 AND 2999
-   AND (status_t NOT IN {concluded} OR (regexp_full_match(concluded_at_t, '{TIME}')
+   AND {received_form} AND r IS NOT NULL AND year(r) BETWEEN 1900 AND 2999
+   AND (status_t NOT IN {concluded} OR ({conclusion_form}
         AND f IS NOT NULL AND year(f) BETWEEN 1900 AND 2999 AND f >= r))
-   AND regexp_full_match(visits_t, '\\d{{1,9}}')
+   AND {visits_ok}
    AND (pauses_t = '' OR regexp_full_match(pauses_t, '{PAUSES}'))) AS ok
 FROM (
-  SELECT *, TRY_CAST(received_at_t AS TIMESTAMP) AS r,
-    CASE WHEN status_t IN {concluded} THEN TRY_CAST(concluded_at_t AS TIMESTAMP) END AS f
-  FROM ({source})
+  SELECT *, {received} AS r, CASE WHEN status_t IN {concluded} THEN {conclusion} END AS f
+  FROM ({read.sql})
 )
 """
         try:
@@ -341,7 +414,7 @@ FROM (
                 f"FROM {table} WHERE pauses_t IS NOT NULL)"
             )
             rows, bad = db.execute(
-                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM {table}"
+                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE ok IS NOT TRUE) FROM {table}"
             ).fetchall()[0]
             (bad_pauses,) = db.execute(
                 f"SELECT COUNT(*) FROM {table}_pauses WHERE a IS NULL OR b IS NULL OR b < a"
@@ -353,7 +426,7 @@ FROM (
         if bad or bad_pauses or not _one_row_a_line(path, int(rows), lines):
             self._drop(table, table + "_pauses")
             return None
-        return _Staged(table, names, int(rows), lines)
+        return _Staged(table, read.names, int(rows), lines)
 
     def ratings(self, paths: Sequence[Path], repeated: str = "latest") -> None:
         """Read the ratings files into ``rating_rows``, under the ``repeated`` rule.
@@ -445,32 +518,36 @@ FROM (
         return not orphans
 
     def _stage_ratings(self, path: Path, number: int) -> _Staged | None:
+        """Check and type a ratings file in DuckDB into a table; ``None``: not every row passes."""
         import duckdb
 
         db = self.connection
         try:
-            source, names = _source(path, RATING_COLUMNS, RATING_OPTIONAL)  # tags: any text
+            read = _read(
+                path, RATING_COLUMNS, RATING_OPTIONAL, times=("rated_at",), wholes=("level",)
+            )  # tags: any text
             lines = physical_lines(path)
         except (LookupError, OSError, duckdb.Error, ValueError):
             return None
         table = f"govhall_rscan_{number}"
+        rated, rated_form = read.time("rated_at")
+        level, level_ok = read.whole("level", "[1-5]", 1, 5)
         checked = f"""
 SELECT case_id_t AS case_id, window_t AS win, NULLIF(staff_t, '') AS staff,
-  TRY_CAST(level_t AS INTEGER) AS level, CAST({_day("t")} AS INTEGER) AS rated_day,
+  CAST({level} AS INTEGER) AS level, CAST({_day("t")} AS INTEGER) AS rated_day,
   epoch_us(t) AS rated_us, channel_t AS channel,
   (regexp_full_match(case_id_t, '{TRIMMED}')
    AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
    AND window_t IN {_in(self.windows)}
-   AND regexp_full_match(level_t, '[1-5]')
-   AND regexp_full_match(rated_at_t, '{TIME}') AND t IS NOT NULL
-   AND year(t) BETWEEN 1900 AND 2999
+   AND {level_ok}
+   AND {rated_form} AND t IS NOT NULL AND year(t) BETWEEN 1900 AND 2999
    AND regexp_full_match(channel_t, '{TRIMMED}')) AS ok
-FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM ({source}))
+FROM (SELECT *, {rated} AS t FROM ({read.sql}))
 """
         try:
             db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
             rows, bad = db.execute(
-                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT ok) FROM {table}"
+                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE ok IS NOT TRUE) FROM {table}"
             ).fetchall()[0]
         except (duckdb.Error, OSError):
             self._drop(table)
@@ -478,7 +555,7 @@ FROM (SELECT *, TRY_CAST(rated_at_t AS TIMESTAMP) AS t FROM ({source}))
         if bad or not _one_row_a_line(path, int(rows), lines):
             self._drop(table)
             return None
-        return _Staged(table, names, int(rows), lines)
+        return _Staged(table, read.names, int(rows), lines)
 
     def tables(self) -> dict[str, Any]:
         """Return the relations read so far as Arrow tables (to hand to another engine)."""
