@@ -344,8 +344,14 @@ class FolderScan:
             if not parts:
                 return False
             union = " UNION ALL ".join(parts)
+            # grouping 64-bit hashes is cheaper than grouping the text; only ids whose
+            # hashes meet are compared as text (two ids may share a hash)
             found = db.execute(
-                f"SELECT 1 FROM ({union}) GROUP BY k HAVING count(*) > 1 LIMIT 1"
+                f"""
+WITH met AS (SELECT hash(k) AS h FROM ({union}) GROUP BY h HAVING count(*) > 1)
+SELECT 1 FROM ({union}) WHERE hash(k) IN (SELECT h FROM met)
+GROUP BY k HAVING count(*) > 1 LIMIT 1
+"""
             ).fetchall()
             return bool(found)
         finally:
@@ -403,7 +409,7 @@ FROM (
 )
 """
         try:
-            db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
+            _unordered(db, f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
             # a pause's row is its case's place in the table (rowid: the order of insertion)
             db.execute(
                 f"CREATE OR REPLACE TEMP TABLE {table}_pauses AS "
@@ -450,13 +456,11 @@ FROM (
         staged = [self._stage_ratings(path, number) for number, path in enumerate(paths, 1)]
         if all(staged) and self._ratings_clean(staged):
             tables = [stage for stage in staged if stage is not None]
-            union = " UNION ALL ".join(
-                f"SELECT {number} AS file_no, rowid AS pos, * FROM {stage.table}"
-                for number, stage in enumerate(tables)
-            )
+            union = " UNION ALL ".join(f"SELECT * FROM {stage.table}" for stage in tables)
+            # no key repeats here, so the time alone tells the latest of a case and channel
             latest = (
                 "QUALIFY row_number() OVER (PARTITION BY case_id, channel "
-                "ORDER BY rated_us DESC, file_no DESC, pos DESC) = 1"
+                "ORDER BY rated_us DESC) = 1"
                 if repeated == "latest"
                 else ""
             )
@@ -545,7 +549,7 @@ SELECT case_id_t AS case_id, window_t AS win, NULLIF(staff_t, '') AS staff,
 FROM (SELECT *, {rated} AS t FROM ({read.sql}))
 """
         try:
-            db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
+            _unordered(db, f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
             rows, bad = db.execute(
                 f"SELECT COUNT(*), COUNT(*) FILTER (WHERE ok IS NOT TRUE) FROM {table}"
             ).fetchall()[0]
@@ -573,6 +577,20 @@ FROM (SELECT *, {rated} AS t FROM ({read.sql}))
         summary.read += stage.rows
         summary.used += stage.rows
         summary.lines += stage.lines
+
+
+def _unordered(db: Any, sql: str) -> None:
+    """Run ``sql`` with DuckDB free to store rows in any order (faster on many threads).
+
+    A staged row's ``rowid`` is then unique but not its place in the file:
+    the rows of a file are a set here (a key, not an order, joins them).
+    """
+    (setting,) = db.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
+    db.execute("SET preserve_insertion_order = false")
+    try:
+        db.execute(sql)
+    finally:
+        db.execute(f"SET preserve_insertion_order = {'true' if setting else 'false'}")
 
 
 @dataclass(frozen=True, slots=True)
