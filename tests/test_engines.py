@@ -158,6 +158,34 @@ def test_spark_counts_what_rows_counts(setup: str, tmp_path: Path, spark_session
     assert not (Path.cwd() / "metastore_db").exists()
 
 
+def test_spark_reads_a_large_relation_on_every_core(spark_session: Any) -> None:
+    """A relation handed over as Parquet is split into tasks: local[2] scans it on two cores."""
+    import pyarrow as pa
+
+    from govhall.engines.spark import ROW_GROUP_ROWS
+
+    # about 7 MB that do not compress, fewer rows than pyarrow puts in one row group by
+    # default: Spark packs files under 4 MB (its opening cost) into one task and splits
+    # larger ones across the cores, each split reading the row groups that start in it
+    draw = random.Random(3)
+    values = [draw.getrandbits(63) for _ in range(7 * ROW_GROUP_ROWS)]
+    engine = open_engine("spark", spark_session=spark_session)
+    try:
+        engine.register({"govhall_big": pa.table({"n": pa.array(values, pa.int64())})})
+        frame = spark_session.table("govhall_big")
+        assert spark_session.sparkContext.defaultParallelism == 2  # the fixture's local[2]
+        from pyspark.sql.functions import spark_partition_id
+
+        # a task (a split of the file) without a row group reads nothing: count the busy ones
+        busy = frame.groupBy(spark_partition_id()).count().collect()
+        assert len(busy) >= 2, busy
+        assert engine.query("SELECT COUNT(*), SUM(n % 1000) FROM govhall_big") == [
+            (len(values), sum(n % 1000 for n in values))
+        ]
+    finally:
+        engine.close()
+
+
 def test_pauses_move_the_due_day_in_every_engine(tmp_path: Path) -> None:
     # 5 working days from Tue 30 Sept 2025: National Day (1-8 Oct), make-up Sat 11 Oct;
     # paused 9-10 Oct: due 16 Oct at closing; concluded then is on time, a second later is not

@@ -25,6 +25,9 @@ from govhall.engines.measures import for_dialect
 DEFAULT_MASTER = "local[*]"
 SHUFFLE_PARTITIONS = 8
 """Partitions after a join or aggregate: a few per core suits one machine (Spark's 200 do not)."""
+ROW_GROUP_ROWS = 1 << 17
+"""Rows per row group of a relation handed over as Parquet: Spark splits a file's scan
+into tasks at row-group boundaries only, so a file of one large group is read by one core."""
 
 
 class SparkEngine:
@@ -59,7 +62,7 @@ class SparkEngine:
             else:
                 self._count += 1
                 path = self._scratch / f"{name}-{self._count}.parquet"
-                pq.write_table(relation, path)
+                pq.write_table(relation, path, row_group_size=ROW_GROUP_ROWS)
                 frame = self.session.read.parquet(str(path))
             frame.createOrReplaceTempView(name)
 
