@@ -12,6 +12,12 @@ or one written another way, e.g. with an offset) is read by the careful
 reader instead, which names each bad row's line and column: the answers are
 the same either way, only the speed differs.
 
+One pass reads a file, types its rows as the engine wants them and checks
+them, into a table of the file's own: the engine's ``case_rows`` and
+``case_pauses`` are views joining up these tables, so the rows are stored
+once. A Parquet column that holds timestamps (without a zone) or integers
+is checked by value, not as text.
+
 The folder's rules hold here too (:mod:`govhall.readers.unique`): a file
 whose rows do not match its physical lines one for one (a stray quote, a
 blank line) is read carefully; a case id held by two rows sends all the cases
@@ -197,7 +203,9 @@ def _day(ts: str) -> str:
 
 
 class FolderScan:
-    """Fill a DuckDB engine's ``case_rows``, ``case_pauses`` and ``rating_rows`` from files.
+    """Give a DuckDB engine the relations ``case_rows``, ``case_pauses`` and ``rating_rows``.
+
+    (Also ``case_keys``: the ids of the cases read, for the orphan check of ratings.)
 
     Args:
         engine: The DuckDB engine to fill.
