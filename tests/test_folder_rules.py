@@ -216,6 +216,22 @@ def test_a_rating_of_a_case_the_folder_does_not_hold_is_rejected(tmp_path: Path)
     assert report.rejected == 2
 
 
+def test_the_orphan_check_keeps_only_the_ids_ratings_name(tmp_path: Path) -> None:
+    """Memory grows with the ratings: of many cases, only the rated ones' ids are kept."""
+    write_csv(tmp_path / "cases.csv", CASE_HEADER, [case(f"c{n}") for n in range(50)])
+    split = [rating(" c3 ", 5, "2010-01-05T10:00"), rating("nowhere", 1, "2010-01-05T10:00")]
+    write_csv(tmp_path / "ratings.csv", RATING_HEADER, [rating("c7", 4, "2010-01-05T10:00")])
+    write_csv(tmp_path / "ratings-2.csv", RATING_HEADER, split)
+    folder = DataFolder(tmp_path)
+    report = ReadReport()
+    assert sum(1 for _ in folder.cases(TZ, report)) == 50
+    assert sorted(folder.case_ids(TZ)) == ["c3", "c7"]  # the padded id as the reader strips it
+    assert sorted(r.case_id for r in folder.ratings(TZ, report)) == ["c3", "c7"]
+    assert report.rejected == 1  # the orphan
+    quiet = DataFolder(tmp_path)  # ratings first: the cases are read quietly, same ids
+    assert sorted(quiet.case_ids(TZ)) == ["c3", "c7"]
+
+
 def test_without_a_cases_file_ratings_are_not_checked_for_orphans(tmp_path: Path) -> None:
     write_csv(tmp_path / "ratings.csv", RATING_HEADER, [rating("nowhere", 1, "2010-01-05T10:00")])
     report = ReadReport()

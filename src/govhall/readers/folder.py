@@ -7,6 +7,7 @@ same records will offer the same methods, so a session's ``kpis``,
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -56,19 +57,35 @@ class DataFolder:
     ) -> Iterator[Case]:
         """Yield the folder's usable cases, counting every row in ``report``.
 
-        Once every case is read, their ids are kept for the orphan check of
-        the ratings read after them.
+        Once every case is read, the ids of those a ratings file names are
+        kept for the orphan check of the ratings read after them (a quick
+        first look at the ratings files' ``case_id`` column says which: the
+        memory kept grows with the ratings, not with the cases).
         """
-        ids: set[str] = set()
+        ids = _NamedIds(self._rated_ids())
         yield from read_cases(
             self.files("cases"), tz, report, windows=windows, items=items, case_ids=ids
         )
         self._case_ids[(tz, _frozen(windows))] = ids
 
-    def case_ids(self, tz: dt.tzinfo, windows: Collection[str] | None = None) -> Collection[str]:
-        """Return the ids of the folder's usable cases (read quietly unless already read).
+    def _rated_ids(self) -> set[str]:
+        """Return the case ids the ratings files name (a superset: rows are not checked)."""
+        from govhall.readers.unique import id_batches
 
-        A rating whose case is not among them is an orphan. When the cases
+        named: set[str] = set()
+        for path in self.files("ratings"):
+            try:
+                for batch in id_batches(path):
+                    named.update(batch)
+            except (GovhallError, OSError, UnicodeDecodeError, csv.Error):
+                continue  # the ratings' reader says what is wrong with the file
+        return named
+
+    def case_ids(self, tz: dt.tzinfo, windows: Collection[str] | None = None) -> Collection[str]:
+        """Return the ids of the folder's usable cases that a ratings file names.
+
+        The cases are read quietly unless already read. A rating whose case
+        is not among them is an orphan. When the cases
         have not been read yet with these windows (the 好差评 bulletin reads
         ratings first), they are read now without reporting their rows (and
         without the item check, which the ratings' reader does not know).
@@ -76,7 +93,7 @@ class DataFolder:
         key = (tz, _frozen(windows))
         found = self._case_ids.get(key)
         if found is None:
-            ids: set[str] = set()
+            ids = _NamedIds(self._rated_ids())
             quiet = ReadReport()
             for _ in read_cases(self.files("cases"), tz, quiet, windows=windows, case_ids=ids):
                 pass
@@ -124,6 +141,18 @@ class DataFolder:
     ) -> Iterator[tuple[str, int, Rectification]]:
         """Yield ``(file, line, record)`` for the folder's work-order progress rows (if any)."""
         return located_rectifications(self.files("rectifications"), tz, report)
+
+
+class _NamedIds(set[str]):
+    """A set of case ids that keeps, of the ids added, only those in ``named``."""
+
+    def __init__(self, named: Collection[str]) -> None:
+        super().__init__()
+        self.named = named
+
+    def add(self, case_id: str) -> None:
+        if case_id in self.named:
+            super().add(case_id)
 
 
 def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
