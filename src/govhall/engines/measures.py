@@ -85,12 +85,40 @@ WHERE {_period("received_day", start, end)}
 """
 
 
-def _due_ctes(spans: int, where: str, join: str = "JOIN") -> str:
-    """The steps (``based``, ``paused_days``, ``extra``) to the due day of the cases picked.
+def _due_ctes(spans: int, where: str, join: str = "JOIN", *, minutes: bool = False) -> str:
+    """The steps to the due day of the cases picked, ending in ``counted``.
+
+    ``counted`` is ``based`` (a row per case picked, with its ``base`` and
+    ``m``) with ``extra``, the paused working days before the due day; with
+    ``minutes``, also ``paused_minutes``, the open minutes inside pauses
+    between receipt and conclusion. Only cases with pauses are joined to
+    their pauses: the others (nearly all) pass through with zeros, so no
+    engine has to match every case against the few paused ones (Spark would
+    shuffle them all for it).
 
     ``join`` is ``JOIN`` (a case the rule tables cannot time drops out: the
     caller counts them) or ``LEFT JOIN`` (it stays, with null days).
     """
+    paused_minutes = (
+        f""",
+paused_minutes AS (
+  SELECT b.row_id, SUM({_open_at("r", _UNTIL, spans)} - {_open_at("r", _SINCE, spans)}) AS minutes
+  FROM based b
+  JOIN paused_days d ON d.row_id = b.row_id
+    AND d.day_no BETWEEN b.received_day AND b.concluded_day
+  JOIN rule_window_days r ON r.win = b.win AND r.day_no = d.day_no
+  WHERE b.has_pauses = 1
+  GROUP BY b.row_id
+)"""
+        if minutes
+        else ""
+    )
+    zero_minutes, its_minutes, minutes_join = (
+        (", 0 AS paused_minutes", ", COALESCE(pm.minutes, 0) AS paused_minutes",
+         "\n  LEFT JOIN paused_minutes pm ON pm.row_id = b.row_id")
+        if minutes
+        else ("", "", "")
+    )  # fmt: skip
     return f"""
 WITH picked AS (
   SELECT c.row_id, c.case_id, c.win, c.item, c.status, c.staff, c.received_day,
@@ -125,14 +153,20 @@ paused_work AS (
 extra AS (
   SELECT row_id, SUM(CASE WHEN ahead < m THEN 1 ELSE 0 END) AS extra
   FROM paused_work GROUP BY row_id
+){paused_minutes},
+counted AS (
+  SELECT b.*, 0 AS extra{zero_minutes} FROM based b WHERE b.has_pauses <> 1
+  UNION ALL
+  SELECT b.*, COALESCE(e.extra, 0) AS extra{its_minutes}
+  FROM based b LEFT JOIN extra e ON e.row_id = b.row_id{minutes_join}
+  WHERE b.has_pauses = 1
 )"""
 
 
 def _due_joins(join: str = "JOIN") -> str:
-    """Join each ``based`` case (``b``) to its due day: ``due`` is that window-day's rule row."""
+    """Join each ``counted`` case (``b``) to its due day: ``due`` is that window-day's rule row."""
     return f"""
-LEFT JOIN extra e ON e.row_id = b.row_id
-{join} rule_workdays w ON w.wd = b.base + b.m + COALESCE(e.extra, 0)
+{join} rule_workdays w ON w.wd = b.base + b.m + b.extra
 {join} rule_window_days due ON due.win = b.win AND due.day_no = w.day_no"""
 
 
@@ -146,23 +180,13 @@ def concluded_timing_sql(spans: int, start: dt.date | None, end: dt.date | None)
         f"c.status IN {CONCLUDED_SQL} AND c.concluded_us IS NOT NULL "
         f"AND {_period('c.received_day', start, end)}"
     )
-    return f"""{_due_ctes(spans, where)},
-paused_minutes AS (
-  SELECT b.row_id, SUM({_open_at("r", _UNTIL, spans)} - {_open_at("r", _SINCE, spans)}) AS minutes
-  FROM based b
-  JOIN paused_days d ON d.row_id = b.row_id
-    AND d.day_no BETWEEN b.received_day AND b.concluded_day
-  JOIN rule_window_days r ON r.win = b.win AND r.day_no = d.day_no
-  WHERE b.has_pauses = 1
-  GROUP BY b.row_id
-)
+    return f"""{_due_ctes(spans, where, minutes=True)}
 SELECT b.row_id, b.win, b.staff,
        CASE WHEN b.concluded_us <= due.due_us THEN 1 ELSE 0 END AS on_time,
        r.open_before + {_open_at("r", "b.concluded_minute", spans)} - b.open_received
-         - COALESCE(pm.minutes, 0) AS minutes,
+         - b.paused_minutes AS minutes,
        due.due_us
-FROM based b
-LEFT JOIN paused_minutes pm ON pm.row_id = b.row_id{_due_joins()}
+FROM counted b{_due_joins()}
 JOIN rule_window_days r ON r.win = b.win AND r.day_no = b.concluded_day
 """
 
@@ -270,7 +294,7 @@ def overdue_sql(spans: int, months: Sequence[int], first_us: int, end_us: int) -
     return f"""{_due_ctes(spans, where, "LEFT JOIN")}
 SELECT cal.month_no, b.win, b.staff, b.case_id, b.item, b.status, b.received_day,
        b.received_minute, b.concluded_us, due.due_us
-FROM based b{_due_joins("LEFT JOIN")}
+FROM counted b{_due_joins("LEFT JOIN")}
 LEFT JOIN rule_calendar cal
   ON cal.day_no = CAST(FLOOR(due.due_us / {US_PER_DAY}.0) AS INTEGER)
 WHERE due.due_us IS NULL
