@@ -451,6 +451,32 @@ def test_rectifications_are_stored_keyed_as_their_rating_with_orphans_rejected(
     assert counts(document)["rectifications"] == (1, 0, 1, 0, 0)
 
 
+def test_a_progress_row_the_bulletin_rejects_is_counted_rejected_from_a_store(
+    tmp_path: Path, store_target: str
+) -> None:
+    """The store keeps a progress row of a good rating; the bulletin rejects it, in its counts."""
+    good = [*RATINGS[1][:3], "5", *RATINGS[1][4:]]  # c3's web rating at level 5: no order
+    data = folder(tmp_path / "data", ratings=[RATINGS[0], good])
+    write_csv(data / "rectifications.csv", PROGRESS_HEADER, [PROGRESS[0]])
+    code, _, stderr = ingest(data, store_target)
+    assert code == 0, stderr
+    seen = []
+    for source in (str(data), store_target):
+        result = CliRunner().invoke(
+            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        data_counts = json.loads(result.stdout)["data"]
+        data_counts.pop("lines")
+        totals = result.stderr.splitlines()
+        seen.append((data_counts, [line for line in totals if line.startswith("rows:")]))
+        assert "only levels 1-2 open a work order" in result.stderr
+        (progress,) = [line for line in totals if "rectifications" in line and "read 1" in line]
+        assert "used 0, rejected 1" in progress, result.stderr
+    assert seen[0] == seen[1]
+    assert seen[0][0]["rejected"] == 1
+
+
 def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
     tmp_path: Path, store_target: str
 ) -> None:

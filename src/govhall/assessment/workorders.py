@@ -438,7 +438,7 @@ class BulletinBuilder:
             elif found[2].level > BAD_LEVEL:
                 reason = f"the rating is level {found[2].level}: only levels 1-2 open a work order"
             if reason is not None:
-                summary = report.files.get(path)
+                summary = report.summary_of(path)
                 if summary is not None:
                     summary.used -= 1
                     summary.rejected += 1

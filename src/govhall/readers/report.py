@@ -40,6 +40,9 @@ class ReadReport:
             found, e.g. to print it on stderr.
         max_problems: How many row problems ``problems`` keeps; all are counted
             and all go to ``on_problem``.
+        counted_in: A row's file (where a stored row was imported from) → the
+            name in ``files`` it is counted under (the store's table), for a
+            step that rejects a row after it was read (:meth:`summary_of`).
     """
 
     on_problem: Callable[[Problem], None] | None = None
@@ -47,6 +50,14 @@ class ReadReport:
     files: dict[str, FileSummary] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    counted_in: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def summary_of(self, path: str) -> FileSummary | None:
+        """Return the summary the rows of file ``path`` are counted in (``None``: none yet)."""
+        found = self.files.get(path)
+        if found is None and path in self.counted_in:
+            found = self.files.get(self.counted_in[path])
+        return found
 
     @property
     def read(self) -> int:

@@ -70,9 +70,14 @@ class StoreSource:
         return []
 
     def _rows(
-        self, kind: str, sql: str, report: ReadReport
+        self, kind: str, sql: str, report: ReadReport, *, located: int | None = None
     ) -> Iterator[tuple[Callable[[str], None], tuple[Any, ...]]]:
-        """Yield each row with a function that rejects it (counted in ``report``)."""
+        """Yield each row with a function that rejects it (counted in ``report``).
+
+        ``located``: the column holding the file a row was imported from; a
+        later step that rejects the row by that file finds this count
+        (:meth:`ReadReport.summary_of`).
+        """
         name = f"{kind} of hall {self.hall} in {redact(self.target)}"
         summary = report.files.get(name)
         if summary is None:
@@ -92,6 +97,8 @@ class StoreSource:
         try:
             for row in backend.stream(sql, [self.hall]):
                 summary.read += 1
+                if located is not None:
+                    report.counted_in[row[located]] = name
                 rejected = False
                 yield reject, row
                 if not rejected:
@@ -193,7 +200,7 @@ class StoreSource:
             "FROM govhall.rectifications WHERE hall = ? ORDER BY file, line"
         )
         moment = _moments(tz)
-        for _, row in self._rows("rectifications", sql, report):
+        for _, row in self._rows("rectifications", sql, report, located=11):
             case_id, channel, rated, rated_offset = row[:4]
             verified, rectified, replied = (
                 None if row[at] is None else moment(row[at], row[at + 1]) for at in (4, 6, 8)
