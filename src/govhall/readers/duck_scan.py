@@ -239,7 +239,8 @@ class FolderScan:
         Each file becomes a table of its own (the rows of a file that passes
         the checks as DuckDB typed them; those of another file as the careful
         reader made them); the views join them up. A row's ``row_id`` is its
-        file's number × :data:`ROW_BLOCK` plus its place in the file's table.
+        file's number × :data:`ROW_BLOCK` plus its ``rowid`` in the file's
+        table (a key: the rows of a checked file are stored in no set order).
         A case id that more than one row holds (in one file or across files)
         sends every cases file to the careful reader, which applies the
         folder's rules for repeated keys (:mod:`govhall.readers.unique`).
