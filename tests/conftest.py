@@ -1,4 +1,4 @@
-"""Shared fixtures: a plugin manager that holds only what a test names."""
+"""Shared fixtures: a plugin manager that holds only what a test names; a clean temp folder."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# one temporary folder per test session, and a failed run when anything is left in it
+from session_temp import (  # noqa: F401
+    pytest_configure,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_unconfigure,
+)
 
 from govhall.plugins import GovhallPluginManager, get_plugin_manager
 
