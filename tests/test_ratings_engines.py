@@ -379,6 +379,12 @@ VARIANTS = {
         "cases-1.csv": _rows_but(),
         "cases-2.csv": [r[:-1] + "3" for r in _rows_but() if r[:3] == "c8,"],
     },
+    # a second row of c8 naming an unknown item: counted without it, but for the orphan
+    # check (no item check) two different rows of one id: c8 is no usable case
+    "conflict-unknown-item": {
+        "cases-1.csv": _rows_but(),
+        "cases-2.csv": [r.replace("residence-certificate", "nope") for r in _rows_but()[7:8]],
+    },
 }
 
 
@@ -421,7 +427,9 @@ def test_clean_cases_files_give_duckdb_the_ids_and_the_fast_path(
     _both(session, folder, "2026-10")
 
 
-@pytest.mark.parametrize("variant", ["unknown-item", "padded-id", "split-jsonl", "copy"])
+@pytest.mark.parametrize(
+    "variant", ["unknown-item", "padded-id", "split-jsonl", "copy", "conflict-unknown-item"]
+)
 def test_cases_files_duckdb_cannot_vouch_for_leave_the_ids_to_the_folder(
     tmp_path: Path, folder: Path, variant: str
 ) -> None:
