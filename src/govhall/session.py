@@ -1017,6 +1017,7 @@ class HallSession:
             stage_cases,
             start_files,
         )
+        from govhall.readers.typed import located_ratings
 
         files = source.files("ratings")
         start_files(read, files)  # the summary lists ratings first, as the rows engine does
@@ -1041,7 +1042,14 @@ class HallSession:
                 ids_table=staged.ids_table if staged is not None else None,
             )  # fmt: skip
             if scan is None:  # a file the fast path cannot take: every rating the careful way
-                builder.add_ratings(self._located_ratings(source, read), read)
+                known = staged.ids() if staged is not None else None
+                if known is None:
+                    builder.add_ratings(self._located_ratings(source, read), read)
+                else:  # the orphan check takes the usable cases DuckDB read
+                    rows = located_ratings(
+                        files, self.zone, read, windows=self.window_ids, case_ids=known
+                    )
+                    builder.add_ratings(rows, read)
             else:
                 builder.add_ratings(scan.rows, read)
                 builder.add_counted(scan.counts, scan.unknown)

@@ -110,6 +110,14 @@ class StagedCases:
         """
         return "case_keys" if self.scan.careful_files == 0 else None
 
+    def ids(self) -> set[str] | None:
+        """The ids in :attr:`ids_table` (for the careful reader), or ``None`` without one."""
+        table = self.ids_table
+        if table is None:
+            return None
+        rows = self.scan.connection.execute(f"SELECT case_id FROM {table}").fetchall()
+        return {row[0] for row in rows}
+
     def replay(self, report: ReadReport) -> None:
         """Count the cases files' rows into ``report`` and give it their problems, in order."""
         for name, found in self.report.files.items():
