@@ -473,3 +473,29 @@ def test_duckdbs_ids_are_the_folders_usable_case_ids(
         usable = set(DataFolder(data).case_ids(session.zone, session.window_ids))
     if table is not None:
         assert ids == usable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "case_id,window,item\nc1,tax,invoice-issue\n",  # required columns missing
+        b"case_id,window,item,kind,received_at,status,concluded_at,visits\n\xff\n",  # not UTF-8
+    ],
+)
+def test_a_cases_file_no_reader_can_read_is_the_same_error_in_both(
+    tmp_path: Path, folder: Path, text: str | bytes
+) -> None:
+    from govhall.errors import GovhallError
+
+    if isinstance(text, bytes):
+        (folder / "cases-2.csv").write_bytes(text)
+    else:
+        (folder / "cases-2.csv").write_text(text, encoding="utf-8")
+    session = _pinghu(tmp_path)
+    errors = []
+    for engine in ("rows", "duckdb"):
+        with pytest.raises(GovhallError) as raised:
+            session.ratings(folder, "2026-10", engine=engine)
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1]
+    assert str(folder / "cases-2.csv") in errors[0]
