@@ -151,17 +151,20 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
                 "GOVHALL_REQUIRE_POSTGRES=1 but PostgreSQL (initdb, pg_ctl) is not installed"
             )
         pytest.skip("PostgreSQL is not installed (set GOVHALL_REQUIRE_POSTGRES=1 to fail instead)")
+    import shutil
     import tempfile
 
     # a short path: the server's unix socket path must stay under 108 bytes
     root = Path(tempfile.mkdtemp(prefix="govhall-pg-"))
-    server = PostgresServer(root)
+    try:
+        server = PostgresServer(root)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     try:
         yield server
     finally:
         server.stop()
-        import shutil
-
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -29,6 +29,9 @@ class _SessionTemp:
         # pytest's own tmp_path folders stay where they always are (it keeps the last few)
         os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", root)
         self.folder = Path(tempfile.mkdtemp(prefix="govhall-tests-", dir=root))
+        # others may pass through (not list it): the test PostgreSQL server runs as the
+        # postgres user in a folder of its own in here
+        self.folder.chmod(0o711)
         os.environ["TMPDIR"] = str(self.folder)  # subprocesses
         tempfile.tempdir = str(self.folder)  # this process (tempfile caches the folder)
         self.left: list[str] = []
