@@ -62,7 +62,9 @@ COPY (SELECT case_id, "window", item, kind, strftime(r, '%Y-%m-%dT%H:%M') AS rec
 """
     )
     # every case is rated once; about 24 % a second time on another channel, 1 % twice
-    # on the same channel (the later rating replaces the earlier)
+    # on the same channel (the later rating replaces the earlier); a case's n-th rating
+    # falls in its own 10 hours, so no two share a key (case, channel, time): a repeated
+    # key would send every rating to the careful reader
     db.execute(
         f"""
 CREATE TABLE ratings AS
@@ -74,7 +76,7 @@ WITH picks AS (
 SELECT case_id, "window", '' AS staff,
        CASE WHEN hash(i, n, 6) % 2000 = 0 THEN 1 + CAST(hash(i, n, 7) % 2 AS INTEGER)
             ELSE 3 + CAST(hash(i, n, 8) % 3 AS INTEGER) END AS level,
-       r + to_minutes(CAST(130 + n * 7 + hash(i, n, 9) % 600 AS BIGINT)) AS t,
+       r + to_minutes(CAST(130 + n * 600 + hash(i, n, 9) % 600 AS BIGINT)) AS t,
        {CHANNELS}[1 + CAST(hash(i, CASE WHEN n = 2 THEN 0 ELSE n END, 10) % 12 AS INTEGER)]
          AS channel
 FROM picks
@@ -103,8 +105,15 @@ COPY (SELECT case_id, channel, strftime(t, '%Y-%m-%dT%H:%M') AS rated_at,
     )
     (rows,) = db.execute("SELECT COUNT(*) FROM ratings").fetchall()[0]
     (bad,) = db.execute("SELECT COUNT(*) FROM ratings WHERE level <= 2").fetchall()[0]
+    (keys,) = db.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM ratings GROUP BY case_id, channel, "
+        "strftime(t, '%Y-%m-%dT%H:%M') HAVING COUNT(*) > 1)"
+    ).fetchall()[0]
     db.close()
-    print(f"generated {cases:,} cases, {rows:,} ratings ({bad:,} bad) for {MONTH}")
+    print(
+        f"generated {cases:,} cases, {rows:,} ratings ({bad:,} bad, {keys:,} keys repeated) "
+        f"for {MONTH}"
+    )
 
 
 def timed(run: Any) -> tuple[float, Any]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a plugin manager that holds only what a test names."""
+"""Shared fixtures: a plugin manager that holds only what a test names; a clean temp folder."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# one temporary folder per test session, and a failed run when anything is left in it
+from session_temp import (  # noqa: F401
+    pytest_configure,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_unconfigure,
+)
 
 from govhall.plugins import GovhallPluginManager, get_plugin_manager
 
@@ -143,17 +151,20 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
                 "GOVHALL_REQUIRE_POSTGRES=1 but PostgreSQL (initdb, pg_ctl) is not installed"
             )
         pytest.skip("PostgreSQL is not installed (set GOVHALL_REQUIRE_POSTGRES=1 to fail instead)")
+    import shutil
     import tempfile
 
     # a short path: the server's unix socket path must stay under 108 bytes
     root = Path(tempfile.mkdtemp(prefix="govhall-pg-"))
-    server = PostgresServer(root)
+    try:
+        server = PostgresServer(root)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     try:
         yield server
     finally:
         server.stop()
-        import shutil
-
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -22,8 +22,9 @@ import io
 import itertools
 import json
 import random
+import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,29 +46,44 @@ from govhall.session import open_hall
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "zhenhai.toml"
 STEMS = ("cases", "ratings", "findings")
-SCRATCH = Path(tempfile.mkdtemp(prefix="govhall-determinism-"))
+SCRATCH: Path
+"""The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 MONTH = "2010-03"
 YEAR = "2010"
 INTEGERS = {"visits", "level", "count"}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Make the module's folder for the files its tests write; remove it after them."""
+    global SCRATCH
+    SCRATCH = tmp_path_factory.mktemp("determinism")
+    yield
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+
+
 def _sample() -> dict[str, tuple[list[str], list[list[str]]]]:
-    out = SCRATCH / "sample"
-    result = CliRunner().invoke(main, ["sample", str(CONFIG), "--out", str(out), "--rows", "400"])
-    assert result.exit_code == 0, result.output
-    tables = {}
-    for stem in STEMS:
-        rows = list(csv.reader(io.StringIO((out / f"{stem}.csv").read_text(encoding="utf-8"))))
-        tables[stem] = (rows[0], rows[1:])
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sample"
+        args = ["sample", str(CONFIG), "--out", str(out), "--rows", "400"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        tables = {}
+        for stem in STEMS:
+            text = (out / f"{stem}.csv").read_text(encoding="utf-8")
+            rows = list(csv.reader(io.StringIO(text)))
+            tables[stem] = (rows[0], rows[1:])
     return tables
 
 
 SAMPLE = _sample()
 
 
-def write_folder(tables: dict[str, tuple[list[str], list[list[str]]]], ext: str = "csv") -> Path:
-    folder = SCRATCH / f"d{next(_names)}"
+def write_folder(
+    tables: dict[str, tuple[list[str], list[list[str]]]], ext: str = "csv", root: Path | None = None
+) -> Path:
+    folder = (SCRATCH if root is None else root) / f"d{next(_names)}"
     folder.mkdir()
     for stem, (header, rows) in tables.items():
         write_file(folder / f"{stem}.{ext}", header, rows)
@@ -113,7 +129,13 @@ def answers(folder: Path, *, table: bool = False) -> dict[str, Any]:
     return found
 
 
-EXPECTED = answers(write_folder(SAMPLE), table=True)
+def _expected() -> dict[str, Any]:
+    """Answer of the sample as written (at import: the module's tests compare with it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return answers(write_folder(SAMPLE, root=Path(tmp)), table=True)
+
+
+EXPECTED = _expected()
 FEW = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -305,7 +327,12 @@ def library_answers(folders: Sequence[Path]) -> dict[str, Any]:
     }
 
 
-LIBRARY_EXPECTED = library_answers([write_folder(SAMPLE)])
+def _library_expected() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return library_answers([write_folder(SAMPLE, root=Path(tmp))])
+
+
+LIBRARY_EXPECTED = _library_expected()
 
 
 def test_the_library_agrees_with_the_cli() -> None:

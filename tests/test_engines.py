@@ -531,8 +531,53 @@ def test_spark_without_java_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("SPARK_REMOTE", raising=False)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
     monkeypatch.setenv("PATH", str(tmp_path))
+    before = _spark_folders()
     with pytest.raises(EngineError, match="no Java found"):
         open_engine("spark")
+    assert _spark_folders() == before  # its temporary folder is gone with it
+
+
+def _spark_folders() -> set[str]:
+    """The spark engines' temporary folders now in this run's temporary folder."""
+    import tempfile
+
+    return {path.name for path in Path(tempfile.gettempdir()).glob("govhall-spark-*")}
+
+
+def test_the_spark_engines_folder_goes_on_close_or_when_dropped(spark_session: Any) -> None:
+    import gc
+
+    import pyarrow as pa
+
+    before = _spark_folders()
+    table = pa.table({"n": [1, 2, 3]})
+    for closed in (True, False):
+        engine = open_engine("spark", spark_session=spark_session)
+        engine.register({"numbers": table})  # handed over as a Parquet file in the folder
+        assert engine.query("SELECT SUM(n) FROM numbers") == [(6,)]
+        assert len(_spark_folders() - before) == 1
+        if closed:
+            engine.close()
+        del engine  # dropped without close (an error or Ctrl-C in a caller without finally)
+        gc.collect()
+        assert _spark_folders() == before
+
+
+def test_the_spark_engines_folder_goes_when_python_stops_on_ctrl_c(spark_session: Any) -> None:
+    """Open, never closed, then KeyboardInterrupt: the folder goes as the process exits."""
+    import subprocess
+    import sys
+
+    code = (
+        "from govhall.engines import open_engine\n"
+        "engine = open_engine('spark', master='local[1]')\n"
+        "assert engine.query('SELECT 1') == [(1,)]\n"
+        "raise KeyboardInterrupt\n"
+    )
+    before = _spark_folders()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "KeyboardInterrupt" in done.stderr, done.stderr[-2000:]
+    assert _spark_folders() == before
 
 
 FIELD_VARIANTS = [

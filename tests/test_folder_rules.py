@@ -367,7 +367,6 @@ def test_no_case_id_is_yielded_twice(
     ids: list[str], ends: list[str], quoted: bool, first: bool
 ) -> None:
     """The quick look at the ids misses no repeated id, however the rows are written."""
-    folder = Path(tempfile.mkdtemp(prefix="govhall-ids-"))
     header = CASE_HEADER if first else [*CASE_HEADER[1:], CASE_HEADER[0]]
     lines = [",".join(header)]
     for case_id in ids:
@@ -377,8 +376,10 @@ def test_no_case_id_is_yielded_twice(
         csv.writer(text, quoting=csv.QUOTE_ALL if quoted else csv.QUOTE_MINIMAL).writerow(row)
         lines.append(text.getvalue().rstrip("\r\n"))
     body = "".join(line + end for line, end in zip(lines, ends, strict=False))
-    (folder / "cases.csv").write_text(body, encoding="utf-8", newline="")
     report = ReadReport()
-    found = [c.case_id for c in read_cases(folder, TZ, report)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "cases.csv").write_text(body, encoding="utf-8", newline="")
+        found = [c.case_id for c in read_cases(folder, TZ, report)]
     assert len(found) == len(set(found))
     assert report.read == report.used + report.rejected + report.copies

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govhall.cli import main
 from govhall.readers import ReadReport
@@ -333,3 +335,167 @@ def test_repeated_keys_and_orphans_are_left_to_the_careful_reader(
     session = _pinghu(tmp_path)
     assert _scan(session, folder) is None
     _both(session, folder, "2026-10")
+
+
+# -- the orphan check: the usable cases as DuckDB reads them ------------------------------
+
+CASE_ROWS = dict(line.split(",", 1) for line in CASES.splitlines())
+"""Case id -> the rest of its row in ``cases.csv``."""
+
+
+def _cases_files(folder: Path, files: dict[str, list[str]]) -> None:
+    """Replace ``cases.csv`` by ``files`` (name -> rows, without the header; JSON Lines too)."""
+    (folder / "cases.csv").unlink()
+    for name, rows in files.items():
+        if name.endswith(".jsonl"):
+            names = CASES_HEADER.strip().split(",")
+            lines = [json.dumps(dict(zip(names, row.split(","), strict=True))) for row in rows]
+            (folder / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        else:
+            (folder / name).write_text(CASES_HEADER + "".join(r + "\n" for r in rows), "utf-8")
+
+
+def _rows_but(**changed: str) -> list[str]:
+    """Every case row of ``CASES``, with ``changed`` ones (id -> rest of the row) in its place."""
+    return [f"{case},{changed.get(case, rest)}" for case, rest in CASE_ROWS.items()]
+
+
+ROW = CASE_ROWS["c5"]
+VARIANTS = {
+    # one rated case missing, one rated case's row bad: their ratings are orphans
+    "missing-case": {"cases.csv": [r for r in _rows_but() if not r.startswith("c6,")]},
+    "bad-status": {"cases.csv": _rows_but(c5=ROW.replace("concluded", "finished"))},
+    "bad-time": {"cases.csv": _rows_but(c5=ROW.replace("2026-09-28T09:00", "2026-09-31T09:00", 1))},
+    "unknown-window": {"cases.csv": _rows_but(c7="nowhere," + ROW.split(",", 1)[1])},
+    # an unknown item: not a usable case for counting, but the orphan check knows no items
+    "unknown-item": {"cases.csv": _rows_but(c6=ROW.replace("residence-certificate", "nope"))},
+    "padded-id": {"cases.csv": [f" {r[:2]} {r[2:]}" if r[:3] == "c8," else r for r in _rows_but()]},
+    # split files: DuckDB takes both; or a JSON Lines part read the careful way
+    "split": {"cases-1.csv": _rows_but()[:7], "cases-2.csv": _rows_but()[7:]},
+    "split-jsonl": {"cases-1.csv": _rows_but()[:7], "cases-2.jsonl": _rows_but()[7:]},
+    # an id in two files: an identical copy is one case; different rows make none
+    "copy": {"cases-1.csv": _rows_but(), "cases-2.csv": [r for r in _rows_but() if r[:3] == "c8,"]},
+    "conflict": {
+        "cases-1.csv": _rows_but(),
+        "cases-2.csv": [r[:-1] + "3" for r in _rows_but() if r[:3] == "c8,"],
+    },
+    # a second row of c8 naming an unknown item: counted without it, but for the orphan
+    # check (no item check) two different rows of one id: c8 is no usable case
+    "conflict-unknown-item": {
+        "cases-1.csv": _rows_but(),
+        "cases-2.csv": [r.replace("residence-certificate", "nope") for r in _rows_but()[7:8]],
+    },
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("month", ["2026-10", "2026-11"])
+def test_orphans_are_those_of_the_careful_reader_whatever_the_cases_files_hold(
+    tmp_path: Path, folder: Path, variant: str, month: str
+) -> None:
+    _cases_files(folder, VARIANTS[variant])
+    session = _pinghu(tmp_path, "[ratings]\nreply_days = 5\n")
+    _both(session, folder, month)
+
+
+def _staged_ids(session: HallSession, data: Path) -> tuple[str | None, set[str]]:
+    """Stage the cases files as the bulletin does: the ids table (or None) and its ids."""
+    from govhall.engines.duck import DuckDBEngine
+    from govhall.readers.duck_ratings import stage_cases
+    from govhall.readers.folder import DataFolder
+
+    duck = DuckDBEngine()
+    try:
+        files = DataFolder(data).files("cases")
+        staged = stage_cases(duck, files, session.zone, session.window_ids, session.item_ids)
+        table = staged.ids_table
+        rows = duck.connection.execute(f"SELECT case_id FROM {table}").fetchall() if table else []
+        return table, {row[0] for row in rows}
+    finally:
+        duck.close()
+
+
+def test_clean_cases_files_give_duckdb_the_ids_and_the_fast_path(
+    tmp_path: Path, folder: Path
+) -> None:
+    _cases_files(folder, VARIANTS["split"])
+    session = _pinghu(tmp_path, "[ratings]\nreply_days = 5\n")
+    table, ids = _staged_ids(session, folder)
+    assert table is not None
+    assert ids == set(CASE_ROWS)
+    assert _scan(session, folder) is not None  # no orphan: DuckDB counts the ratings
+    _both(session, folder, "2026-10")
+
+
+@pytest.mark.parametrize(
+    "variant", ["unknown-item", "padded-id", "split-jsonl", "copy", "conflict-unknown-item"]
+)
+def test_cases_files_duckdb_cannot_vouch_for_leave_the_ids_to_the_folder(
+    tmp_path: Path, folder: Path, variant: str
+) -> None:
+    _cases_files(folder, VARIANTS[variant])
+    assert _staged_ids(_pinghu(tmp_path), folder) == (None, set())
+
+
+CASE_ID = st.sampled_from(["c1", "c2", "c3", " c4", "c5 ", ""])
+CASE_ROW = st.tuples(
+    CASE_ID,
+    st.sampled_from(["tax", "market", "nowhere"]),
+    st.sampled_from(["invoice-issue", "business-licence", "nope"]),
+    st.sampled_from(["immediate", "promised", "other"]),
+    st.sampled_from(["2026-09-28T09:00", "2026-09-28 09:00:30", "2026-09-31T09:00", ""]),
+    st.sampled_from(["concluded", "received", "finished"]),
+    st.sampled_from(["2026-09-28T10:00", "2026-09-27T10:00", ""]),
+    st.sampled_from(["1", "0", "-1", "x"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(st.lists(CASE_ROW, max_size=6), min_size=1, max_size=2))
+def test_duckdbs_ids_are_the_folders_usable_case_ids(
+    parts: list[list[tuple[str, ...]]],
+) -> None:
+    """Any cases files: DuckDB's ids, when it gives them, are ``DataFolder.case_ids``."""
+    import csv
+    import io
+    import tempfile
+
+    from govhall.readers.folder import DataFolder
+
+    session = open_hall(PINGHU)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        for number, rows in enumerate(parts):
+            text = io.StringIO()
+            csv.writer(text, lineterminator="\n").writerows(rows)
+            (data / f"cases-{number}.csv").write_text(CASES_HEADER + text.getvalue(), "utf-8")
+        table, ids = _staged_ids(session, data)
+        usable = set(DataFolder(data).case_ids(session.zone, session.window_ids))
+    if table is not None:
+        assert ids == usable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "case_id,window,item\nc1,tax,invoice-issue\n",  # required columns missing
+        b"case_id,window,item,kind,received_at,status,concluded_at,visits\n\xff\n",  # not UTF-8
+    ],
+)
+def test_a_cases_file_no_reader_can_read_is_the_same_error_in_both(
+    tmp_path: Path, folder: Path, text: str | bytes
+) -> None:
+    from govhall.errors import GovhallError
+
+    if isinstance(text, bytes):
+        (folder / "cases-2.csv").write_bytes(text)
+    else:
+        (folder / "cases-2.csv").write_text(text, encoding="utf-8")
+    session = _pinghu(tmp_path)
+    errors = []
+    for engine in ("rows", "duckdb"):
+        with pytest.raises(GovhallError) as raised:
+            session.ratings(folder, "2026-10", engine=engine)
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1]
+    assert str(folder / "cases-2.csv") in errors[0]

@@ -15,6 +15,7 @@ import csv
 import io
 import itertools
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +36,19 @@ CONFIG = ROOT / "configs" / "zhenhai.toml"
 TZ = ZoneInfo("Asia/Shanghai")
 STEMS = ("cases", "ratings", "findings")
 FORMATS = ("csv", "jsonl")
-SCRATCH = Path(tempfile.mkdtemp(prefix="govhall-reader-fuzz-"))
+SCRATCH: Path
+"""The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Make the module's folder for the files its tests write; remove it after them."""
+    global SCRATCH
+    SCRATCH = tmp_path_factory.mktemp("reader-fuzz")
+    yield
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+
 
 EXTRA = [
     b"\x00",
@@ -59,12 +71,15 @@ EXTRA = [
 
 
 def _sample() -> dict[tuple[str, str], bytes]:
-    out = SCRATCH / "sample"
-    result = CliRunner().invoke(main, ["sample", str(CONFIG), "--out", str(out), "--rows", "40"])
-    assert result.exit_code == 0, result.output
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sample"
+        args = ["sample", str(CONFIG), "--out", str(out), "--rows", "40"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        written = {stem: (out / f"{stem}.csv").read_bytes() for stem in STEMS}
     files = {}
     for stem in STEMS:
-        raw = (out / f"{stem}.csv").read_bytes()
+        raw = written[stem]
         rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
         files[(stem, "csv")] = raw
         files[(stem, "jsonl")] = "".join(

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import tempfile
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +23,8 @@ from govhall.readers.located import read_located
 from govhall.readers.unique import case_key, finding_key, rating_key, unique_rows
 
 TZ = ZoneInfo("America/New_York")
-SCRATCH = Path(tempfile.mkdtemp(prefix="govhall-located-"))
+SCRATCH: Path
+"""The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 WINDOWS = frozenset({"w1", "w2"})
 ITEMS = frozenset({"i1", "i2"})
@@ -59,6 +62,15 @@ HEADERS = {
     "ratings": ["case_id", "window", "staff", "level", "rated_at", "channel"],
     "findings": ["date", "window", "staff", "rule", "count", "points"],
 }  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Make the module's folder for the files its tests write; remove it after them."""
+    global SCRATCH
+    SCRATCH = tmp_path_factory.mktemp("located")
+    yield
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 def _write(kind: str, rows: list[tuple[str, ...]], jsonl: bool) -> Path:

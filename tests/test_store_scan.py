@@ -7,7 +7,8 @@ import csv
 import importlib
 import itertools
 import json
-import tempfile
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +29,8 @@ from govhall.store.scan import scan_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = str(ROOT / "configs" / "zhenhai.toml")
-SCRATCH = Path(tempfile.mkdtemp(prefix="govhall-scan-"))
+SCRATCH: Path
+"""The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 WINDOWS = frozenset({"w1", "w2"})
 ITEMS = frozenset({"i1", "i2"})
@@ -87,6 +89,15 @@ GOOD_CASE = st.tuples(
         ["", "2010-03-02/2010-03-03", "2010-03-05", "2010-03-05;2010-03-07/2010-03-08"]
     ),
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Make the module's folder for the files its tests write; remove it after them."""
+    global SCRATCH
+    SCRATCH = tmp_path_factory.mktemp("scan")
+    yield
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 def _write(rows: list[Any], *, header: list[str] = CASE_HEADER, ending: str = "\n") -> Path:

@@ -1011,7 +1011,13 @@ class HallSession:
     ) -> Bulletin:
         """Build a folder's bulletin with DuckDB counting what needs no rule (same answer)."""
         from govhall.engines.duck import DuckDBEngine
-        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
+        from govhall.readers.duck_ratings import (
+            read_wanted_cases,
+            scan_ratings,
+            stage_cases,
+            start_files,
+        )
+        from govhall.readers.typed import located_ratings
 
         files = source.files("ratings")
         start_files(read, files)  # the summary lists ratings first, as the rows engine does
@@ -1022,12 +1028,28 @@ class HallSession:
         try:
             month = (builder.first, builder.end)
             has_cases = _has_files(source, "cases")
-            ids = source.case_ids(self.zone, self.window_ids) if has_cases else None
+            staged = None
+            ids: Collection[str] | None = None
+            if has_cases and files:
+                # DuckDB reads the cases once: the orphan check's ids, and the cross-check's
+                staged = stage_cases(
+                    duck, source.files("cases"), self.zone, self.window_ids, self.item_ids
+                )
+                if staged.ids_table is None:  # a file read the careful way: ask the folder
+                    ids = source.case_ids(self.zone, self.window_ids)
             scan = scan_ratings(
-                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named, ids
-            )
+                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named, ids,
+                ids_table=staged.ids_table if staged is not None else None,
+            )  # fmt: skip
             if scan is None:  # a file the fast path cannot take: every rating the careful way
-                builder.add_ratings(self._located_ratings(source, read), read)
+                known = staged.ids() if staged is not None else None
+                if known is None:
+                    builder.add_ratings(self._located_ratings(source, read), read)
+                else:  # the orphan check takes the usable cases DuckDB read
+                    rows = located_ratings(
+                        files, self.zone, read, windows=self.window_ids, case_ids=known
+                    )
+                    builder.add_ratings(rows, read)
             else:
                 builder.add_ratings(scan.rows, read)
                 builder.add_counted(scan.counts, scan.unknown)
@@ -1044,6 +1066,7 @@ class HallSession:
                     self.window_ids,
                     self.item_ids,
                     wanted,
+                    staged,
                 )
                 builder.add_cases(cases, self.due_times.due)
         finally:

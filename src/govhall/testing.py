@@ -427,6 +427,8 @@ class _Samples:
     def close(self) -> None:
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+            self.folders.clear()
 
 
 def _data_dir(prepared: _Prepared, session: HallSession, samples: _Samples) -> str:
@@ -637,8 +639,15 @@ def _samples(config: pytest.Config) -> _Samples:
     if _SAMPLES not in config.stash:
         samples = _Samples()
         config.stash[_SAMPLES] = samples
-        config.add_cleanup(samples.close)
+        config.add_cleanup(samples.close)  # also when no session ran to its end
     return config.stash[_SAMPLES]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the case files' data folders when the session ends (passed, failed or stopped)."""
+    samples = session.config.stash.get(_SAMPLES, None)
+    if samples is not None:
+        samples.close()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

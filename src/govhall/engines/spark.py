@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,15 @@ class SparkEngine:
 
     def __init__(self, master: str | None = None, *, session: Any = None) -> None:
         self._scratch = Path(tempfile.mkdtemp(prefix="govhall-spark-"))
+        # removed on close, or when the engine is dropped unclosed, or at exit at the latest
+        self._remove_scratch = weakref.finalize(
+            self, shutil.rmtree, str(self._scratch), ignore_errors=True
+        )
         self._owned = session is None
         try:
             self.session = session if session is not None else start_session(master, self._scratch)
         except BaseException:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._remove_scratch()
             raise
         self._count = 0
 
@@ -76,9 +81,11 @@ class SparkEngine:
 
     def close(self) -> None:
         """Stop the Spark session if this engine started it; remove the temporary folder."""
-        if self._owned:
-            self.session.stop()
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        try:
+            if self._owned:
+                self.session.stop()
+        finally:
+            self._remove_scratch()
 
 
 def java_missing() -> str | None:

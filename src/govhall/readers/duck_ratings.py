@@ -22,10 +22,12 @@ holding a line break, a blank line (the lines would not be the careful
 reader's) — makes :func:`scan_ratings` return ``None`` before anything is
 counted, and the caller reads every file the careful way.
 
-:func:`read_wanted_cases` gives the time-limit cross-check its few cases: the
-cases files are checked and counted by :class:`govhall.readers.duck_scan.FolderScan`
-(the same row counts as the careful reader), then only the rows of the
-wanted case ids are parsed by the careful reader.
+The cases files are read once, by :class:`govhall.readers.duck_scan.FolderScan`
+(:func:`stage_cases`), quietly: their usable case ids are the orphan check's
+(a rating whose case is not among them goes to the careful reader, which
+rejects it), and their row counts are what the bulletin reports when it needs
+the cases. :func:`read_wanted_cases` gives the time-limit cross-check its few
+cases: only the rows of the wanted case ids are parsed by the careful reader.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govhall.readers.duck_scan import TRIMMED, _in, _quote, _source, _time_ok
+from govhall.readers.duck_scan import TRIMMED, FolderScan, _in, _quote, _source, _time_ok
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import RATING_COLUMNS, RATING_OPTIONAL, _start, _warn_unknown
 from govhall.records import BAD_LEVEL, RATING_CHANNELS, Rating
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from govhall.engines.duck import DuckDBEngine
+    from govhall.problems import Problem
     from govhall.records import Case
 
 
@@ -79,6 +82,74 @@ def _one_line_per_row(path: Path, rows: int) -> bool:
     return count == (rows + 1 if last == b"\n" else rows)
 
 
+@dataclass
+class StagedCases:
+    """A folder's cases files read by :class:`~govhall.readers.duck_scan.FolderScan`, quietly.
+
+    The engine then holds their records (``case_rows``, ``case_pauses``) and
+    the ids of their usable cases (``case_keys``); ``report`` and ``problems``
+    hold what reading them found, for :meth:`replay`.
+    """
+
+    scan: FolderScan
+    report: ReadReport
+    problems: list[Problem]
+
+    @property
+    def ids_table(self) -> str | None:
+        """The engine's table of the usable case ids for the orphan check, or ``None``.
+
+        The orphan check of the careful reader (``DataFolder.case_ids``) takes
+        the ids of the cases it accepts with the hall's windows but without
+        the item check (the ratings' reader knows no items), under the
+        folder's rules for repeated ids. When DuckDB took every cases file
+        (every row passed its checks, the item check among them, and no id
+        repeats), each row is such a case and ``case_keys`` holds exactly
+        those ids. Otherwise (a file read the careful way) ``None``: the
+        caller asks the careful reader.
+        """
+        return "case_keys" if self.scan.careful_files == 0 else None
+
+    def ids(self) -> set[str] | None:
+        """The ids in :attr:`ids_table` (for the careful reader), or ``None`` without one."""
+        table = self.ids_table
+        if table is None:
+            return None
+        rows = self.scan.connection.execute(f"SELECT case_id FROM {table}").fetchall()
+        return {row[0] for row in rows}
+
+    def replay(self, report: ReadReport) -> None:
+        """Count the cases files' rows into ``report`` and give it their problems, in order."""
+        for name, found in self.report.files.items():
+            summary = _start(report, Path(name))
+            summary.read += found.read
+            summary.used += found.used
+            summary.rejected += found.rejected
+            summary.lines += found.lines
+            summary.copies += found.copies
+        for problem in self.problems:
+            report.add_problem(problem)
+
+
+def stage_cases(
+    engine: DuckDBEngine,
+    paths: Sequence[Path],
+    tz: dt.tzinfo,
+    windows: Collection[str],
+    items: Collection[str],
+) -> StagedCases:
+    """Read the cases files into ``engine`` with :class:`~govhall.readers.duck_scan.FolderScan`.
+
+    Nothing is reported yet: :meth:`StagedCases.replay` gives the row counts
+    and problems to a report when the cases are needed.
+    """
+    problems: list[Problem] = []
+    quiet = ReadReport(on_problem=problems.append, max_problems=0)
+    scan = FolderScan(engine, tz, quiet, windows, items)
+    scan.cases(paths)
+    return StagedCases(scan, quiet, problems)
+
+
 def start_files(report: ReadReport, paths: Iterable[Path]) -> None:
     """List ``paths`` in ``report`` now, so its per-file summary keeps the order files are named."""
     for path in paths:
@@ -95,6 +166,8 @@ def scan_ratings(
     as_of: dt.datetime,
     named: Iterable[tuple[str, str, dt.datetime]],
     case_ids: Collection[str] | None = None,
+    *,
+    ids_table: str | None = None,
 ) -> RatingScan | None:
     """Split the ratings files into the rows Python needs and DuckDB's counts of the rest.
 
@@ -110,6 +183,8 @@ def scan_ratings(
         named: ``(case_id, channel, rated_at)`` of every rectification row.
         case_ids: The ids of the folder's usable cases (a rating of another
             case is an orphan), or ``None`` when the folder has no cases file.
+        ids_table: Instead of ``case_ids``: a table of ``engine`` holding those
+            ids in its ``case_id`` column (:attr:`StagedCases.ids_table`).
 
     Returns:
         The split, or ``None`` when a file must be read the careful way: also
@@ -161,7 +236,7 @@ FROM ({source})
         return None
     if not found:
         return RatingScan()
-    if _repeats_or_orphans(db, case_ids):
+    if _repeats_or_orphans(db, case_ids, ids_table):
         return None
     for path, names, rows in found:
         summary = _start(report, path)
@@ -174,25 +249,35 @@ FROM ({source})
     return _split(engine, [str(path) for path, _, _ in found], tz, month, as_of, named)
 
 
-def _repeats_or_orphans(db: duckdb.DuckDBPyConnection, case_ids: Collection[str] | None) -> bool:
-    """Whether a staged rating's key repeats, or its case is not among ``case_ids``."""
+def _repeats_or_orphans(
+    db: duckdb.DuckDBPyConnection, case_ids: Collection[str] | None, ids_table: str | None
+) -> bool:
+    """Whether a staged rating's key repeats, or its case is not among the usable cases."""
     repeats = db.execute(
         "SELECT 1 FROM govhall_ratings GROUP BY case_id, channel, t HAVING count(*) > 1 LIMIT 1"
     ).fetchall()
-    if repeats or case_ids is None:
-        return bool(repeats)
+    if repeats:
+        return True
+    if ids_table is not None:
+        return _orphans(db, ids_table)
+    if case_ids is None:
+        return False
     import pyarrow as pa
 
     known = pa.table({"case_id": pa.array(sorted(case_ids), pa.string())})
     db.register("govhall_known_cases", known)
     try:
-        orphans = db.execute(
-            "SELECT 1 FROM govhall_ratings r ANTI JOIN govhall_known_cases c "
-            "ON r.case_id = c.case_id LIMIT 1"
-        ).fetchall()
+        return _orphans(db, "govhall_known_cases")
     finally:
         db.unregister("govhall_known_cases")
-    return bool(orphans)
+
+
+def _orphans(db: duckdb.DuckDBPyConnection, ids_table: str) -> bool:
+    """Whether a staged rating names a case that is not in ``ids_table``."""
+    found = db.execute(
+        f"SELECT 1 FROM govhall_ratings r ANTI JOIN {ids_table} c ON r.case_id = c.case_id LIMIT 1"
+    ).fetchall()
+    return bool(found)
 
 
 def _split(
@@ -269,18 +354,22 @@ def read_wanted_cases(
     windows: Collection[str],
     items: Collection[str],
     wanted: Collection[str],
+    staged: StagedCases | None = None,
 ) -> list[Case]:
     """Count the cases files into ``report`` (as the careful reader would), return the wanted cases.
 
-    The files are checked and counted by :class:`~govhall.readers.duck_scan.FolderScan`;
+    The files are checked and counted by :class:`~govhall.readers.duck_scan.FolderScan`
+    (or were: ``staged``, by :func:`stage_cases` with the same arguments);
     the rows of ``wanted`` case ids are then copied, in file order, into a
     scratch CSV file that the careful reader parses (into a report of its own).
     """
-    from govhall.readers.duck_scan import FolderScan
     from govhall.readers.rows import CASE_COLUMNS, CASE_OPTIONAL
     from govhall.readers.typed import read_cases
 
-    FolderScan(engine, tz, report, windows, items).cases(paths)
+    if staged is None:
+        FolderScan(engine, tz, report, windows, items).cases(paths)
+    else:
+        staged.replay(report)
     db = engine.connection
     db.execute("CREATE OR REPLACE TEMP TABLE govhall_wanted (case_id VARCHAR)")
     if wanted:
