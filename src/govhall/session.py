@@ -1091,11 +1091,13 @@ class HallSession:
         months: int | None = None,
         start: dt.date | None = None,
         format: str = "csv",
+        ratings_per_case: float | None = None,
     ) -> SampleSummary:
         """Write deterministic sample ``cases``, ``ratings`` and ``findings`` files into ``out``.
 
         ``months``, ``start`` or ``format="parquet"`` write a province-scale
-        sample (:func:`govhall.samples.write_sample`).
+        sample (:func:`govhall.samples.write_sample`); ``ratings_per_case``
+        sets its expected ratings per concluded case.
 
         Raises:
             GovhallError: A file exists and ``force`` is false, or cannot be written.
@@ -1113,6 +1115,7 @@ class HallSession:
             months=months,
             start=start,
             format=format,
+            ratings_per_case=ratings_per_case,
         )
 
     def _cases(
