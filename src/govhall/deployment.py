@@ -337,7 +337,6 @@ class DeploymentSession:
     ) -> tuple[ProvinceReport, dict[str, MonthReport]]:
         from govhall.assessment.kpi import Kpis
         from govhall.assessment.scoring import Month
-        from govhall.readers import ReadReport
         from govhall.report.province import TREND_MONTHS, HallMonth, ProvinceReport
 
         wanted = month if isinstance(month, Month) else Month.parse(month)
@@ -359,9 +358,10 @@ class DeploymentSession:
                 reason=self.missing(hall, data),
             )
             if folder is not None:
-                found = session.report(folder, wanted, read=read, progress=progress, engine=engine)
-                trend = session.monthly_kpis(folder, months, read=ReadReport(), engine=engine)
-                line.trend = [(m, trend[m]) for m in months]
+                found = session.report(
+                    folder, wanted, read=read, progress=progress, engine=engine, trend=months
+                )
+                line.trend = [(m, found.trend[m]) for m in months]
                 line.kpis = found.kpis
                 if found.scores.active:
                     line.status, line.reason = OK, ""
