@@ -447,6 +447,25 @@ def test_report_of_a_deployment_writes_the_province_page_and_each_hall_page(
     assert "already exist" in again.stderr
 
 
+@pytest.mark.parametrize("engine", ["rows", "duckdb"])
+def test_a_report_handed_hall_by_hall_is_the_report_kept(province: Path, engine: str) -> None:
+    from govhall.report.html import render_report
+
+    deployment = open_deployment(province / "configs")
+    data = province / "data"
+    page, kept = deployment.report(data, "2010-03", engine=engine)
+    handed: list[tuple[str, str]] = []
+
+    def each(hall_id: str, found: Any) -> None:
+        handed.append((hall_id, render_report(found, version="test")))
+
+    again, none = deployment.report(data, "2010-03", engine=engine, each=each)
+    assert none == {}
+    assert kept
+    assert handed == [(h, render_report(r, version="test")) for h, r in kept.items()]
+    assert again == page
+
+
 def test_monthly_kpis_equal_kpis_of_each_month(province: Path) -> None:
     session = open_hall(CONFIGS / "luanchuan.toml")
     data = province / "data" / "luanchuan"

@@ -208,3 +208,46 @@ def test_a_month_without_ratings_says_so(hall: Path) -> None:
     assert "没有未办结的差评工单。" in section
     assert "差评未注明原因。" in section
     assert 'data-rating="good_rate" data-value=""' in section
+
+
+def _engine_report(folder: Path, month: str, engine: str) -> tuple[dict, str, str]:
+    out = folder / engine / f"report-{month}.html"
+    result = _run(
+        "report", folder / "pinghu.toml", "--data", folder / "data", "--month", month,
+        "--out", out, "--json", "--force", "--engine", engine,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    del document["path"]
+    return document, out.read_text(encoding="utf-8"), result.stderr
+
+
+VARIANTS = {
+    "as written": ("", ""),
+    # a rating of a case no cases file holds: rejected, and DuckDB leaves the ratings to Python
+    "an orphan rating": ("k9,tax,,1,2026-10-12T10:00,pad,态度差\n", ""),
+    # a progress row naming no rating: rejected (counted in the report's rows)
+    "a progress row for no rating": ("", "k4,onsite,2026-10-27T11:00,2026-10-28T10:00,,,\n"),
+    # a good rating with a progress row: rejected too
+    "a progress row for a good rating": ("", "k4,onsite,2026-10-27T10:00,2026-10-28T10:00,,,\n"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("month", ["2026-09", "2026-10", "2026-11"])
+def test_the_section_is_the_same_on_every_engine(hall: Path, month: str, variant: str) -> None:
+    ratings, progress = VARIANTS[variant]
+    data = hall / "data"
+    (data / "ratings.csv").write_text(RATINGS + ratings, encoding="utf-8")
+    (data / "rectifications.csv").write_text(PROGRESS + progress, encoding="utf-8")
+    rows = _engine_report(hall, month, "rows")
+    duck = _engine_report(hall, month, "duckdb")
+    assert duck == rows
+    if variant != "as written" and month == "2026-10":
+        assert rows[0]["data"]["rejected"] == 1
+
+
+def test_the_section_is_the_same_on_every_engine_without_ratings(hall: Path) -> None:
+    (hall / "data" / "ratings.csv").unlink()
+    (hall / "data" / "rectifications.csv").unlink()
+    assert _engine_report(hall, "2026-10", "duckdb") == _engine_report(hall, "2026-10", "rows")

@@ -172,6 +172,109 @@ def test_every_engine_counts_the_sample_alike(tmp_path: Path) -> None:
     assert rows.kpis.to_json()["cases"] == 5000
 
 
+@pytest.fixture(scope="module")
+def rated_twice_and_more(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    hall = open_hall(CONFIGS / "zhenhai.toml")
+    out = tmp_path_factory.mktemp("rated")
+    hall.write_sample(out, seed=9, rows=6000, months=2, ratings_per_case=2.5)
+    return hall, out
+
+
+def test_more_ratings_than_cases_are_all_accepted(rated_twice_and_more: tuple) -> None:
+    hall, out = rated_twice_and_more
+    report, cases, ratings, orders, _ = _read(hall, out)
+    assert report.rejected == 0, report.problems[:3]
+    assert [p for p in report.problems if p.severity == "warning"] == []
+    concluded = [case for case in cases if case.concluded_at is not None]
+    per_case = Counter(rating.case_id for rating in ratings)
+    # 2.5 a concluded case: every one rated twice, about half of them once more
+    assert set(per_case.values()) == {2, 3}
+    assert set(per_case) == {case.case_id for case in concluded}
+    assert 0.4 < (len(ratings) - 2 * len(concluded)) / len(concluded) < 0.6
+    bad = {(r.case_id, r.channel, r.rated_at) for r in ratings if r.level <= 2}
+    assert {(o.case_id, o.channel, o.rated_at) for o in orders} == bad
+
+
+def test_a_case_is_rated_once_per_channel_on_the_day_it_ends(rated_twice_and_more: tuple) -> None:
+    hall, out = rated_twice_and_more
+    _, cases, ratings, _, _ = _read(hall, out)
+    by_case = {case.case_id: case for case in cases}
+    channels: dict[str, list[str]] = {}
+    for rating in ratings:
+        case = by_case[rating.case_id]
+        assert case.concluded_at is not None
+        assert (rating.window, rating.staff) == (case.window, case.staff)
+        assert rating.rated_at.date() == case.concluded_at.date()
+        assert rating.rated_at >= case.concluded_at
+        channels.setdefault(rating.case_id, []).append(rating.channel)
+    assert all(len(set(seen)) == len(seen) for seen in channels.values())
+    first = Counter(seen[0] for seen in channels.values())
+    assert first.most_common(1)[0][0] == "pad"  # the first is drawn by the channels' shares
+    bulletin = hall.ratings(out, "2010-02")
+    assert bulletin.to_json()["repeated"] == []
+
+
+def test_the_engines_count_more_ratings_than_cases_alike(rated_twice_and_more: tuple) -> None:
+    hall, out = rated_twice_and_more
+    read = ReadReport()
+    rows = hall.kpis(out, engine="rows", read=read).kpis.to_json()
+    assert rows == hall.kpis(out, engine="duckdb").kpis.to_json()
+    assert rows["ratings"] > rows["cases"]
+
+
+def test_six_ratings_a_case_use_every_channel(tmp_path: Path) -> None:
+    hall = open_hall(CONFIGS / "pinghu.toml")
+    hall.write_sample(tmp_path, seed=2, rows=500, months=1, ratings_per_case=6)
+    report, _, ratings, _, _ = _read(hall, tmp_path)
+    assert report.rejected == 0
+    channels: dict[str, set[str]] = {}
+    for rating in ratings:
+        channels.setdefault(rating.case_id, set()).add(rating.channel)
+    assert {frozenset(seen) for seen in channels.values()} == {
+        frozenset({"pad", "kiosk", "online", "app", "sms", "hotline"})
+    }
+
+
+def test_the_profiles_own_share_gives_the_default_bytes(tmp_path: Path) -> None:
+    from govhall.samples import PROFILES, mix_for
+
+    hall = open_hall(CONFIGS / "zhenhai.toml")
+    share = mix_for(PROFILES["zhenhai"]).rated
+    assert 0 < share < 1
+    hall.write_sample(tmp_path / "a", seed=4, rows=20_000, months=1)
+    hall.write_sample(tmp_path / "b", seed=4, rows=20_000, months=1, ratings_per_case=share)
+    hall.write_sample(tmp_path / "c", seed=4, rows=20_000, months=1, ratings_per_case=1.5)
+    for name in ("cases.csv", "ratings.csv", "rectifications.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "a" / "cases.csv").read_bytes() == (
+        tmp_path / "c" / "cases.csv"
+    ).read_bytes()
+    assert (tmp_path / "a" / "ratings.csv").stat().st_size * 10 < (
+        tmp_path / "c" / "ratings.csv"
+    ).stat().st_size
+
+
+def test_ratings_per_case_on_a_deployment_and_in_its_json(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    args = ["sample", str(DEPLOYMENT), "--out", str(out), "--rows", "2000", "--months", "1"]
+    result = CliRunner().invoke(main, [*args, "--ratings-per-case", "1.25", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["ratings"] > document["cases"]
+    assert all("1.25 ratings per concluded case assumed" in h["source"] for h in document["halls"])
+
+
+def test_ratings_per_case_needs_the_province_scale_generator(tmp_path: Path) -> None:
+    from govhall.errors import GovhallError
+
+    hall = open_hall(CONFIGS / "zhenhai.toml")
+    with pytest.raises(GovhallError, match="province-scale generator"):
+        hall.write_sample(tmp_path, ratings_per_case=2)
+    with pytest.raises(GovhallError, match="between 0 and 6"):
+        hall.write_sample(tmp_path, months=1, ratings_per_case=6.5)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_months_set_the_period_and_default_rows(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["sample", str(CONFIGS / "zhenhai.toml"), "--out", str(tmp_path), "--json"]
@@ -222,6 +325,10 @@ def test_parquet_refuses_a_folder_of_csv_files(tmp_path: Path) -> None:
         (["--from", "2010-13", "--months", "1"], "month must be in 1..12"),
         (["--from", "2010", "--months", "1"], "expected YYYY-MM"),
         (["--months", "0"], "--months"),
+        (["--ratings-per-case", "2"], "give --months N"),
+        (["--ratings-per-case", "6.5", "--months", "1"], "expected 0 to 6"),
+        (["--ratings-per-case", "-1", "--months", "1"], "expected 0 to 6"),
+        (["--ratings-per-case", "nan", "--months", "1"], "expected 0 to 6"),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path: Path, extra: list[str], message: str) -> None:
@@ -232,11 +339,18 @@ def test_bad_options_are_usage_errors(tmp_path: Path, extra: list[str], message:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_rows_do_not_depend_on_duckdb_threads() -> None:
+@pytest.mark.parametrize("rated", [None, 2.3])
+def test_the_rows_do_not_depend_on_duckdb_threads(rated: float | None) -> None:
+    from dataclasses import replace
+
     import duckdb
 
     from govhall.engines.generate import generate
     from govhall.samples import PROFILES, mix_for
+
+    mix = mix_for(PROFILES["zhenhai"])
+    if rated is not None:
+        mix = replace(mix, rated=rated)
 
     hall = open_hall(CONFIGS / "zhenhai.toml")
     tables = []
@@ -251,7 +365,7 @@ def test_the_rows_do_not_depend_on_duckdb_threads() -> None:
             last=dt.date(2010, 6, 30),
             cases=150_000,
             seed=3,
-            mix=mix_for(PROFILES["zhenhai"]),
+            mix=mix,
         )
         names = ("gen_cases", "gen_ratings", "gen_rectifications")
         tables.append([db.execute(f"SELECT * FROM {name}").fetchall() for name in names])

@@ -316,16 +316,20 @@ class DeploymentSession:
         progress: Progress | None = None,
         engine: str = "rows",
         master: str | None = None,
+        each: Callable[[str, MonthReport], None] | None = None,
     ) -> tuple[ProvinceReport, dict[str, MonthReport]]:
         """Compute the province page for ``month`` and each assessed hall's own month report.
 
         Returns the page's content and, by hall id, the hall's
         :class:`~govhall.report.data.MonthReport` (halls with data only).
         Each hall's trend covers the 12 months ending with ``month``.
-        ``engine`` and ``master`` as in :meth:`kpis`.
+        ``engine`` and ``master`` as in :meth:`kpis`. ``each`` is handed each
+        assessed hall's id and month report as soon as it is counted (e.g. to
+        render its page), and the reports are then not kept: the dict comes
+        back empty, and memory follows the largest hall, not the deployment.
         """
         with _shared_engine(engine, master) as counter:
-            return self._report(data, month, read_for, progress, counter)
+            return self._report(data, month, read_for, progress, counter, each)
 
     def _report(
         self,
@@ -334,10 +338,10 @@ class DeploymentSession:
         read_for: Any,
         progress: Progress | None,
         engine: Any,
+        each: Callable[[str, MonthReport], None] | None,
     ) -> tuple[ProvinceReport, dict[str, MonthReport]]:
         from govhall.assessment.kpi import Kpis
         from govhall.assessment.scoring import Month
-        from govhall.readers import ReadReport
         from govhall.report.province import TREND_MONTHS, HallMonth, ProvinceReport
 
         wanted = month if isinstance(month, Month) else Month.parse(month)
@@ -359,13 +363,17 @@ class DeploymentSession:
                 reason=self.missing(hall, data),
             )
             if folder is not None:
-                found = session.report(folder, wanted, read=read, progress=progress, engine=engine)
-                trend = session.monthly_kpis(folder, months, read=ReadReport(), engine=engine)
-                line.trend = [(m, trend[m]) for m in months]
+                found = session.report(
+                    folder, wanted, read=read, progress=progress, engine=engine, trend=months
+                )
+                line.trend = [(m, found.trend[m]) for m in months]
                 line.kpis = found.kpis
                 if found.scores.active:
                     line.status, line.reason = OK, ""
-                    pages[hall.id] = found
+                    if each is not None:
+                        each(hall.id, found)
+                    else:
+                        pages[hall.id] = found
                 else:
                     line.reason = f"no case, rating or finding in {wanted}"
             total = total.combined(line.kpis)

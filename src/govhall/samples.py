@@ -44,9 +44,13 @@ cases per month, and the shares of immediate, open, refused and late cases,
 of visits, ratings and levels); the rules (calendar, hours, time limits)
 reach DuckDB as the engines' small tables, so receipts fall inside opening
 hours and on-time cases end by their due time as every engine counts it. A
-share of promised cases has a pause (补正). Output is CSV or Parquet (typed
-columns: times as timestamps, numbers as integers). The same config, seed,
-row count, months and format give the same bytes. :func:`write_samples`
+share of promised cases has a pause (补正). ``ratings_per_case``
+(``--ratings-per-case R``) sets the expected ratings per concluded case;
+above 1 a case is rated on several channels, once each (the sample's
+assumption: a province's bulletin counts more ratings than cases). Output
+is CSV or Parquet (typed columns: times as timestamps, numbers as
+integers). The same config, seed, row count, months, format and ratings per
+case give the same bytes. :func:`write_samples`
 writes a deployment's halls, one subfolder per hall id.
 """
 
@@ -56,7 +60,7 @@ import csv
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -244,6 +248,7 @@ def write_sample(
     months: int | None = None,
     start: dt.date | None = None,
     format: str = "csv",
+    ratings_per_case: float | None = None,
 ) -> SampleSummary:
     """Write ``cases``, ``ratings``, ``findings`` and ``rectifications`` files into ``out``.
 
@@ -257,12 +262,17 @@ def write_sample(
     province-scale generator (see the module docstring): ``months`` months
     (default: the profile's) from the first of ``start``'s month (default:
     the profile's start), ``rows`` cases (default: the profile's per month).
+    ``ratings_per_case`` (province scale only) sets the expected ratings per
+    concluded case instead of the profile's share of rated cases; above 1 a
+    case is rated on several channels, one rating each (see
+    :mod:`govhall.engines.generate`).
 
     Raises:
         GovhallError: A file exists and ``force`` is false (nothing is written
             then), ``out`` is not a folder or holds data files of the other
-            format, the hall has no item of a kind the profile needs, or a
-            file cannot be written.
+            format, the hall has no item of a kind the profile needs,
+            ``ratings_per_case`` is given without the province-scale generator
+            or outside 0 to 6, or a file cannot be written.
     """
     if not str(out).strip():
         raise GovhallError("the --out folder path is empty")
@@ -283,6 +293,12 @@ def write_sample(
             months=months,
             start=start,
             format=format,
+            ratings_per_case=ratings_per_case,
+        )
+    if ratings_per_case is not None:
+        raise GovhallError(
+            "ratings per case are drawn by the province-scale generator only: "
+            "give months (--months N) or the parquet format"
         )
     targets = tuple(directory / name for name in FILES)
     _no_other_format(directory, "csv")
@@ -671,10 +687,11 @@ def _write_scaled(
     months: int | None,
     start: dt.date | None,
     format: str,
+    ratings_per_case: float | None,
 ) -> SampleSummary:
     import duckdb
 
-    from govhall.engines.generate import generate
+    from govhall.engines.generate import MAX_RATINGS_PER_CASE, generate
 
     base = PROFILES.get(config.hall.county, GENERIC)
     first, last, count = period_for(base, months, start)
@@ -684,6 +701,15 @@ def _write_scaled(
     if not 1 <= rows <= MAX_SCALED_ROWS:
         raise GovhallError(f"--rows must be between 1 and {MAX_SCALED_ROWS:,}, got {rows:,}")
     mix = mix_for(base)
+    rated = ""
+    if ratings_per_case is not None:
+        if not 0 <= ratings_per_case <= MAX_RATINGS_PER_CASE:
+            raise GovhallError(
+                f"ratings per case must be between 0 and {MAX_RATINGS_PER_CASE} "
+                f"(one per channel), got {ratings_per_case:g}"
+            )
+        mix = replace(mix, rated=ratings_per_case)
+        rated = f", {ratings_per_case:g} ratings per concluded case assumed"
     accepted = round(rows * (mix.immediate + mix.promised + mix.open))
     profile = Profile(  # what the shares make of ``rows`` cases: expected, not exact, totals
         first,
@@ -697,7 +723,7 @@ def _write_scaled(
         rating_levels=None,
         source=(
             f"{base.source}: its shares over {count} month(s) from {first:%Y-%m}, "
-            f"{rows:,} cases expected, drawn by DuckDB"
+            f"{rows:,} cases expected{rated}, drawn by DuckDB"
         ),
     )
     _no_other_format(directory, format)
@@ -739,11 +765,11 @@ _CASES_SQL = (
 )
 _RATINGS_SQL = (
     'SELECT case_id, "window", staff, level, {rated_at}, channel, tags FROM gen_ratings '
-    "ORDER BY num"
+    "ORDER BY num, j"
 )
 _RECTIFICATIONS_SQL = (
     "SELECT case_id, channel, {rated_at}, {verified_at}, {rectified_at}, {replied_at}, outcome "
-    "FROM gen_rectifications ORDER BY num"
+    "FROM gen_rectifications ORDER BY num, j"
 )
 
 
@@ -789,6 +815,7 @@ def write_samples(
     months: int | None = None,
     start: dt.date | None = None,
     format: str = "csv",
+    ratings_per_case: float | None = None,
 ) -> list[SampleSummary]:
     """Write a sample for each hall of a deployment into ``out/<hall id>/``.
 
@@ -833,6 +860,7 @@ def write_samples(
             months=months,
             start=start,
             format=format,
+            ratings_per_case=ratings_per_case,
         )
         done += summary.cases
         written.append(summary)

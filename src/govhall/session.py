@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from govhall.domain import ApprovalChain, RatingLimits
     from govhall.engines import Engine
     from govhall.engines.relations import DateSpan
+    from govhall.engines.tables import RuleTables
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
@@ -531,28 +532,35 @@ class HallSession:
         engine: str | Engine,
         master: str | None,
     ) -> dict[Month, Kpis]:
-        from govhall.assessment.kpi import Kpis
-        from govhall.engines import count_kpis
         from govhall.engines.kpi import rule_tables_for
 
-        result = {}
         with self._counting(source, read, progress, engine, master) as (counter, span):
             tables = rule_tables_for(counter, self.config, self.time, span)
-            for month in months:
-                first, last = month.first_day, month.next().first_day - dt.timedelta(days=1)
-                if tables is None:  # no dates at all: nothing to count
-                    result[month] = Kpis(start=first, end=last)
-                    continue
-                result[month], _ = count_kpis(
-                    counter,
-                    self.config,
-                    self.time,
-                    {},
-                    start=first,
-                    end=last,
-                    satisfied_level=self.satisfied_level,
-                    tables=tables,
-                )
+            return self._count_months(counter, tables, months)
+
+    def _count_months(
+        self, counter: Engine, tables: RuleTables | None, months: list[Month]
+    ) -> dict[Month, Kpis]:
+        """Count each month's KPIs on an engine holding the data (``tables``: its rule tables)."""
+        from govhall.assessment.kpi import Kpis
+        from govhall.engines import count_kpis
+
+        result = {}
+        for month in months:
+            first, last = month.first_day, month.next().first_day - dt.timedelta(days=1)
+            if tables is None:  # no dates at all: nothing to count
+                result[month] = Kpis(start=first, end=last)
+                continue
+            result[month], _ = count_kpis(
+                counter,
+                self.config,
+                self.time,
+                {},
+                start=first,
+                end=last,
+                satisfied_level=self.satisfied_level,
+                tables=tables,
+            )
         return result
 
     def _engine_scores(
@@ -757,6 +765,7 @@ class HallSession:
         progress: Progress | None = None,
         engine: str | Engine = "rows",
         master: str | None = None,
+        trend: Iterable[Month | str] = (),
     ) -> MonthReport:
         """Compute what the month's report shows: KPIs, scores, hours, overdue cases, bad ratings.
 
@@ -764,6 +773,9 @@ class HallSession:
         ratings are kept in memory; with an engine (``engine`` and ``master``
         as in :meth:`score_months`) none are: the engine counts the KPIs and
         the scorer's inputs and lists the overdue cases and bad ratings.
+        ``trend`` also counts those months' KPIs into ``MonthReport.trend``
+        (as :meth:`monthly_kpis`; an engine counts them in the same pass,
+        ``rows`` reads the data once more, quietly).
         Render it with :func:`govhall.report.html.render_report`.
 
         Raises:
@@ -783,12 +795,15 @@ class HallSession:
         end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
         last_day = end.date() - dt.timedelta(days=1)
         engine = self._engine_name(source, engine)
+        months = sorted({_month(m) for m in trend})
         if engine != "rows":
-            counted = self._engine_report(scorer, source, read, progress, engine, master)
+            counted = self._engine_report(scorer, source, read, progress, engine, master, months)
             scorer.add_findings(source.findings(read, windows=self.window_ids))
             self._add_work_orders(scorer, source)
             bulletin = self._month_bulletin(source, str(wanted), first, end, None, read)
-            return self._month_report(wanted, *counted, scorer, read, bulletin)
+            report = self._month_report(wanted, *counted[:3], scorer, read, bulletin)
+            report.trend = counted[3]
+            return report
         month_cases: list[Case] = []
         overdue: list[OverdueCase] = []
         due = self.due_times.due
@@ -814,7 +829,10 @@ class HallSession:
         )
         bad = [r for r in month_ratings if r.level <= BAD_LEVEL]
         bulletin = self._month_bulletin(source, str(wanted), first, end, located, read)
-        return self._month_report(wanted, kpis, overdue, bad, scorer, read, bulletin)
+        report = self._month_report(wanted, kpis, overdue, bad, scorer, read, bulletin)
+        if months:
+            report.trend = self.monthly_kpis(source, months, read=_new_report(), engine="rows")
+        return report
 
     def _engine_report(
         self,
@@ -824,8 +842,12 @@ class HallSession:
         progress: Progress | None,
         engine: str | Engine,
         master: str | None,
-    ) -> tuple[Kpis, list[OverdueCase], list[Rating]]:
-        """Count the month's KPIs and the scorer's inputs on ``engine``; list the follow-ups."""
+        trend: list[Month],
+    ) -> tuple[Kpis, list[OverdueCase], list[Rating], dict[Month, Kpis]]:
+        """Count the month's KPIs and the scorer's inputs on ``engine``; list the follow-ups.
+
+        The last item holds the KPIs of each month of ``trend``, counted in the same pass.
+        """
         from govhall.assessment.kpi import Kpis
         from govhall.engines import count_kpis
         from govhall.engines.kpi import rule_tables_for
@@ -837,8 +859,9 @@ class HallSession:
         first, last = wanted.first_day, wanted.next().first_day - dt.timedelta(days=1)
         with self._counting(source, read, progress, engine, master) as (counter, span):
             tables = rule_tables_for(counter, self.config, self.time, span)
+            trended = self._count_months(counter, tables, trend)
             if tables is None:  # no dates at all: nothing to count
-                return Kpis(start=first, end=last), [], []
+                return Kpis(start=first, end=last), [], [], trended
             found = count_scores(counter, tables, [wanted], self.zone)
             scorer.add_counts(found.counted)
             kpis, _ = count_kpis(
@@ -867,7 +890,7 @@ class HallSession:
         bad = [
             Rating(r.case_id, r.window, r.staff, r.level, r.rated_at, r.channel) for r in ratings
         ]
-        return kpis, overdue, bad
+        return kpis, overdue, bad, trended
 
     def _month_report(
         self,
@@ -919,9 +942,12 @@ class HallSession:
         cases are read a second time (quietly) only for time-limit complaints.
         """
         from govhall.assessment.workorders import BulletinBuilder
+        from govhall.readers.folder import DataFolder
         from govhall.report.data import tap_located
 
         builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
+        if located is None and isinstance(source, DataFolder):
+            return self._folder_month_bulletin(source, builder, read)
         if located is None:
             located = []
             for _ in tap_located(self._located_ratings(source, _new_report()), first, end, located):
@@ -933,6 +959,56 @@ class HallSession:
             builder.add_rectifications((row for row in rows if row[2].rated_at >= first), read)
         if builder.cases_wanted():
             builder.add_cases(self._cases(source, _new_report(), None), self.due_times.due)
+        return builder.result()
+
+    def _folder_month_bulletin(
+        self, source: DataFolder, builder: BulletinBuilder, read: ReadReport
+    ) -> Bulletin:
+        """The report's bulletin of a folder an engine counted: DuckDB reads the ratings.
+
+        The same bulletin as reading every rating in Python (the ``duckdb``
+        engine of ``govhall ratings``): DuckDB counts the ratings no rule
+        can change and hands Python the rest, and picks out the cases of
+        time-limit complaints. As in :meth:`_month_bulletin`, the ratings and
+        cases are read quietly (the counting pass reported them) and the
+        rectifications of the month's ratings into ``read``.
+        """
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings
+        from govhall.report.data import tap_located
+
+        quiet = _new_report()
+        progress = getattr(source, "rectifications", None)
+        rows = progress(self.zone, read) if progress is not None else ()
+        steps = [row for row in rows if row[2].rated_at >= builder.first]
+        named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
+        duck = DuckDBEngine()
+        try:
+            has_cases = _has_files(source, "cases")
+            ids = source.case_ids(self.zone, self.window_ids) if has_cases else None
+            month = (builder.first, builder.end)
+            files = source.files("ratings")
+            scan = scan_ratings(
+                duck, files, self.zone, quiet, self.window_ids, month, builder.as_of, named, ids
+            )
+            if scan is None:  # a file the fast path cannot take: the month's ratings in Python
+                located: list[tuple[str, int, Rating]] = []
+                for _ in tap_located(self._located_ratings(source, quiet), *month, located):
+                    pass
+                builder.add_ratings(located, quiet)
+            else:
+                builder.add_ratings(scan.rows, quiet)
+                builder.add_counted(scan.counts, scan.unknown)
+            builder.add_rectifications(steps, read)
+            wanted = builder.cases_wanted()
+            if wanted and has_cases:
+                paths = source.files("cases")
+                cases = read_wanted_cases(
+                    duck, paths, self.zone, quiet, self.window_ids, self.item_ids, wanted
+                )
+                builder.add_cases(cases, self.due_times.due)
+        finally:
+            duck.close()
         return builder.result()
 
     @cached_property
@@ -1114,11 +1190,13 @@ class HallSession:
         months: int | None = None,
         start: dt.date | None = None,
         format: str = "csv",
+        ratings_per_case: float | None = None,
     ) -> SampleSummary:
         """Write deterministic sample ``cases``, ``ratings`` and ``findings`` files into ``out``.
 
         ``months``, ``start`` or ``format="parquet"`` write a province-scale
-        sample (:func:`govhall.samples.write_sample`).
+        sample (:func:`govhall.samples.write_sample`); ``ratings_per_case``
+        sets its expected ratings per concluded case.
 
         Raises:
             GovhallError: A file exists and ``force`` is false, or cannot be written.
@@ -1136,6 +1214,7 @@ class HallSession:
             months=months,
             start=start,
             format=format,
+            ratings_per_case=ratings_per_case,
         )
 
     def _cases(

@@ -231,6 +231,18 @@ def _print_kpis(document: dict[str, Any]) -> None:
     help="File format; parquet is written by the province-scale generator.",
 )
 @click.option(
+    "--ratings-per-case",
+    "ratings_per_case",
+    metavar="R",
+    type=float,
+    help=(
+        "Expected ratings per concluded case, 0 to 7, for the province-scale generator "
+        "(default: the hall's share of rated cases). Above 1 a case is also rated on further "
+        "channels, one rating per case and channel (a province's bulletin counts more "
+        "ratings than cases): the sample's assumption, not a fact."
+    ),
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Overwrite existing files; a hall's files are replaced together or not at all.",
@@ -244,6 +256,7 @@ def sample(
     months: int | None,
     start: str | None,
     file_format: str,
+    ratings_per_case: float | None,
     force: bool,
     as_json: bool,
 ) -> None:
@@ -254,7 +267,8 @@ def sample(
     Luanchuan 2010: 311 accepted, all concluded on time). With --months or
     --format parquet, DuckDB draws the rows from the hall's shares instead,
     fast enough for a province (docs/scale.md). CONFIG may be a deployment:
-    each hall is written into its own subfolder of --out.
+    each hall is written into its own subfolder of --out. --ratings-per-case
+    sets how many ratings the province-scale generator draws.
     """
     from govhall.samples import MAX_ROWS, write_sample, write_samples
 
@@ -270,6 +284,20 @@ def sample(
             "for the province-scale generator",
             param_hint="--rows",
         )
+    if ratings_per_case is not None:
+        from govhall.engines.generate import MAX_RATINGS_PER_CASE
+
+        if not scaled:
+            raise click.BadParameter(
+                "ratings per case are drawn by the province-scale generator: give --months N",
+                param_hint="--ratings-per-case",
+            )
+        if not 0 <= ratings_per_case <= MAX_RATINGS_PER_CASE:  # also refuses nan
+            raise click.BadParameter(
+                f"{ratings_per_case:g}: expected 0 to {MAX_RATINGS_PER_CASE} "
+                "(one rating per case and channel)",
+                param_hint="--ratings-per-case",
+            )
     options: dict[str, Any] = {
         "seed": seed,
         "rows": rows,
@@ -278,6 +306,7 @@ def sample(
         "months": months,
         "start": first,
         "format": file_format,
+        "ratings_per_case": ratings_per_case,
     }
     if is_deployment(config):
         from govhall.cli.deployments import open_province

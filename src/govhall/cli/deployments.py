@@ -25,6 +25,7 @@ from govhall.cli.output import emit_json, render_table
 if TYPE_CHECKING:
     from govhall.deployment import DeploymentSession, Hall, HallRun
     from govhall.readers import ReadReport
+    from govhall.report.data import MonthReport
 
 
 def open_province(config: str) -> DeploymentSession:
@@ -304,8 +305,21 @@ def run_report(
         reads[hall.id] = _read_for(hall)
         return reads[hall.id]
 
-    page, reports = province.report(
-        data, month, read_for=read_for, progress=progress_bar, engine=engine, master=master
+    # each hall's page is rendered as soon as the hall is counted (its month report is not
+    # kept) and written once every hall is counted, so that --strict can still write nothing
+    rendered: dict[str, tuple[list[str], str]] = {}
+
+    def render(hall_id: str, found: MonthReport) -> None:
+        rendered[hall_id] = (found.warnings, render_report(found, version=version))
+
+    page, _ = province.report(
+        data,
+        month,
+        read_for=read_for,
+        progress=progress_bar,
+        engine=engine,
+        master=master,
+        each=render,
     )
     rejected = {hall: read.rejected for hall, read in reads.items() if read.rejected}
     if strict and rejected:
@@ -313,10 +327,10 @@ def run_report(
         raise click.ClickException(f"--strict: rejected rows ({counts}); nothing written")
     written: dict[str, str] = {}
     sessions = {hall.id: hall.session for hall in province.halls}
-    for hall_id, found in reports.items():
+    for hall_id, (warnings, html) in rendered.items():
         shown = set(sessions[hall_id].rulebook_warnings())  # printed when the halls were opened
-        warn([f"{hall_id}: {w}" for w in found.warnings if w not in shown])
-        path = write_text_atomic(pages[hall_id], render_report(found, version=version), force=force)
+        warn([f"{hall_id}: {w}" for w in warnings if w not in shown])
+        path = write_text_atomic(pages[hall_id], html, force=force)
         written[hall_id] = str(path)
     for line in page.halls:
         if line.hall in written:

@@ -20,7 +20,13 @@ DuckDB draws every case at once, vectorised:
   in the same open interval;
 - a share of concluded cases is rated when concluded (level, channel, tags),
   and every bad rating (1-2) gets a work order's progress (核实, 整改,
-  回访/反馈) counted in working days from the rating.
+  回访/反馈) counted in working days from the rating;
+- more ratings than concluded cases (``Mix.rated`` above 1, a province's
+  bulletin counts more ratings than cases): a case is then also rated from
+  further channels, one rating per case and channel, the channels drawn by
+  their shares without replacement, each further one minutes after the first
+  on the day of conclusion; so no two ratings share a key (case, channel,
+  moment) and none is repeated on its channel.
 
 The shares (:class:`Mix`) are expectations, not exact totals: the exact
 totals of the source documents are the small sample's job.
@@ -55,6 +61,10 @@ OPEN = ("accepted", "in_review", "in_review", "withdrawn")
 """Statuses of accepted cases not concluded, drawn uniformly."""
 DELIVERED_SHARE = 0.3
 """Concluded cases whose status is ``delivered`` rather than ``concluded``."""
+MAX_RATINGS_PER_CASE = len(CHANNELS) + 1
+"""The most ratings of one case: one per channel (the listed ones and ``hotline``)."""
+FURTHER = 100
+"""Stream offset of a case's further ratings: its ``j``-th draws on stream ``s + 100 * j``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +77,11 @@ class Mix:
         open: Accepted cases not concluded, of all cases.
         late: Promised concluded cases concluded after their due time, of those.
         visits: Shares of concluded cases in 1, 2 and 3 visits.
-        rated: Concluded cases rated (at most 1).
+        rated: Expected ratings per concluded case, at most :data:`MAX_RATINGS_PER_CASE`.
+            Up to 1 it is the share of concluded cases rated once; above 1
+            every concluded case is rated ``floor(rated)`` times and a share
+            ``rated - floor(rated)`` of them once more, each rating from a
+            channel of its own.
         levels: Shares of the rating levels 5, 4, 3, 2, 1.
     """
 
@@ -97,12 +111,17 @@ def _cut(share: float) -> int:
     return max(0, min(SCALE, round(share * SCALE)))
 
 
-def _u(stream: int, key: str = "i") -> str:
+def _u(stream: int | str, key: str = "i") -> str:
     """A uniform whole number in [0, SCALE) for row ``key``, independent per stream."""
     return f"(gen_h({key}, {stream}) % {SCALE})"
 
 
-def _pick(values: Sequence[str], stream: int, key: str = "i") -> str:
+def _per_rating(stream: int, j: str = "j") -> str:
+    """Stream ``stream`` of a rating: the case's own for its first, ``+ 100 * j`` for the j-th."""
+    return f"CAST({stream} + {FURTHER} * {j} AS INTEGER)"
+
+
+def _pick(values: Sequence[str], stream: int | str, key: str = "i") -> str:
     """One of ``values``, uniformly."""
     listed = "[" + ", ".join(_q(v) for v in values) + "]"
     return f"{listed}[1 + CAST(gen_h({key}, {stream}) % {len(values)} AS INTEGER)]"
@@ -143,8 +162,14 @@ def generate(
 
     Raises:
         ValueError: The hall has no window open on a working day of the
-            period, or no item at such a window.
+            period, or no item at such a window; or ``mix.rated`` is below 0
+            or above :data:`MAX_RATINGS_PER_CASE`.
     """
+    if not 0 <= mix.rated <= MAX_RATINGS_PER_CASE:
+        raise ValueError(
+            f"ratings per concluded case must be between 0 and {MAX_RATINGS_PER_CASE} "
+            f"(one per channel), got {mix.rated:g}"
+        )
     longest = max((item.promised_days or 0 for item in config.items), default=0)
     # far enough for a late conclusion after a pause (longest + 5 + 5 working days) and a
     # reply 20 working days on: 7 days a week for 5 working days, and two weeks of holidays
@@ -315,12 +340,15 @@ JOIN gen_days e ON e.win = t.win AND e.day_no = w.day_no
 """,
     )
     hall = _q(config.hall.id)
+    whole = int(mix.rated)  # every concluded case's ratings; one more for a share of them
     db.execute(
         f"""
 CREATE OR REPLACE TEMP TABLE gen_sorted AS
 SELECT t.i, t.cat, t.item, t.win, t.kind, t.rday, t.rmin, t.cday, t.cmin, t.paused,
        t.pause_from, t.pause_to, s.staff,
-       t.cat IN ('immediate', 'promised') AND {_u(19)} < {_cut(mix.rated)} AS rated
+       CASE WHEN t.cat IN ('immediate', 'promised')
+            THEN {whole} + CAST({_u(19)} < {_cut(mix.rated - whole)} AS INTEGER)
+            ELSE 0 END AS rated
 FROM gen_timed t
 LEFT JOIN gen_staff s ON s.win = t.win
   AND s.k = CASE WHEN t.people > 0 THEN gen_h(t.i, 14) % t.people END
@@ -369,6 +397,7 @@ FROM (
 
 
 def _ratings(db: Any, mix: Mix) -> None:
+    """Fill ``gen_ratings``: a case's first rating (``j = 0``), then its further ones."""
     cuts = []
     total = 0
     for value, share in zip((5, 4, 3, 2), mix.levels[:4], strict=True):
@@ -381,20 +410,52 @@ def _ratings(db: Any, mix: Mix) -> None:
         total += _cut(share)
         channels.append(f"WHEN {_u(21, 'num')} < {total} THEN {_q(name)}")
     channel = "CASE " + " ".join(channels) + " ELSE 'hotline' END"
-    other = _pick(BAD_TAGS[1:], 23, "num")
+    # every channel with its share, for drawing a case's further channels
+    weights = [*CHANNELS, ("hotline", 1 - sum(share for _, share in CHANNELS))]
+    listed = ", ".join(f"({k}, {_q(name)}, {share!r})" for k, (name, share) in enumerate(weights))
+    other = _pick(BAD_TAGS[1:], _per_rating(23), "num")
+    good = _pick(GOOD_TAGS, _per_rating(24), "num")
+    tag_u = _u(_per_rating(22), "num")
+    # A case rated k times is rated on k channels: its first as drawn (stream 21), the
+    # others drawn from the rest by their shares without replacement (the largest
+    # ln(u) / share first), each one to sixty minutes after the first on the same day.
     db.execute(
         f"""
 CREATE OR REPLACE TEMP TABLE gen_ratings AS
-SELECT case_id, "window", staff, level, concluded_at AS rated_at, {channel} AS channel,
+WITH firsts AS (
+  SELECT num, case_id, "window", staff, concluded_at AS rated_at, {channel} AS channel, rated,
+         0 AS j
+  FROM gen_cases WHERE rated > 0
+),
+further AS (
+  SELECT f.num, f.case_id, f."window", f.staff, f.rated, c.name AS channel,
+         CAST(row_number() OVER (
+           PARTITION BY f.num
+           ORDER BY ln((gen_h(f.num, 40 + c.k) % {SCALE} + 1) / {SCALE + 1}) / c.share DESC, c.k
+         ) AS INTEGER) AS j,
+         f.rated_at AS first_at
+  FROM firsts f CROSS JOIN (VALUES {listed}) c(k, name, share)
+  WHERE f.rated > 1 AND c.name <> f.channel
+),
+every AS (
+  SELECT num, case_id, "window", staff, rated_at, channel, j FROM firsts
+  UNION ALL
+  SELECT num, case_id, "window", staff,
+         LEAST(first_at + to_minutes(1 + CAST(gen_h(num, {_per_rating(25)}) % 60 AS INTEGER)),
+               date_trunc('day', first_at) + INTERVAL 1439 MINUTE) AS rated_at,
+         channel, j
+  FROM further WHERE j < rated
+)
+SELECT case_id, "window", staff, level, rated_at, channel,
        CASE WHEN level <= 2 THEN
-              CASE WHEN {_u(22, "num")} < 400000 THEN {_q(BAD_TAGS[0])} || ';' || {other}
+              CASE WHEN {tag_u} < 400000 THEN {_q(BAD_TAGS[0])} || ';' || {other}
                    ELSE {other} END
-            WHEN {_u(22, "num")} < 100000 THEN {_pick(GOOD_TAGS, 24, "num")}
+            WHEN {tag_u} < 100000 THEN {good}
        END AS tags,
-       num
+       num, j
 FROM (SELECT *, {level} AS level
-      FROM (SELECT *, {_u(20, "num")} AS u FROM gen_cases WHERE rated))
-ORDER BY num
+      FROM (SELECT *, {_u(_per_rating(20), "num")} AS u FROM every))
+ORDER BY num, j
 """,
     )
 
@@ -409,22 +470,23 @@ def _rectifications(db: Any) -> None:
     db.execute(
         f"""
 CREATE OR REPLACE TEMP TABLE gen_orders AS
-SELECT r.case_id, r."window", r.channel, r.rated_at, r.num, f.wd, f.is_work,
+SELECT r.case_id, r."window", r.channel, r.rated_at, r.num, r.j, f.wd, f.is_work,
        CASE WHEN u < 750000 THEN 'on_time' WHEN u < 900000 THEN 'late' ELSE 'open' END AS how,
        CASE WHEN v < 600000 THEN 'rectified' WHEN v < 900000 THEN 'explained'
             ELSE 'not_upheld' END AS outcome
-FROM (SELECT *, {_u(30, "num")} AS u, {_u(31, "num")} AS v FROM gen_ratings WHERE level <= 2) r
+FROM (SELECT *, {_u(_per_rating(30), "num")} AS u, {_u(_per_rating(31), "num")} AS v
+      FROM gen_ratings WHERE level <= 2) r
 JOIN gen_days d ON d.win = r."window"
   AND d.day_no = date_diff('day', DATE '1970-01-01', CAST(r.rated_at AS DATE))
 JOIN rule_calendar f ON f.day_no = CASE WHEN hour(r.rated_at) * 60 + minute(r.rated_at)
                                           < d.closing THEN d.from_before ELSE d.from_after END
 """,
     )
-    v_days = "CAST(gen_h(num, 32) % 2 AS INTEGER)"
-    r_days = "2 + CAST(gen_h(num, 33) % 11 AS INTEGER)"
+    v_days = f"CAST(gen_h(num, {_per_rating(32)}) % 2 AS INTEGER)"
+    r_days = f"2 + CAST(gen_h(num, {_per_rating(33)}) % 11 AS INTEGER)"
     p_days = (
-        "CASE WHEN how = 'on_time' THEN 13 + CAST(gen_h(num, 34) % 3 AS INTEGER) "
-        "ELSE 16 + CAST(gen_h(num, 34) % 5 AS INTEGER) END"
+        f"CASE WHEN how = 'on_time' THEN 13 + CAST(gen_h(num, {_per_rating(34)}) % 3 AS INTEGER) "
+        f"ELSE 16 + CAST(gen_h(num, {_per_rating(34)}) % 5 AS INTEGER) END"
     )
     db.execute(
         f"""
@@ -433,12 +495,13 @@ SELECT *, {due(v_days)} AS v_wd, {due(r_days)} AS r_wd, {due(p_days)} AS p_wd
 FROM gen_orders
 """,
     )
+    s35, v36, r37 = _per_rating(35, "s.j"), _per_rating(36, "v.j"), _per_rating(37, "r.j")
     db.execute(
-        """
+        f"""
 CREATE OR REPLACE TEMP TABLE gen_rectifications AS
 WITH v AS (
   SELECT s.*, GREATEST(DATE '1970-01-01' + w.day_no + to_minutes(e.closing - 5
-           - CAST(gen_h(s.num, 35) % 116 AS INTEGER)), s.rated_at + INTERVAL 5 MINUTE)
+           - CAST(gen_h(s.num, {s35}) % 116 AS INTEGER)), s.rated_at + INTERVAL 5 MINUTE)
            AS verified
   FROM gen_stage s JOIN rule_workdays w ON w.wd = s.v_wd
   JOIN gen_days e ON e.win = s."window" AND e.day_no = w.day_no
@@ -446,7 +509,7 @@ WITH v AS (
 r AS (
   SELECT v.*, CASE WHEN v.how <> 'open' AND v.outcome = 'rectified' THEN
            GREATEST(DATE '1970-01-01' + w.day_no + to_minutes(e.closing - 5
-             - CAST(gen_h(v.num, 36) % 116 AS INTEGER)), v.verified + INTERVAL 5 MINUTE)
+             - CAST(gen_h(v.num, {v36}) % 116 AS INTEGER)), v.verified + INTERVAL 5 MINUTE)
          END AS rectified
   FROM v JOIN rule_workdays w ON w.wd = v.r_wd
   JOIN gen_days e ON e.win = v."window" AND e.day_no = w.day_no
@@ -454,14 +517,14 @@ r AS (
 p AS (
   SELECT r.*, CASE WHEN r.how <> 'open' THEN
            GREATEST(DATE '1970-01-01' + w.day_no + to_minutes(e.closing - 5
-             - CAST(gen_h(r.num, 37) % 116 AS INTEGER)),
+             - CAST(gen_h(r.num, {r37}) % 116 AS INTEGER)),
              COALESCE(r.rectified, r.verified) + INTERVAL 5 MINUTE)
          END AS replied
   FROM r JOIN rule_workdays w ON w.wd = r.p_wd
   JOIN gen_days e ON e.win = r."window" AND e.day_no = w.day_no
 )
 SELECT case_id, channel, rated_at, verified AS verified_at, rectified AS rectified_at,
-       replied AS replied_at, CASE WHEN how <> 'open' THEN outcome END AS outcome, num
-FROM p ORDER BY num
+       replied AS replied_at, CASE WHEN how <> 'open' THEN outcome END AS outcome, num, j
+FROM p ORDER BY num, j
 """,
     )

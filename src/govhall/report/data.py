@@ -107,6 +107,8 @@ class MonthReport:
     """Rulebook, calendar and scoring warnings, for the report's notes."""
     bulletin: Bulletin | None = None
     """The month's 好差评 bulletin (``None``: not computed, the section is left out)."""
+    trend: dict[Month, Kpis] = field(default_factory=dict)
+    """The KPIs of each month asked for as a trend (``HallSession.report(trend=...)``)."""
 
     @property
     def first_day(self) -> dt.date:

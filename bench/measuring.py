@@ -1,0 +1,87 @@
+"""Shared by the benches: run one command as its own process, with wall time and peak RSS.
+
+``run`` times a process by the wall clock and takes its peak resident memory:
+the larger of the process's own ``ru_maxrss`` and the largest sum of
+resident memory over it and its descendants, sampled every 0.2 s (Spark's
+JVM is a child of the ``govhall`` process). Linux only (``/proc``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Measure:
+    label: str
+    seconds: float
+    peak_mb: float
+    stdout: str
+
+
+def tree_rss(root: int) -> int:
+    """Return the resident bytes of process ``root`` and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run(label: str, args: list[str]) -> Measure:
+    """Run one process; return its wall time and peak RSS (exit 1 on failure).
+
+    The peak is the larger of the process's own ``ru_maxrss`` and the largest
+    sum of resident memory over it and its descendants, sampled every 0.2 s.
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(0.2):
+                peak = max(peak, tree_rss(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the max over all)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            print(f"{label}: exit {process.returncode}\n{err.read()[-3000:]}", file=sys.stderr)
+            raise SystemExit(1)
+        peak_mb = max(usage.ru_maxrss / 1024, peak / 2**20)
+        return Measure(label, seconds, peak_mb, out.read())
