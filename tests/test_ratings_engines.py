@@ -469,6 +469,11 @@ def test_duckdbs_ids_are_the_folders_usable_case_ids(
             text = io.StringIO()
             csv.writer(text, lineterminator="\n").writerows(rows)
             (data / f"cases-{number}.csv").write_text(CASES_HEADER + text.getvalue(), "utf-8")
+        # the folder keeps the ids that ratings name (the orphan check needs no others)
+        rated = "".join(f"c{n},tax,,5,2026-09-28T11:00,pad\n" for n in range(1, 6))
+        (data / "ratings.csv").write_text(
+            "case_id,window,staff,level,rated_at,channel\n" + rated, "utf-8"
+        )
         table, ids = _staged_ids(session, data)
         usable = set(DataFolder(data).case_ids(session.zone, session.window_ids))
     if table is not None:
