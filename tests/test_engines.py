@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import json
 import random
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -399,6 +400,39 @@ def test_a_parquet_timestamp_with_a_zone_is_read_as_its_text(tmp_path: Path) -> 
         tmp_path / "zoned" / "cases.parquet", CASE_COLUMNS, CASE_OPTIONAL, times=("received_at",)
     )
     assert found.typed == set()  # read as text, with its offset
+
+
+def test_the_duckdb_engine_keeps_to_the_memory_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GOVHALL_ENGINE_MEMORY bounds DuckDB; what goes beyond goes to a folder of its own."""
+    from govhall.engines.duck import MEMORY_VARIABLE, DuckDBEngine
+
+    config = ROOT / "configs" / "pinghu.toml"
+    hall = open_hall(config)
+    data = _write(hall, tmp_path / "data", seed=5, count=300)
+    expected = hall.kpis(data).kpis
+    monkeypatch.setenv(MEMORY_VARIABLE, "200MB")
+    engine = DuckDBEngine()
+    try:
+        db = engine.connection
+        (limit,) = db.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+        assert limit.endswith("MiB")
+        assert 185 <= float(limit.split()[0]) <= 200  # DuckDB shows 200MB as 190.7 MiB
+        (scratch,) = db.execute("SELECT current_setting('temp_directory')").fetchall()[0]
+        assert Path(scratch).is_dir()
+        assert Path(scratch).parent == Path(tempfile.gettempdir())
+        assert hall.kpis(data, engine=engine).kpis == expected
+    finally:
+        engine.close()
+    assert not Path(scratch).exists()
+    monkeypatch.setenv(MEMORY_VARIABLE, "a lot")
+    result = CliRunner().invoke(
+        cli, ["kpi", str(config), "--data", str(data), "--engine", "duckdb", "--json"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "GOVHALL_ENGINE_MEMORY='a lot': expected a size such as 512MB or 2GB" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_kpi_engine_option_gives_the_same_json(tmp_path: Path) -> None:

