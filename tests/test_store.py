@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from store_helpers import CASE_HEADER, FINDING_HEADER, RATING_HEADER, dump, write_csv
 
 from govhall.cli import main
@@ -451,6 +451,15 @@ def test_rectifications_are_stored_keyed_as_their_rating_with_orphans_rejected(
     assert counts(document)["rectifications"] == (1, 0, 1, 0, 0)
 
 
+def march_bulletin(source: str) -> Result:
+    """Run ``govhall ratings`` for March 2010 on ``source`` (a folder or a store); it must pass."""
+    result = CliRunner().invoke(
+        main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def test_a_progress_row_the_bulletin_rejects_is_counted_rejected_from_a_store(
     tmp_path: Path, store_target: str
 ) -> None:
@@ -462,10 +471,7 @@ def test_a_progress_row_the_bulletin_rejects_is_counted_rejected_from_a_store(
     assert code == 0, stderr
     seen = []
     for source in (str(data), store_target):
-        result = CliRunner().invoke(
-            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
-        )
-        assert result.exit_code == 0, result.output
+        result = march_bulletin(source)
         data_counts = json.loads(result.stdout)["data"]
         data_counts.pop("lines")
         totals = result.stderr.splitlines()
@@ -486,13 +492,7 @@ def test_ratings_read_the_same_bulletin_from_the_folder_and_the_store(
     assert (data / "rectifications.csv").read_text(encoding="utf-8").count("\n") > 1
     code, _, stderr = ingest(data, store_target)
     assert code == 0, stderr
-    documents = []
-    for source in (str(data), store_target):
-        result = CliRunner().invoke(
-            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
-        )
-        assert result.exit_code == 0, result.output
-        documents.append(json.loads(result.stdout))
+    documents = [json.loads(march_bulletin(source).stdout) for source in (str(data), store_target)]
     # a store keeps rows, not the files' physical lines: it reports 0 lines
     assert documents[0]["data"].pop("lines") > documents[0]["data"]["read"]
     assert documents[1]["data"].pop("lines") == 0
@@ -512,13 +512,7 @@ def test_a_store_names_repeated_ratings_by_the_file_and_line_they_came_from(
     data = folder(tmp_path / "data", ratings=ratings)
     code, _, stderr = ingest(data, store_target)
     assert code == 0, stderr
-    documents = []
-    for source in (str(data), store_target):
-        result = CliRunner().invoke(
-            main, ["ratings", CONFIG, "--data", source, "--month", "2010-03", "--json"]
-        )
-        assert result.exit_code == 0, result.output
-        documents.append(json.loads(result.stdout))
+    documents = [json.loads(march_bulletin(source).stdout) for source in (str(data), store_target)]
     for document in documents:
         document["data"].pop("lines")
     assert documents[0] == documents[1]

@@ -849,7 +849,6 @@ class HallSession:
         The last item holds the KPIs of each month of ``trend``, counted in the same pass.
         """
         from govhall.assessment.kpi import Kpis
-        from govhall.engines import count_kpis
         from govhall.engines.kpi import rule_tables_for
         from govhall.engines.score import count_scores, list_ratings
         from govhall.records import Rating
@@ -864,16 +863,7 @@ class HallSession:
                 return Kpis(start=first, end=last), [], [], trended
             found = count_scores(counter, tables, [wanted], self.zone)
             scorer.add_counts(found.counted)
-            kpis, _ = count_kpis(
-                counter,
-                self.config,
-                self.time,
-                {},
-                start=first,
-                end=last,
-                satisfied_level=self.satisfied_level,
-                tables=tables,
-            )
+            kpis = self._count_months(counter, tables, [wanted])[wanted]
             ratings = list_ratings(counter, [wanted], self.zone, most=BAD_LEVEL)
         overdue = [
             OverdueCase(
