@@ -11,6 +11,8 @@ they always are (pytest keeps the last few runs' for inspection).
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +92,31 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Remove the folder when no session ran to its end (``--help``, a usage error)."""
     config.stash[_TEMP].finish()
+
+
+class Scratch:
+    """A test module's folder for the files its tests write (set by :func:`module_scratch`)."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+
+    def __truediv__(self, name: str) -> Path:
+        assert self.path is not None, "the module's scratch fixture has not run"
+        return self.path / name
+
+
+def module_scratch(scratch: Scratch, name: str) -> Any:
+    """Return a module-scoped, autouse fixture that makes ``scratch``'s folder, then removes it.
+
+    Use as ``SCRATCH = Scratch()`` and ``scratch = module_scratch(SCRATCH, "name")``.
+    """
+
+    @pytest.fixture(scope="module", autouse=True)
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+        """Make the module's folder for the files its tests write; remove it after them."""
+        scratch.path = tmp_path_factory.mktemp(name)
+        yield
+        shutil.rmtree(scratch.path, ignore_errors=True)
+        scratch.path = None
+
+    return fixture

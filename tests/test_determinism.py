@@ -22,9 +22,8 @@ import io
 import itertools
 import json
 import random
-import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +32,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from session_temp import Scratch, module_scratch
 
 from govhall.assessment.kpi import compute_kpis
 from govhall.assessment.rewards import annual_results
@@ -46,7 +46,7 @@ from govhall.session import open_hall
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "zhenhai.toml"
 STEMS = ("cases", "ratings", "findings")
-SCRATCH: Path
+SCRATCH = Scratch()
 """The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 MONTH = "2010-03"
@@ -54,13 +54,7 @@ YEAR = "2010"
 INTEGERS = {"visits", "level", "count"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Make the module's folder for the files its tests write; remove it after them."""
-    global SCRATCH
-    SCRATCH = tmp_path_factory.mktemp("determinism")
-    yield
-    shutil.rmtree(SCRATCH, ignore_errors=True)
+scratch = module_scratch(SCRATCH, "determinism")
 
 
 def _sample() -> dict[str, tuple[list[str], list[list[str]]]]:

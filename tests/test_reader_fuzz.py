@@ -15,7 +15,6 @@ import csv
 import io
 import itertools
 import json
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from session_temp import Scratch, module_scratch
 
 from govhall.cli import main
 from govhall.errors import GovhallError
@@ -36,18 +36,12 @@ CONFIG = ROOT / "configs" / "zhenhai.toml"
 TZ = ZoneInfo("Asia/Shanghai")
 STEMS = ("cases", "ratings", "findings")
 FORMATS = ("csv", "jsonl")
-SCRATCH: Path
+SCRATCH = Scratch()
 """The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Make the module's folder for the files its tests write; remove it after them."""
-    global SCRATCH
-    SCRATCH = tmp_path_factory.mktemp("reader-fuzz")
-    yield
-    shutil.rmtree(SCRATCH, ignore_errors=True)
+scratch = module_scratch(SCRATCH, "reader-fuzz")
 
 
 EXTRA = [

@@ -9,21 +9,19 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from session_temp import Scratch, module_scratch
 
 from govhall.readers import ReadReport, read_cases, read_findings, read_ratings
 from govhall.readers.located import read_located
 from govhall.readers.unique import case_key, finding_key, rating_key, unique_rows
 
 TZ = ZoneInfo("America/New_York")
-SCRATCH: Path
+SCRATCH = Scratch()
 """The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 WINDOWS = frozenset({"w1", "w2"})
@@ -64,13 +62,7 @@ HEADERS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module", autouse=True)
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Make the module's folder for the files its tests write; remove it after them."""
-    global SCRATCH
-    SCRATCH = tmp_path_factory.mktemp("located")
-    yield
-    shutil.rmtree(SCRATCH, ignore_errors=True)
+scratch = module_scratch(SCRATCH, "located")
 
 
 def _write(kind: str, rows: list[tuple[str, ...]], jsonl: bool) -> Path:

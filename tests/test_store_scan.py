@@ -7,8 +7,6 @@ import csv
 import importlib
 import itertools
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from session_temp import Scratch, module_scratch
 from store_helpers import CASE_HEADER, dump, write_csv
 
 from govhall.cli import main
@@ -29,7 +28,7 @@ from govhall.store.scan import scan_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = str(ROOT / "configs" / "zhenhai.toml")
-SCRATCH: Path
+SCRATCH = Scratch()
 """The folder of this module's files: made and removed by the ``scratch`` fixture."""
 _names = itertools.count()
 WINDOWS = frozenset({"w1", "w2"})
@@ -91,13 +90,7 @@ GOOD_CASE = st.tuples(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Make the module's folder for the files its tests write; remove it after them."""
-    global SCRATCH
-    SCRATCH = tmp_path_factory.mktemp("scan")
-    yield
-    shutil.rmtree(SCRATCH, ignore_errors=True)
+scratch = module_scratch(SCRATCH, "scan")
 
 
 def _write(rows: list[Any], *, header: list[str] = CASE_HEADER, ending: str = "\n") -> Path:
