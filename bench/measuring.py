@@ -4,6 +4,10 @@
 the larger of the process's own ``ru_maxrss`` and the largest sum of
 resident memory over it and its descendants, sampled every 0.2 s (Spark's
 JVM is a child of the ``govhall`` process). Linux only (``/proc``).
+
+Linux carries the parent's peak into a child's ``ru_maxrss`` across fork and
+exec, so the parent (a bench script) must stay small: it only starts
+processes and reads their output.
 """
 
 from __future__ import annotations

@@ -52,10 +52,12 @@ if TYPE_CHECKING:
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
+    from govhall.readers.duck_scan import FolderScan
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Finding, Pause, Rating, Rectification
     from govhall.report.data import MonthReport, OverdueCase
     from govhall.samples import SampleSummary
+    from govhall.store.engine_scan import StoreScan
     from govhall.time.deadline_clock import DeadlineClock
     from govhall.time.deadlines import Deadline
     from govhall.time.due_times import DueTimes
@@ -366,7 +368,8 @@ class HallSession:
             read: Receives the row counts and every bad row (default: a new one).
             progress: Shows progress over long files.
             engine: ``rows`` (stream through Python), ``duckdb``, ``spark``,
-                ``auto`` (:func:`govhall.engines.choose_engine`), or an open
+                ``auto`` (``duckdb`` for a store; for a folder
+                :func:`govhall.engines.choose_engine`), or an open
                 engine (:func:`govhall.engines.open_engine`, left open).
             master: The Spark master URL (``spark`` only).
 
@@ -450,7 +453,10 @@ class HallSession:
         """Return the engine ``auto`` means for ``source`` (any other engine as it is)."""
         if engine == "auto":
             from govhall.engines import choose_engine
+            from govhall.store.source import StoreSource
 
+            if isinstance(source, StoreSource):
+                return "duckdb"
             return choose_engine(source.files("cases"))
         return engine
 
@@ -471,19 +477,30 @@ class HallSession:
         from govhall.engines import open_engine, relations_from_records
         from govhall.engines.duck import DuckDBEngine
         from govhall.readers.folder import DataFolder
+        from govhall.store.source import StoreSource
 
         counter = open_engine(engine, master=master) if isinstance(engine, str) else engine
         try:
             span: DateSpan | None = None
-            if isinstance(source, DataFolder):
-                # DuckDB reads and checks the files (govhall.readers.duck_scan); another
-                # engine is handed the checked rows
-                from govhall.readers.duck_scan import FolderScan
-
+            if isinstance(source, DataFolder | StoreSource):
+                # DuckDB reads and checks the files (govhall.readers.duck_scan) or takes
+                # the stored rows (govhall.store.engine_scan); another engine is handed
+                # the rows DuckDB kept
                 reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
-                scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
-                scan.cases(source.files("cases"))
-                scan.ratings(source.files("ratings"), self.rating_limits.repeated)
+                scan: FolderScan | StoreScan
+                if isinstance(source, DataFolder):
+                    from govhall.readers.duck_scan import FolderScan
+
+                    scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
+                    scan.cases(source.files("cases"))
+                    scan.ratings(source.files("ratings"), self.rating_limits.repeated)
+                else:
+                    from govhall.store.engine_scan import StoreScan
+
+                    scan = StoreScan(
+                        reader, source, self.zone, read, self.window_ids, self.item_ids
+                    )
+                    scan.read(self.rating_limits.repeated)
                 if reader is not counter:
                     counter.register(scan.tables())
                     reader.close()
@@ -651,7 +668,8 @@ class HallSession:
             years: Receives the years the cases were received or concluded in.
             progress: Shows progress over long files.
             engine: ``rows`` (stream records through Python), ``duckdb``,
-                ``spark``, ``auto`` (:func:`govhall.engines.choose_engine`), or
+                ``spark``, ``auto`` (``duckdb`` for a store; for a folder
+                :func:`govhall.engines.choose_engine`), or
                 an open engine (left open); every engine gives the same scores.
             master: The Spark master URL (``spark`` only).
             evidence: ``summary`` (a ratings bucket is one id naming the

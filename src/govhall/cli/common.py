@@ -92,7 +92,7 @@ engine_option = click.option(
     help=(
         "Where the rows are counted: rows streams them through Python, duckdb counts "
         "in DuckDB in this process, spark on Apache Spark (needs pyspark and Java); "
-        "auto is duckdb from 8 MiB of cases files on, else rows. "
+        "auto is duckdb for a store and from 8 MiB of cases files on, else rows. "
         "Every engine gives the same numbers."
     ),
 )

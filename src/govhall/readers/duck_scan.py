@@ -572,13 +572,7 @@ FROM (SELECT *, {rated} AS t FROM ({read.sql}))
 
     def tables(self) -> dict[str, Any]:
         """Return the relations read so far as Arrow tables (to hand to another engine)."""
-        tables = {}
-        for name in ("case_rows", "case_pauses", "rating_rows"):
-            relation: Any = self.connection.sql(f"SELECT * FROM {name}")
-            # DuckDB 2 names it to_arrow_table, earlier versions arrow
-            fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
-            tables[name] = fetch()
-        return tables
+        return relation_tables(self.connection)
 
     def _counted(self, path: Path, stage: _Staged, wanted: Sequence[str]) -> None:
         summary = _start(self.report, path)
@@ -586,6 +580,17 @@ FROM (SELECT *, {rated} AS t FROM ({read.sql}))
         summary.read += stage.rows
         summary.used += stage.rows
         summary.lines += stage.lines
+
+
+def relation_tables(db: Any) -> dict[str, Any]:
+    """Return a DuckDB connection's ``case_rows``, ``case_pauses`` and ``rating_rows`` as Arrow."""
+    tables = {}
+    for name in ("case_rows", "case_pauses", "rating_rows"):
+        relation: Any = db.sql(f"SELECT * FROM {name}")
+        # DuckDB 2 names it to_arrow_table, earlier versions arrow
+        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+        tables[name] = fetch()
+    return tables
 
 
 def _unordered(db: Any, sql: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govhall.problems import Problem
-from govhall.readers.report import ReadReport
+from govhall.readers.report import FileSummary, ReadReport
 from govhall.readers.rows import parse_pauses
 from govhall.records import Case, Finding, Rating, Rectification
 from govhall.store.backends import StoreError, is_database_error, is_store_target, redact
@@ -69,6 +69,18 @@ class StoreSource:
         """Return no files: a store is not made of files (no progress by file size)."""
         return []
 
+    def summary(self, kind: str, report: ReadReport) -> FileSummary:
+        """Return the counts of ``kind`` (cases, ratings ...) in ``report``, started if new.
+
+        A store's rows are counted under one name per kind and hall, as a
+        folder's are counted per file.
+        """
+        name = f"{kind} of hall {self.hall} in {redact(self.target)}"
+        summary = report.files.get(name)
+        if summary is None:
+            summary = report.files[name] = FileSummary(name)
+        return summary
+
     def _rows(
         self, kind: str, sql: str, report: ReadReport, *, located: int | None = None
     ) -> Iterator[tuple[Callable[[str], None], tuple[Any, ...]]]:
@@ -78,12 +90,8 @@ class StoreSource:
         later step that rejects the row by that file finds this count
         (:meth:`ReadReport.summary_of`).
         """
-        name = f"{kind} of hall {self.hall} in {redact(self.target)}"
-        summary = report.files.get(name)
-        if summary is None:
-            from govhall.readers.report import FileSummary
-
-            summary = report.files[name] = FileSummary(name)
+        summary = self.summary(kind, report)
+        name = summary.path
         opened = open_store(self.target, read_only=True)
         backend: Backend = opened.backend
         rejected = False
@@ -128,12 +136,9 @@ class StoreSource:
         for reject, row in self._rows("cases", sql, report):
             (case_id, window, item, kind, received, received_offset, status) = row[:7]
             concluded, concluded_offset, visits, staff, pauses, path, line = row[7:]
-            where = f"case {case_id!r} (imported from {path}:{line})"
-            if windows is not None and window not in windows:
-                reject(f"{where}: unknown window {window!r}: not in the hall config")
-                continue
-            if items is not None and item not in items:
-                reject(f"{where}: unknown item {item!r}: not in the hall config")
+            problem = case_problem(case_id, window, item, path, line, windows, items)
+            if problem is not None:
+                reject(problem)
                 continue
             yield Case(
                 case_id,
@@ -169,16 +174,15 @@ class StoreSource:
         """
         sql = (
             'SELECT case_id, "window", staff, level, rated_at, rated_offset, channel, tags, '
-            "file, line FROM govhall.ratings WHERE hall = ? ORDER BY case_id, channel, rated_at"
+            "file, line FROM govhall.ratings WHERE hall = ? ORDER BY "
+            # the same wall clock twice (a summer-time change): the earlier instant first
+            "case_id, channel, rated_at, rated_offset DESC"
         )
         moment = _moments(tz)
         for reject, row in self._rows("ratings", sql, report):
             case_id, window, staff, level, rated, offset, channel, tags, path, line = row
             if windows is not None and window not in windows:
-                reject(
-                    f"rating of case {case_id!r} (imported from {path}:{line}): "
-                    f"unknown window {window!r}: not in the hall config"
-                )
+                reject(rating_problem(case_id, window, path, line))
                 continue
             found = tuple(tags.split(";")) if tags else ()
             rating = Rating(
@@ -241,6 +245,32 @@ class StoreSource:
                 int(count),
                 None if points is None else Decimal(points),
             )
+
+
+def case_problem(
+    case_id: str,
+    window: str,
+    item: str,
+    path: str,
+    line: int,
+    windows: Collection[str] | None,
+    items: Collection[str] | None,
+) -> str | None:
+    """Return why a stored case no longer fits the hall config (``None``: it fits)."""
+    where = f"case {case_id!r} (imported from {path}:{line})"
+    if windows is not None and window not in windows:
+        return f"{where}: unknown window {window!r}: not in the hall config"
+    if items is not None and item not in items:
+        return f"{where}: unknown item {item!r}: not in the hall config"
+    return None
+
+
+def rating_problem(case_id: str, window: str, path: str, line: int) -> str:
+    """Return the message rejecting a stored rating whose window the hall config lacks."""
+    return (
+        f"rating of case {case_id!r} (imported from {path}:{line}): "
+        f"unknown window {window!r}: not in the hall config"
+    )
 
 
 def _moments(tz: dt.tzinfo) -> Callable[[dt.datetime, int], dt.datetime]:

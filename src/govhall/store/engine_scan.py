@@ -1,0 +1,424 @@
+"""A hall's stored rows handed to the ``duckdb`` engine in SQL, without Python records.
+
+The ``rows`` engine reads a store's cases and ratings one record at a time
+(:class:`~govhall.store.source.StoreSource`). The ``duckdb`` engine takes
+them by SQL instead: a DuckDB store is attached read-only and its rows of
+the hall copied into the engine's own tables in one statement each; a
+PostgreSQL store sends them with ``COPY ... TO STDOUT`` as CSV, which DuckDB
+reads with the columns' types given. Either way the engine gets the same
+relations a data folder gives it (:mod:`govhall.engines.relations`):
+``case_rows``, ``case_pauses`` and ``rating_rows``, and the run counts the
+same rows as ``rows`` does, with the same messages:
+
+- a stored case whose window or item the hall config no longer has, or a
+  rating whose window it lacks, is rejected, named with the file and line it
+  was imported from (the rejected rows are looked up in the store, in the
+  order the ``rows`` engine meets them);
+- the ratings that count are chosen by the hall's repeated-rating rule
+  (with ``latest``, the last of a case and channel; the same wall clock twice
+  in a summer-time change: the later instant).
+
+A stored time is its hall-local wall clock and its UTC offset. The engine
+counts wall clocks; the ``rows`` engine first turns each pair into a time in
+the *config's* zone, which keeps the wall clock unless the offset is not one
+that zone has at that time (the zone was changed after the import). Every
+(hour, offset) pair of the rows is checked against the zone first; if one
+disagrees, the rows are read as records after all (slower, the same
+answers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govhall.engines.tables import NAIVE_EPOCH
+from govhall.readers.duck_scan import _day, _in, _minute, _quote, relation_tables
+from govhall.readers.report import ReadReport
+from govhall.store.backends import POSTGRES_SCHEMES, StoreError, is_database_error
+from govhall.store.source import _moments, case_problem, rating_problem
+
+if TYPE_CHECKING:
+    from govhall.engines.duck import DuckDBEngine
+    from govhall.store.backends import Backend
+    from govhall.store.source import StoreSource
+
+HOUR_US = 3_600_000_000
+"""Microseconds in an hour."""
+_STORE = "govhall_store"
+"""The name a DuckDB store is attached under in the engine."""
+_CASE_COLUMNS = {
+    "case_id": "VARCHAR",
+    "win": "VARCHAR",
+    "item": "VARCHAR",
+    "kind": "VARCHAR",
+    "status": "VARCHAR",
+    "staff": "VARCHAR",
+    "visits": "BIGINT",
+    "received_at": "TIMESTAMP",
+    "received_offset": "INTEGER",
+    "concluded_at": "TIMESTAMP",
+    "concluded_offset": "INTEGER",
+    "pauses": "VARCHAR",
+}
+_RATING_COLUMNS = {
+    "case_id": "VARCHAR",
+    "win": "VARCHAR",
+    "staff": "VARCHAR",
+    "level": "INTEGER",
+    "rated_at": "TIMESTAMP",
+    "rated_offset": "INTEGER",
+    "channel": "VARCHAR",
+}
+_STORED = {"win": '"window"'}
+"""A relation column's name in the store, where it differs."""
+
+
+def _member(column: str, values: Collection[str]) -> str:
+    """SQL telling whether ``column`` is one of ``values`` (never null)."""
+    return f"{column} IN {_in(values)}" if values else "FALSE"
+
+
+def _hour(us: str) -> str:
+    """SQL for the hour (since 1970-01-01 00:00) of a wall clock in microseconds, rounded down."""
+    return f"(({us}) - ((({us}) % {HOUR_US}) + {HOUR_US}) % {HOUR_US}) // {HOUR_US}"
+
+
+class StoreScan:
+    """Give a DuckDB engine one hall's stored cases and ratings as its relations.
+
+    Args:
+        engine: The DuckDB engine to fill.
+        source: The store and hall.
+        tz: The hall's time zone (from its config).
+        report: Receives the counts (one entry per kind, as the ``rows``
+            engine counts a store) and every rejected row.
+        windows: The hall's window ids.
+        items: The hall's item ids.
+    """
+
+    def __init__(
+        self,
+        engine: DuckDBEngine,
+        source: StoreSource,
+        tz: dt.tzinfo,
+        report: ReadReport,
+        windows: Collection[str],
+        items: Collection[str],
+    ) -> None:
+        self.engine = engine
+        self.connection = engine.connection
+        self.source = source
+        self.tz = tz
+        self.report = report
+        self.windows = windows
+        self.items = items
+        self.as_records = False
+        """Whether the rows were read as records (the zone disagreed with a stored offset)."""
+
+    def read(self, repeated: str = "latest") -> None:
+        """Fill ``case_rows``, ``case_pauses`` and ``rating_rows``; count the rows in the report.
+
+        ``repeated``: the hall's repeated-rating rule (``latest`` or ``all``).
+
+        Raises:
+            StoreError: The store cannot be read.
+        """
+        self._drop()
+        if self.source.target.startswith(POSTGRES_SCHEMES):
+            from govhall.store.open import open_store
+
+            opened = open_store(self.source.target, read_only=True)
+            try:
+                with _store_errors(opened.display):
+                    self._stage_postgres(opened.backend)
+                    agree = self._offsets_agree()
+                    if agree:
+                        self._finish(repeated, opened.backend)
+            finally:
+                opened.close()
+        else:
+            self._attach()
+            try:
+                with _store_errors(self.source.target):
+                    self._stage(*(self._stored(table) for table in ("cases", "ratings")))
+                    agree = self._offsets_agree()
+                    if agree:
+                        self._finish(repeated, None)
+            finally:
+                self.connection.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
+        if not agree:
+            self._drop()
+            self._as_records(repeated)
+
+    def tables(self) -> dict[str, Any]:
+        """Return the relations as Arrow tables (to hand to another engine)."""
+        return relation_tables(self.connection)
+
+    def _attach(self) -> None:
+        import duckdb
+
+        try:
+            self.connection.execute(f"ATTACH {_quote(self.source.target)} AS {_STORE} (READ_ONLY)")
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreError(
+                    f"{self.source.target}: the store is in use by another process (a DuckDB "
+                    "file has one writer at a time); try again when it has finished"
+                ) from None
+            raise StoreError(f"{self.source.target}: cannot read the store: {text}") from None
+
+    def _stored(self, table: str) -> str:
+        """SQL selecting the hall's rows of ``table`` from the attached DuckDB store."""
+        columns = _CASE_COLUMNS if table == "cases" else _RATING_COLUMNS
+        picks = ", ".join(
+            f"{_STORED[name]} AS {name}" if name in _STORED else name for name in columns
+        )
+        return (
+            f"SELECT {picks} FROM {_STORE}.govhall.{table} WHERE hall = {_quote(self.source.hall)}"
+        )
+
+    def _stage_postgres(self, backend: Backend) -> None:
+        """Copy the hall's rows out of PostgreSQL as CSV files, and stage them from there."""
+        folder = Path(tempfile.mkdtemp(prefix="govhall-store-"))
+        try:
+            cursor = backend.connection.cursor()
+            try:
+                # CSV times as YYYY-MM-DD HH:MM:SS[.ffffff], text as UTF-8
+                cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+                cursor.execute("SET LOCAL client_encoding = 'UTF8'")
+                files = []
+                for table, columns in (("cases", _CASE_COLUMNS), ("ratings", _RATING_COLUMNS)):
+                    path = folder / f"{table}.csv"
+                    picks = ", ".join(_STORED.get(name, name) for name in columns)
+                    sql = (
+                        f"COPY (SELECT {picks} FROM govhall.{table} WHERE hall = %s) "
+                        "TO STDOUT (FORMAT csv)"
+                    )
+                    with path.open("wb") as out, cursor.copy(sql, (self.source.hall,)) as copy:
+                        for block in copy:
+                            out.write(block)
+                    files.append(f"SELECT * FROM {_csv(path, columns)}")
+            finally:
+                cursor.close()
+            self._stage(*files)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _stage(self, cases: str, ratings: str) -> None:
+        """Copy the hall's rows into the engine's staging tables, typed as the engine counts.
+
+        ``cases`` and ``ratings``: SQL selecting the hall's rows, with the
+        columns of :data:`_CASE_COLUMNS` and :data:`_RATING_COLUMNS`.
+        """
+        from govhall.readers.duck_scan import _unordered
+
+        db = self.connection
+        _unordered(
+            db,
+            f"""CREATE OR REPLACE TEMP TABLE govhall_stored_cases AS
+SELECT win, item, kind, status, staff, CAST(visits AS BIGINT) AS visits,
+  CAST({_day("r")} AS INTEGER) AS received_day,
+  CAST({_minute("r")} AS INTEGER) AS received_minute,
+  CAST({_day("f")} AS INTEGER) AS concluded_day,
+  CAST({_minute("f")} AS INTEGER) AS concluded_minute,
+  epoch_us(f) AS concluded_us, CAST(pauses <> '' AS INTEGER) AS has_pauses,
+  case_id, NULLIF(pauses, '') AS pauses_t,
+  epoch_us(r) AS received_us, received_offset, concluded_offset,
+  ({_member("win", self.windows)} AND {_member("item", self.items)}) AS ok
+FROM (SELECT *, received_at AS r, concluded_at AS f FROM ({cases}))
+""",
+        )
+        _unordered(
+            db,
+            f"""CREATE OR REPLACE TEMP TABLE govhall_stored_ratings AS
+SELECT case_id, win, staff, level, CAST({_day("rated_at")} AS INTEGER) AS rated_day,
+  epoch_us(rated_at) AS rated_us, channel, rated_offset,
+  {_member("win", self.windows)} AS ok
+FROM ({ratings})
+""",
+        )
+
+    def _finish(self, repeated: str, backend: Backend | None) -> None:
+        """Count the staged rows in the report, and make the relations of those used."""
+        db = self.connection
+        for kind in ("cases", "ratings"):
+            read, rejected = db.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM govhall_stored_{kind}"
+            ).fetchall()[0]
+            self._count(kind, int(read), int(rejected), backend)
+            if rejected:
+                db.execute(f"DELETE FROM govhall_stored_{kind} WHERE NOT ok")
+        db.execute(
+            "CREATE OR REPLACE TEMP TABLE govhall_stored_pauses AS "
+            f"SELECT pos AS row_id, {_day('a')} AS start_day, {_day('b')} AS end_day FROM ("
+            "SELECT pos, CAST(split_part(part, '/', 1) AS DATE) AS a, "
+            "CAST(CASE WHEN contains(part, '/') THEN split_part(part, '/', 2) "
+            "ELSE part END AS DATE) AS b FROM ("
+            "SELECT rowid AS pos, unnest(string_split(pauses_t, ';')) AS part "
+            "FROM govhall_stored_cases WHERE pauses_t IS NOT NULL))"
+        )
+        db.execute(
+            "CREATE TEMP VIEW case_rows AS SELECT rowid AS row_id, win, item, kind, status, "
+            "staff, visits, received_day, received_minute, concluded_day, concluded_minute, "
+            "concluded_us, has_pauses, case_id FROM govhall_stored_cases"
+        )
+        db.execute("CREATE TEMP VIEW case_pauses AS SELECT * FROM govhall_stored_pauses")
+        db.execute("CREATE TEMP VIEW case_keys AS SELECT case_id FROM case_rows")
+        # the same wall clock twice (a summer-time change): the later instant is the latest
+        latest = (
+            "QUALIFY row_number() OVER (PARTITION BY case_id, channel "
+            "ORDER BY rated_us DESC, rated_offset ASC) = 1"
+            if repeated == "latest"
+            else ""
+        )
+        db.execute(
+            "CREATE OR REPLACE TEMP TABLE rating_rows AS SELECT case_id, win, staff, level, "
+            f"rated_day, rated_us, channel FROM govhall_stored_ratings {latest}"
+        )
+        db.execute("DROP TABLE govhall_stored_ratings")
+
+    def _count(self, kind: str, read: int, rejected: int, backend: Backend | None) -> None:
+        """Count ``kind``'s rows in the report; name each rejected row as ``rows`` does."""
+        summary = self.source.summary(kind, self.report)
+        summary.read += read
+        if rejected:
+            self._reject(kind, backend)
+        summary.rejected += rejected
+        summary.used += read - rejected
+
+    def _reject(self, kind: str, backend: Backend | None) -> None:
+        """Report the rejected rows of ``kind``, found in the store in ``rows``'s order."""
+        from govhall.problems import Problem
+
+        name = self.source.summary(kind, self.report).path
+        table = f"govhall.{kind}" if backend is not None else f"{_STORE}.govhall.{kind}"
+        fits = "(" + _member('"window"', self.windows)
+        if kind == "cases":
+            fits += f" AND {_member('item', self.items)})"
+            sql = (
+                f'SELECT case_id, "window", item, file, line FROM {table} '
+                f"WHERE hall = ? AND NOT {fits} ORDER BY case_id"
+            )
+        else:
+            fits += ")"
+            sql = (
+                f'SELECT case_id, "window", file, line FROM {table} WHERE hall = ? '
+                f"AND NOT {fits} ORDER BY case_id, channel, rated_at, rated_offset DESC"
+            )
+        params = [self.source.hall]
+        rows = (
+            backend.execute(sql, params)
+            if backend is not None
+            else self.connection.execute(sql, params).fetchall()
+        )
+        for row in rows:
+            if kind == "cases":
+                case_id, window, item, path, line = row
+                message = case_problem(case_id, window, item, path, line, self.windows, self.items)
+            else:
+                case_id, window, path, line = row
+                message = rating_problem(case_id, window, path, line)
+            assert message is not None
+            self.report.add_problem(Problem("error", message, file=name))
+
+    def _offsets_agree(self) -> bool:
+        """Whether every stored (wall clock, offset) pair keeps its wall clock in the zone.
+
+        An hour with one offset throughout (either side of a summer-time
+        change) is checked once; the rows of an hour in which the offset
+        changes are checked one distinct time at a time, as the ``rows``
+        engine turns them into times.
+        """
+        db = self.connection
+        pairs = """
+SELECT received_us AS us, received_offset AS off FROM govhall_stored_cases
+UNION ALL SELECT concluded_us, concluded_offset FROM govhall_stored_cases
+  WHERE concluded_us IS NOT NULL
+UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
+        hours = db.execute(f"SELECT DISTINCT {_hour('us')}, off FROM ({pairs})").fetchall()
+        last = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
+        changing: set[int] = set()
+        for hour, offset in hours:
+            start = NAIVE_EPOCH + dt.timedelta(hours=int(hour))
+            seen = {
+                moment.replace(tzinfo=self.tz, fold=fold).utcoffset()
+                for moment in (start, start + last)
+                for fold in (0, 1)
+            }
+            if len(seen) > 1:
+                changing.add(int(hour))
+            elif seen != {dt.timedelta(seconds=int(offset))}:
+                return False
+        if not changing:
+            return True
+        moment = _moments(self.tz)
+        hour_list = ", ".join(str(hour) for hour in sorted(changing))
+        exact = db.execute(
+            f"SELECT DISTINCT us, off FROM ({pairs}) WHERE {_hour('us')} IN ({hour_list})"
+        ).fetchall()
+        for us, offset in exact:
+            wall = NAIVE_EPOCH + dt.timedelta(microseconds=int(us))
+            if moment(wall, int(offset)).replace(tzinfo=None) != wall:
+                return False
+        return True
+
+    def _as_records(self, repeated: str) -> None:
+        """Read the rows as the ``rows`` engine does and hand the engine their relations."""
+        from govhall.assessment.workorders import counted_ratings
+        from govhall.engines.relations import relations_from_records
+
+        cases = self.source.cases(self.tz, self.report, windows=self.windows, items=self.items)
+        ratings = self.source.ratings(self.tz, self.report, windows=self.windows)
+        relations = relations_from_records(cases, counted_ratings(ratings, repeated))
+        self.as_records = True
+        db = self.connection
+        for name, table in relations.as_dict().items():
+            db.register("govhall_records", table)
+            kept = name if name == "rating_rows" else f"govhall_stored_{name}"
+            db.execute(f"CREATE OR REPLACE TEMP TABLE {kept} AS SELECT * FROM govhall_records")
+            db.unregister("govhall_records")
+        db.execute("CREATE TEMP VIEW case_rows AS SELECT * FROM govhall_stored_case_rows")
+        db.execute("CREATE TEMP VIEW case_pauses AS SELECT * FROM govhall_stored_case_pauses")
+        db.execute("CREATE TEMP VIEW case_keys AS SELECT case_id FROM case_rows")
+
+    def _drop(self) -> None:
+        db = self.connection
+        for view in ("case_keys", "case_rows", "case_pauses"):
+            db.execute(f"DROP VIEW IF EXISTS {view}")
+        for table in (
+            "rating_rows",
+            "govhall_stored_cases",
+            "govhall_stored_ratings",
+            "govhall_stored_pauses",
+            "govhall_stored_case_rows",
+            "govhall_stored_case_pauses",
+        ):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@contextmanager
+def _store_errors(display: str) -> Iterator[None]:
+    """Turn a database's error while the store is read into a :class:`StoreError`."""
+    try:
+        yield
+    except Exception as exc:
+        if is_database_error(exc):
+            raise StoreError(f"{display}: reading the store failed: {exc}") from exc
+        raise
+
+
+def _csv(path: Path, columns: dict[str, str]) -> str:
+    """SQL reading a CSV file PostgreSQL wrote (no header; an empty unquoted field is null)."""
+    typed = ", ".join(f"{_quote(name)}: {_quote(kind)}" for name, kind in columns.items())
+    return (
+        f"read_csv({_quote(str(path))}, header = false, auto_detect = false, "
+        f"columns = {{{typed}}}, delim = ',', quote = '\"', escape = '\"', "
+        "allow_quoted_nulls = false, strict_mode = true, encoding = 'utf-8')"
+    )
