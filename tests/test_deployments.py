@@ -466,6 +466,27 @@ def test_a_report_handed_hall_by_hall_is_the_report_kept(province: Path, engine:
     assert again == page
 
 
+def test_each_halls_session_is_released_once_its_part_of_a_run_is_done(province: Path) -> None:
+    """Memory follows one hall: what a session built for its hall's part is dropped after
+    it (and built again, to the same answers, when a later run needs it)."""
+    deployment = open_deployment(province / "configs")
+    sessions = {hall.id: hall.session for hall in deployment.halls}
+    built = {"time", "due_times", "rulebooks"}
+    during: list[tuple[str, set[str]]] = []
+
+    def each(hall_id: str, found: Any) -> None:
+        during.append((hall_id, built & set(vars(sessions[hall_id]))))
+
+    deployment.report(province / "data", "2010-03", each=each)
+    assert during == [("luanchuan", built)]  # pinghu has no data in 2010-03
+    assert all(not built & set(vars(session)) for session in sessions.values())
+    first = deployment.kpis(province / "data")
+    assert [run.kpis for run in first.halls] == [
+        run.kpis for run in deployment.kpis(province / "data").halls
+    ]
+    assert first.total.accepted > 0
+
+
 def test_monthly_kpis_equal_kpis_of_each_month(province: Path) -> None:
     session = open_hall(CONFIGS / "luanchuan.toml")
     data = province / "data" / "luanchuan"

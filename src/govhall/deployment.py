@@ -418,7 +418,11 @@ class DeploymentSession:
             )
         for hall in self.halls:
             read = read_for(hall) if read_for is not None else ReadReport()
-            yield hall, self.data_for(hall, data), read
+            try:
+                yield hall, self.data_for(hall, data), read
+            finally:
+                # what the session remembered of this hall's run is not needed again
+                hall.session.release()
 
 
 @contextmanager

@@ -183,6 +183,17 @@ class HallSession:
     def __repr__(self) -> str:
         return f"<HallSession {self.config.hall.id!r} ({self.config.hall.county})>"
 
+    def release(self) -> None:
+        """Drop what the session built and remembered; it is built again when next needed.
+
+        The hall's time, rulebooks, due-time memos and the like grow with the
+        dates a run touched. A deployment releases each hall's session once
+        its part of a run is done, so that memory follows one hall, not all.
+        """
+        for name, member in vars(HallSession).items():
+            if isinstance(member, cached_property):
+                self.__dict__.pop(name, None)
+
     # -- what the session builds once -----------------------------------------
 
     @cached_property
