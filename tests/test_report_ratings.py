@@ -251,3 +251,20 @@ def test_the_section_is_the_same_on_every_engine_without_ratings(hall: Path) -> 
     (hall / "data" / "ratings.csv").unlink()
     (hall / "data" / "rectifications.csv").unlink()
     assert _engine_report(hall, "2026-10", "duckdb") == _engine_report(hall, "2026-10", "rows")
+
+
+def test_the_section_is_the_same_on_every_engine_when_the_cases_are_read_carefully(
+    hall: Path,
+) -> None:
+    """A time written with its offset is not the fast scan's form: the cases file goes to the
+    careful reader, and the orphan check and the time-limit cross-check take its cases."""
+    written = "k7,police,residence-certificate,immediate,2026-10-29T09:00+08:00,concluded,"
+    (hall / "data" / "cases.csv").write_text(
+        CASES + written + "2026-10-29T09:30+08:00,1\n", encoding="utf-8"
+    )
+    (hall / "data" / "ratings.csv").write_text(
+        RATINGS + f"k7,police,,1,2026-10-29T10:00,pad,{TIME_TAG}\n", encoding="utf-8"
+    )
+    rows = _engine_report(hall, "2026-10", "rows")
+    assert rows[0]["data"]["rejected"] == 0
+    assert _engine_report(hall, "2026-10", "duckdb") == rows

@@ -47,11 +47,13 @@ if TYPE_CHECKING:
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain, RatingLimits
     from govhall.engines import Engine
+    from govhall.engines.duck import DuckDBEngine
     from govhall.engines.relations import DateSpan
     from govhall.engines.tables import RuleTables
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
+    from govhall.readers.duck_ratings import StagedCases
     from govhall.readers.duck_scan import FolderScan
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Finding, Pause, Rating, Rectification
@@ -1004,12 +1006,13 @@ class HallSession:
         duck = DuckDBEngine()
         try:
             has_cases = _has_files(source, "cases")
-            ids = source.case_ids(self.zone, self.window_ids) if has_cases else None
-            month = (builder.first, builder.end)
             files = source.files("ratings")
+            staged, ids = self._staged_cases(duck, source) if has_cases and files else (None, None)
+            month = (builder.first, builder.end)
             scan = scan_ratings(
-                duck, files, self.zone, quiet, self.window_ids, month, builder.as_of, named, ids
-            )
+                duck, files, self.zone, quiet, self.window_ids, month, builder.as_of, named, ids,
+                ids_table=staged.ids_table if staged is not None else None,
+            )  # fmt: skip
             if scan is None:  # a file the fast path cannot take: the month's ratings in Python
                 located: list[tuple[str, int, Rating]] = []
                 for _ in tap_located(self._located_ratings(source, quiet), *month, located):
@@ -1023,7 +1026,7 @@ class HallSession:
             if wanted and has_cases:
                 paths = source.files("cases")
                 cases = read_wanted_cases(
-                    duck, paths, self.zone, quiet, self.window_ids, self.item_ids, wanted
+                    duck, paths, self.zone, quiet, self.window_ids, self.item_ids, wanted, staged
                 )
                 builder.add_cases(cases, self.due_times.due)
         finally:
@@ -1106,12 +1109,7 @@ class HallSession:
     ) -> Bulletin:
         """Build a folder's bulletin with DuckDB counting what needs no rule (same answer)."""
         from govhall.engines.duck import DuckDBEngine
-        from govhall.readers.duck_ratings import (
-            read_wanted_cases,
-            scan_ratings,
-            stage_cases,
-            start_files,
-        )
+        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
         from govhall.readers.typed import located_ratings
 
         files = source.files("ratings")
@@ -1123,15 +1121,7 @@ class HallSession:
         try:
             month = (builder.first, builder.end)
             has_cases = _has_files(source, "cases")
-            staged = None
-            ids: Collection[str] | None = None
-            if has_cases and files:
-                # DuckDB reads the cases once: the orphan check's ids, and the cross-check's
-                staged = stage_cases(
-                    duck, source.files("cases"), self.zone, self.window_ids, self.item_ids
-                )
-                if staged.ids_table is None:  # a file read the careful way: ask the folder
-                    ids = source.case_ids(self.zone, self.window_ids)
+            staged, ids = self._staged_cases(duck, source) if has_cases and files else (None, None)
             scan = scan_ratings(
                 duck, files, self.zone, read, self.window_ids, month, builder.as_of, named, ids,
                 ids_table=staged.ids_table if staged is not None else None,
@@ -1170,6 +1160,18 @@ class HallSession:
         if no_cases:
             bulletin.warnings.append(no_cases)
         return bulletin
+
+    def _staged_cases(
+        self, duck: DuckDBEngine, source: DataFolder
+    ) -> tuple[StagedCases, Collection[str] | None]:
+        """Have DuckDB read the cases once for a bulletin: the orphan check's ids, and the
+        time-limit cross-check's rows (``ids``: the folder's, when DuckDB kept no id table)."""
+        from govhall.readers.duck_ratings import stage_cases
+
+        staged = stage_cases(duck, source.files("cases"), self.zone, self.window_ids, self.item_ids)
+        if staged.ids_table is None:  # a file read the careful way: ask the folder
+            return staged, source.case_ids(self.zone, self.window_ids)
+        return staged, None
 
     def _add_work_orders(self, scorer: Scorer, source: DataSource) -> None:
         """Feed the work orders to a scorer whose rulebooks have a ``work_orders`` rule on.
