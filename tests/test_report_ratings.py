@@ -268,3 +268,39 @@ def test_the_section_is_the_same_on_every_engine_when_the_cases_are_read_careful
     rows = _engine_report(hall, "2026-10", "rows")
     assert rows[0]["data"]["rejected"] == 0
     assert _engine_report(hall, "2026-10", "duckdb") == rows
+
+
+@pytest.mark.parametrize("month", ["2026-09", "2026-10", "2026-11"])
+def test_a_store_of_several_months_gives_the_folders_section(hall: Path, month: str) -> None:
+    """From a store the report reads only the ratings near its month and the cases of its
+    time-limit complaints; what it shows is the folder's."""
+    store = hall / "store.duckdb"
+    result = _run("ingest", hall / "pinghu.toml", "--data", hall / "data", "--store", store)
+    assert result.exit_code == 0, result.output
+    found = []
+    for data in (hall / "data", store):
+        out = hall / f"report-{month}-{data.name}.html"
+        result = _run(
+            "report", hall / "pinghu.toml", "--data", data, "--month", month,
+            "--out", out, "--json", "--force",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        for key in ("path", "bytes", "data"):  # where the rows came from differs
+            del document[key]
+        section = re.search('<section id="good-bad">.*?</section>', out.read_text("utf-8"))
+        assert section is not None
+        found.append((document, section.group(0)))
+    assert found[0] == found[1]
+    # the bulletin behind the section, complaint checks included (the page shows no checks)
+    session = open_hall(hall / "pinghu.toml")
+    bulletins = [
+        session.report(data, month, engine=engine).bulletin
+        for data, engine in ((hall / "data", "rows"), (store, "duckdb"))
+    ]
+    assert bulletins[0] is not None
+    assert bulletins[1] is not None
+    assert bulletins[0].to_json() == bulletins[1].to_json()
+    if month == "2026-10":  # k2's complaint of the time taken, checked against its case
+        checks = [order["complaint_check"] for order in bulletins[1].to_json()["orders"]]
+        assert [check["result"] for check in checks if check] == ["confirmed"]

@@ -965,21 +965,37 @@ class HallSession:
         from govhall.assessment.workorders import BulletinBuilder
         from govhall.readers.folder import DataFolder
         from govhall.report.data import tap_located
+        from govhall.store.source import StoreSource
 
         builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
         if located is None and isinstance(source, DataFolder):
             return self._folder_month_bulletin(source, builder, read)
         if located is None:
             located = []
-            for _ in tap_located(self._located_ratings(source, _new_report()), first, end, located):
+            # a store reads only the ratings near the month (tap_located takes the month's)
+            rated = (
+                source.located_ratings(self.zone, _new_report(), windows=self.window_ids,
+                                       around=(first, end))
+                if isinstance(source, StoreSource)
+                else self._located_ratings(source, _new_report())
+            )  # fmt: skip
+            for _ in tap_located(rated, first, end, located):
                 pass
         builder.add_ratings(located, _new_report())
         progress = getattr(source, "rectifications", None)
         if progress is not None:
             rows = progress(self.zone, read)
             builder.add_rectifications((row for row in rows if row[2].rated_at >= first), read)
-        if builder.cases_wanted():
-            builder.add_cases(self._cases(source, _new_report(), None), self.due_times.due)
+        wanted = builder.cases_wanted()
+        if wanted:
+            quiet = _new_report()
+            cases = (
+                source.cases(self.zone, quiet, windows=self.window_ids, items=self.item_ids,
+                             ids=wanted)
+                if isinstance(source, StoreSource)  # only the cases of complaints
+                else self._cases(source, quiet, None)
+            )  # fmt: skip
+            builder.add_cases(cases, self.due_times.due)
         return builder.result()
 
     def _folder_month_bulletin(

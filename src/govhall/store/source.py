@@ -10,7 +10,7 @@ or a folder.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,7 +82,13 @@ class StoreSource:
         return summary
 
     def _rows(
-        self, kind: str, sql: str, report: ReadReport, *, located: int | None = None
+        self,
+        kind: str,
+        sql: str,
+        report: ReadReport,
+        *,
+        located: int | None = None,
+        params: Sequence[Any] | None = None,
     ) -> Iterator[tuple[Callable[[str], None], tuple[Any, ...]]]:
         """Yield each row with a function that rejects it (counted in ``report``).
 
@@ -103,7 +109,7 @@ class StoreSource:
             report.add_problem(Problem("error", message, file=name))
 
         try:
-            for row in backend.stream(sql, [self.hall]):
+            for row in backend.stream(sql, params or [self.hall]):
                 summary.read += 1
                 if located is not None:
                     report.counted_in[row[located]] = name
@@ -125,12 +131,19 @@ class StoreSource:
         *,
         windows: Collection[str] | None = None,
         items: Collection[str] | None = None,
+        ids: Collection[str] | None = None,
     ) -> Iterator[Case]:
-        """Yield the hall's stored cases (their latest versions), by case id."""
+        """Yield the hall's stored cases (their latest versions), by case id.
+
+        ``ids``: only the cases of these ids are read (and counted in ``report``).
+        """
+        from govhall.readers.duck_scan import _in
+
+        only = f" AND case_id IN {_in(ids)}" if ids is not None else ""
         sql = (
             'SELECT case_id, "window", item, kind, received_at, received_offset, status, '
             "concluded_at, concluded_offset, visits, staff, pauses, file, line "
-            "FROM govhall.cases WHERE hall = ? ORDER BY case_id"
+            f"FROM govhall.cases WHERE hall = ?{only} ORDER BY case_id"
         )
         moment = _moments(tz)
         for reject, row in self._rows("cases", sql, report):
@@ -165,21 +178,35 @@ class StoreSource:
             yield rating
 
     def located_ratings(
-        self, tz: dt.tzinfo, report: ReadReport, *, windows: Collection[str] | None = None
+        self,
+        tz: dt.tzinfo,
+        report: ReadReport,
+        *,
+        windows: Collection[str] | None = None,
+        around: tuple[dt.datetime, dt.datetime] | None = None,
     ) -> Iterator[tuple[str, int, Rating]]:
         """Yield ``(file, line, rating)``: each stored rating with where it was imported from.
 
         The 好差评 bulletin names repeated ratings by these, as it names a
-        data folder's rows.
+        data folder's rows. ``around`` (``first``, ``end``: aware times)
+        reads only the ratings given within a day of that span, by their wall
+        clock (the caller picks the exact span; the rest are neither read nor
+        counted in ``report``).
         """
+        near = ""
+        params: list[Any] = [self.hall]
+        if around is not None:
+            day = dt.timedelta(days=1)
+            near = " AND rated_at >= ? AND rated_at < ?"
+            params += [around[0].replace(tzinfo=None) - day, around[1].replace(tzinfo=None) + day]
         sql = (
             'SELECT case_id, "window", staff, level, rated_at, rated_offset, channel, tags, '
-            "file, line FROM govhall.ratings WHERE hall = ? ORDER BY "
+            f"file, line FROM govhall.ratings WHERE hall = ?{near} ORDER BY "
             # the same wall clock twice (a summer-time change): the earlier instant first
             "case_id, channel, rated_at, rated_offset DESC"
         )
         moment = _moments(tz)
-        for reject, row in self._rows("ratings", sql, report):
+        for reject, row in self._rows("ratings", sql, report, params=params):
             case_id, window, staff, level, rated, offset, channel, tags, path, line = row
             if windows is not None and window not in windows:
                 reject(rating_problem(case_id, window, path, line))
