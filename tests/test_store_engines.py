@@ -233,3 +233,37 @@ def test_auto_counts_a_store_with_duckdb(tmp_path: Path) -> None:
     ]
     assert answers[0] == answers[1]
     assert answers[0]["data"]["read"] > 50
+
+
+def test_a_store_another_process_writes_is_named_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from govhall.store import StoreError
+    from govhall.store.engine_scan import StoreScan
+
+    config = _config("pinghu", tmp_path)
+    hall = open_hall(config)
+    target = str(tmp_path / "store.duckdb")
+    _ingest(config, _write(hall, tmp_path / "data", seed=4, count=30), target)
+    source = StoreSource(target, hall.config.hall.id)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\nc = duckdb.connect(sys.argv[1])\n"
+         "print('open', flush=True)\ntime.sleep(60)", target],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "open"
+        engine = open_engine("duckdb")
+        try:
+            scan = StoreScan(
+                engine, source, hall.zone, ReadReport(), hall.window_ids, hall.item_ids
+            )  # type: ignore[arg-type]
+            with pytest.raises(StoreError, match="in use by another process"):
+                scan.read()
+        finally:
+            engine.close()
+    finally:
+        writer.kill()
+        writer.communicate()

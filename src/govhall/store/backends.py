@@ -293,18 +293,26 @@ def _connect_duckdb(target: str, *, create: bool, read_only: bool) -> Backend:
     try:
         connection = duckdb.connect(str(path), read_only=read_only and path.exists())
     except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            raise StoreError(
-                f"{target}: the store is in use by another process (a DuckDB file has one "
-                "writer at a time); try again when it has finished"
-            ) from None
-        raise StoreError(f"{target}: cannot open as a DuckDB store: {_first_line(text)}") from None
+        raise duckdb_open_error(target, exc, "cannot open as a DuckDB store") from None
     except duckdb.Error as exc:
         raise StoreError(
             f"{target}: cannot open as a DuckDB store: {_first_line(str(exc))}"
         ) from None
     return Backend("duckdb", target, connection)
+
+
+def duckdb_open_error(target: str, exc: Exception, failed: str) -> StoreError:
+    """Return the error for a DuckDB store file that could not be opened (``failed``: what).
+
+    A file another process writes (DuckDB's lock) is named as such: try again later.
+    """
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreError(
+            f"{target}: the store is in use by another process (a DuckDB file has one "
+            "writer at a time); try again when it has finished"
+        )
+    return StoreError(f"{target}: {failed}: {_first_line(text)}")
 
 
 def _connect_postgres(target: str) -> Backend:

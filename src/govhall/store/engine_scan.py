@@ -40,7 +40,12 @@ from typing import TYPE_CHECKING, Any
 from govhall.engines.tables import NAIVE_EPOCH
 from govhall.readers.duck_scan import _day, _in, _minute, _quote, relation_tables
 from govhall.readers.report import ReadReport
-from govhall.store.backends import POSTGRES_SCHEMES, StoreError, is_database_error
+from govhall.store.backends import (
+    POSTGRES_SCHEMES,
+    StoreError,
+    duckdb_open_error,
+    is_database_error,
+)
 from govhall.store.source import _moments, case_problem, rating_problem
 
 if TYPE_CHECKING:
@@ -166,13 +171,7 @@ class StoreScan:
         try:
             self.connection.execute(f"ATTACH {_quote(self.source.target)} AS {_STORE} (READ_ONLY)")
         except duckdb.Error as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise StoreError(
-                    f"{self.source.target}: the store is in use by another process (a DuckDB "
-                    "file has one writer at a time); try again when it has finished"
-                ) from None
-            raise StoreError(f"{self.source.target}: cannot read the store: {text}") from None
+            raise duckdb_open_error(self.source.target, exc, "cannot read the store") from None
 
     def _stored(self, table: str) -> str:
         """SQL selecting the hall's rows of ``table`` from the attached DuckDB store."""
