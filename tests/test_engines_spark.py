@@ -185,12 +185,18 @@ def test_the_paused_cases_are_handed_over_in_row_groups_of_their_own(
         engine.close()
 
 
-def test_a_table_without_paused_cases_is_one_file(spark_session: Any) -> None:
-    relations = _relations([20000, 20001], [None, None], [0, 0], [], [20000])
+@pytest.mark.parametrize("paused", [[0, 0], [1, 1], [], [0, None, 1]])
+def test_every_case_is_handed_over_paused_or_not(spark_session: Any, paused: list[Any]) -> None:
+    """No paused case, only paused ones, none at all, one without the flag: none is lost."""
+    count = len(paused)
+    flags = [p for p in paused if p is not None]
+    relations = _relations([20000] * count, [None] * count, paused, [], [20000])
     engine = open_engine("spark", spark_session=spark_session)
     try:
         engine.register(relations)
-        assert engine.query("SELECT COUNT(*) FROM case_rows") == [(2,)]
+        assert engine.query("SELECT COUNT(*), SUM(has_pauses) FROM case_rows") == [
+            (count, sum(flags) if flags else None)
+        ]
     finally:
         engine.close()
 

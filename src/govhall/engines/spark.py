@@ -150,26 +150,32 @@ class SparkEngine:
         """Write ``table`` as Parquet in the temporary folder; return its files and Spark schema.
 
         A table of cases (with ``has_pauses``) is written as two files, its
-        paused cases and the others, so that no row group mixes them.
+        paused cases and the others, so that no row group mixes them; it is
+        split a row group at a time, so no second copy of it is held.
         """
-        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         self._count += 1
-        parts = [table]
-        if name == CASE_RELATION and PAUSED in table.column_names:
-            paused = pc.equal(table[PAUSED], 1)
-            parts = [table.filter(paused), table.filter(pc.invert(paused))]
-        paths = []
-        for number, part in enumerate(parts):
-            if number and not part.num_rows:
-                continue  # an empty part: nothing to read (the first one gives the schema)
-            path = self._scratch / f"{name}-{self._count}-{number}.parquet"
-            pq.write_table(
-                part, path, row_group_size=ROW_GROUP_ROWS, compression=PARQUET_COMPRESSION
-            )
-            paths.append(str(path))
-        return paths, spark_schema(table.schema)
+        path = self._scratch / f"{name}-{self._count}.parquet"
+        options: dict[str, Any] = {"compression": PARQUET_COMPRESSION}
+        if name != CASE_RELATION or PAUSED not in table.column_names:
+            pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **options)
+            return [str(path)], spark_schema(table.schema)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        paused_path = self._scratch / f"{name}-{self._count}-paused.parquet"
+        paused: list[pa.Table] = []
+        with pq.ParquetWriter(path, table.schema, **options) as others:
+            for start in range(0, max(table.num_rows, 1), ROW_GROUP_ROWS):
+                piece = table.slice(start, ROW_GROUP_ROWS)
+                mask = pc.fill_null(pc.equal(piece[PAUSED], 1), False)
+                paused.append(piece.filter(mask))
+                others.write_table(piece.filter(pc.invert(mask)), row_group_size=ROW_GROUP_ROWS)
+        pq.write_table(
+            pa.concat_tables(paused), paused_path, row_group_size=ROW_GROUP_ROWS, **options
+        )
+        return [str(path), str(paused_path)], spark_schema(table.schema)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Run a measure's SQL (turned into Spark's dialect) and return its rows."""
