@@ -20,9 +20,9 @@ What a run on one machine costs, and what is done about it (measured with
   plans each query once, without adaptive re-planning (:data:`LOCAL_SETTINGS`):
   a run is a few queries of a few seconds, over before the JVM's slower,
   better compiler or re-planning would pay for themselves;
-- the cases are written with the paused ones first, in row groups of their
-  own, so that the steps of a due time that only concern paused cases skip
-  the other row groups (Parquet's statistics) instead of reading every case;
+- the cases are written as two files, the paused ones and the others, so
+  that the steps of a due time that only concern paused cases skip the
+  other row groups (Parquet's statistics) instead of reading every case;
 - Parquet files are read with the schema of the Arrow table (no Spark job to
   read it back), and the dates the rule tables must cover are taken from the
   Arrow tables (:attr:`SparkEngine.span`), not counted by a Spark job.
@@ -71,7 +71,7 @@ LOCAL_SETTINGS = {"spark.sql.adaptive.enabled": "false"}
 """Spark settings of local mode: plan each query once (adaptive execution re-plans at every
 shuffle, which pays on a cluster's skewed partitions, not for a few queries on one machine)."""
 PAUSED = "has_pauses"
-"""The column of ``case_rows`` whose paused cases are written first, in row groups of their own."""
+"""The column of ``case_rows`` whose paused cases (``1``) are written to a file of their own."""
 
 
 class SparkEngine:
