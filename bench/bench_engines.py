@@ -60,10 +60,16 @@ KPI_KEYS = (
 def show(measure: Measure, floor: float | None, note: str = "") -> None:
     ratio = f"{measure.seconds / floor:6.1f}×" if floor else "   1.0×"
     print(
-        f"{measure.label:34} {measure.seconds:8.2f} s {ratio}  peak {measure.peak_mb:7.0f} MB"
+        f"{measure.label:34} {measure.seconds:8.2f} s {ratio}  CPU {measure.cpu_seconds:7.2f} s"
+        f"  peak {measure.peak_mb:7.0f} MB"
         f"{'  ' + note if note else ''}",
         flush=True,
     )
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: say how busy it was)."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 REFERENCE_WRITE = """
@@ -152,6 +158,7 @@ def main() -> None:
     base = Path(args.keep) if args.keep else Path(tmp)
     try:
         print(f"{args.rows:,} cases, Zhenhai's config, 12 months; {os.cpu_count()} cores")
+        print(f"load average before: {load()}")
         print("-- 1. writing the data")
         for fmt in () if args.reuse else ("csv", "parquet"):
             reference = run(
@@ -200,6 +207,7 @@ def main() -> None:
             one, two = sparks.get("kpi spark local[1]"), sparks.get("kpi spark local[2]")
             if one and two:
                 print(f"spark local[1] → local[2] ({fmt}): {one / two:.2f}× faster")
+        print(f"load average after: {load()}")
         first = next(iter(answers.values()), None)
         same = all(answer == first for answer in answers.values())
         print(f"same KPIs from every engine and format: {'yes' if same else 'NO'}")

@@ -3,7 +3,10 @@
 ``run`` times a process by the wall clock and takes its peak resident memory:
 the larger of the process's own ``ru_maxrss`` and the largest sum of
 resident memory over it and its descendants, sampled every 0.2 s (Spark's
-JVM is a child of the ``govhall`` process). Linux only (``/proc``).
+JVM is a child of the ``govhall`` process), and its CPU time: the larger of
+the process's own (with the children it waited for) and the sum over it and
+its descendants as last sampled (a descendant's last 0.2 s may be missed).
+Linux only (``/proc``).
 
 Linux carries the parent's peak into a child's ``ru_maxrss`` across fork and
 exec, so the parent (a bench script) must stay small: it only starts
@@ -27,10 +30,15 @@ class Measure:
     seconds: float
     peak_mb: float
     stdout: str
+    cpu_seconds: float = 0.0
+    """User and system CPU time of the process and its descendants."""
 
 
-def tree_rss(root: int) -> int:
-    """Return the resident bytes of process ``root`` and all its descendants (Linux /proc)."""
+def tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Return the resident bytes of process ``root`` and all its descendants (Linux /proc).
+
+    With ``cpu``, also note each one's CPU seconds so far in it (by process id).
+    """
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -48,17 +56,22 @@ def tree_rss(root: int) -> int:
                 tree.add(pid)
                 frontier.append(pid)
     total = 0
+    tick = os.sysconf("SC_CLK_TCK")
     for pid in tree:
         try:
             with open(f"/proc/{pid}/statm") as statm:
                 total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            if cpu is not None:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                cpu[pid] = max(cpu.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / tick)
         except (OSError, IndexError, ValueError):
             continue
     return total
 
 
 def run(label: str, args: list[str]) -> Measure:
-    """Run one process; return its wall time and peak RSS (exit 1 on failure).
+    """Run one process; return its wall time, peak RSS and CPU time (exit 1 on failure).
 
     The peak is the larger of the process's own ``ru_maxrss`` and the largest
     sum of resident memory over it and its descendants, sampled every 0.2 s.
@@ -67,12 +80,13 @@ def run(label: str, args: list[str]) -> Measure:
         start = time.perf_counter()
         process = subprocess.Popen(args, stdout=out, stderr=err, text=True)
         peak = 0
+        cpu: dict[int, float] = {}
         done = threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.wait(0.2):
-                peak = max(peak, tree_rss(process.pid))
+                peak = max(peak, tree_rss(process.pid, cpu))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -88,4 +102,5 @@ def run(label: str, args: list[str]) -> Measure:
             print(f"{label}: exit {process.returncode}\n{err.read()[-3000:]}", file=sys.stderr)
             raise SystemExit(1)
         peak_mb = max(usage.ru_maxrss / 1024, peak / 2**20)
-        return Measure(label, seconds, peak_mb, out.read())
+        cpu_seconds = max(usage.ru_utime + usage.ru_stime, sum(cpu.values()))
+        return Measure(label, seconds, peak_mb, out.read(), cpu_seconds)

@@ -22,24 +22,34 @@ def rule_tables_for(
 ) -> RuleTables | None:
     """Build the rule tables for the dates the registered relations name, and register them.
 
-    ``span`` is used when known (records just read); else the engine is
+    ``span`` is used when known (records just read), else the engine's own
+    ``span`` when it has one (the ``spark`` engine takes it from the Arrow
+    tables it was handed, which saves a Spark job); else the engine is
     asked for the relations' first and last dates. ``None`` when there is no
     date at all (no cases and no ratings).
     """
     if span is None or span.first is None:
-        span = DateSpan()
-        row = engine.query(measures.bounds_sql())[0]
-        for value in row:
-            if value is not None:
-                span.add(dt.date.fromordinal(int(value) + EPOCH_ORDINAL))
-        for value in (row[1], row[4]):  # the last receipt, the last pause's end
-            if value is not None:
-                span.add(dt.date.fromordinal(int(value) + EPOCH_ORDINAL), counts_from=True)
+        span = getattr(engine, "span", None)
+    if span is None:
+        span = counted_span(engine)
     if span.first is None or span.last is None:
         return None
     tables = build_rule_tables(config, time, span.first, span.last, after=span.counting_from)
     engine.register(tables.as_dict())
     return tables
+
+
+def counted_span(engine: Engine) -> DateSpan:
+    """Return the dates the registered relations name, counted by ``engine`` (one query)."""
+    span = DateSpan()
+    row = engine.query(measures.bounds_sql())[0]
+    for value in row:
+        if value is not None:
+            span.add(dt.date.fromordinal(int(value) + EPOCH_ORDINAL))
+    for value in (row[1], row[4]):  # the last receipt, the last pause's end
+        if value is not None:
+            span.add(dt.date.fromordinal(int(value) + EPOCH_ORDINAL), counts_from=True)
+    return span
 
 
 def count_kpis(

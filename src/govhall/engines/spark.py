@@ -8,20 +8,47 @@ log) go to a temporary folder, never into the working directory.
 Relations given as Arrow tables are handed over as Parquet files in that
 temporary folder; on a cluster whose workers do not share this machine's
 disk, give the large relations as SQL over storage they can read.
+
+What a run on one machine costs, and what is done about it (measured with
+``bench/bench_engines.py``, see the Scale page of the docs):
+
+- the JVM starts in a background thread as soon as the engine is opened,
+  so that it starts while DuckDB reads the files and the rows are written
+  out; the first use of :attr:`SparkEngine.session` waits for it;
+- in local mode the driver's JVM compiles with its quick compiler only and
+  collects garbage on one thread (:data:`LOCAL_JAVA_OPTIONS`), and Spark
+  plans each query once, without adaptive re-planning (:data:`LOCAL_SETTINGS`):
+  a run is a few queries of a few seconds, over before the JVM's slower,
+  better compiler or re-planning would pay for themselves;
+- the cases are written as two files, the paused ones and the others, so
+  that the steps of a due time that only concern paused cases skip the
+  other row groups (Parquet's statistics) instead of reading every case;
+- Parquet files are read with the schema of the Arrow table (no Spark job to
+  read it back), and the dates the rule tables must cover are taken from the
+  Arrow tables (:attr:`SparkEngine.span`), not counted by a Spark job.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govhall.engines.base import EngineError
 from govhall.engines.measures import for_dialect
+from govhall.engines.relations import CASE_RELATION, PAUSE_RELATION, RATING_RELATION
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from govhall.engines.relations import DateSpan
 
 DEFAULT_MASTER = "local[*]"
 SHUFFLE_PARTITIONS = 8
@@ -29,6 +56,22 @@ SHUFFLE_PARTITIONS = 8
 ROW_GROUP_ROWS = 1 << 17
 """Rows per row group of a relation handed over as Parquet: Spark splits a file's scan
 into tasks at row-group boundaries only, so a file of one large group is read by one core."""
+PARQUET_COMPRESSION = "lz4"
+"""How the handed-over Parquet files are compressed: LZ4 writes faster than Snappy
+(5,000,000 cases: 2.3 s against 3.1 s of CPU) for files of the same size."""
+LOCAL_JAVA_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+"""Options of the driver's JVM in local mode: the quick (C1) compiler only, one GC thread.
+
+Spark compiles each query's code at run time, and the JVM compiles it again
+to machine code; a run of a few short queries spends more on the second
+compiler (C2) than it saves. Measured on two cores (1,000,000 cases, one
+process): the JVM's start took 5.8 s of CPU instead of 9.8 s, the KPI query
+16.4 s instead of 23.1 s."""
+LOCAL_SETTINGS = {"spark.sql.adaptive.enabled": "false"}
+"""Spark settings of local mode: plan each query once (adaptive execution re-plans at every
+shuffle, which pays on a cluster's skewed partitions, not for a few queries on one machine)."""
+PAUSED = "has_pauses"
+"""The column of ``case_rows`` whose paused cases (``1``) are written to a file of their own."""
 
 
 class SparkEngine:
@@ -38,6 +81,11 @@ class SparkEngine:
         master: Spark master URL (``local[2]``, ``spark://host:7077`` ...);
             default ``SPARK_REMOTE`` (Spark Connect) if set, else ``local[*]``.
         session: A running ``SparkSession`` to use (and not stop on close).
+
+    Raises:
+        EngineError: pyspark is not installed, or there is no Java. A JVM
+            that fails to start is reported by the first use of the engine
+            (it starts in the background).
     """
 
     name = "spark"
@@ -50,42 +98,159 @@ class SparkEngine:
             self, shutil.rmtree, str(self._scratch), ignore_errors=True
         )
         self._owned = session is None
+        self._session = session
+        self._starting: Future[Any] | None = None
         try:
-            self.session = session if session is not None else start_session(master, self._scratch)
+            if session is None:
+                check_can_start(master)
+                self._starting = start_in_background(master, self._scratch)
         except BaseException:
             self._remove_scratch()
             raise
         self._count = 0
+        self.span: DateSpan | None = None
+        """The dates the registered ``case_rows``, ``case_pauses`` and ``rating_rows`` name,
+        when all three were handed over as Arrow tables (``None``: ask the engine)."""
+
+    @property
+    def session(self) -> Any:
+        """The Spark session (waits for the JVM to start, the first time).
+
+        Raises:
+            EngineError: The JVM failed to start.
+        """
+        if self._session is None:
+            assert self._starting is not None
+            self._session = self._starting.result()
+        return self._session
 
     def register(self, relations: Mapping[str, Any]) -> None:
-        """Make each relation known by its name, as a temporary view."""
-        import pyarrow.parquet as pq
+        """Make each relation known by its name, as a temporary view.
 
+        Arrow tables are written out first (while the JVM may still be
+        starting), then read by Spark.
+        """
+        written = {
+            name: self._write(name, relation)
+            for name, relation in relations.items()
+            if not isinstance(relation, str)
+        }
         for name, relation in relations.items():
             if isinstance(relation, str):
                 frame = self.session.sql(relation)
             else:
-                self._count += 1
-                path = self._scratch / f"{name}-{self._count}.parquet"
-                pq.write_table(relation, path, row_group_size=ROW_GROUP_ROWS)
-                frame = self.session.read.parquet(str(path))
+                paths, schema = written[name]
+                reader = self.session.read
+                frame = (reader if schema is None else reader.schema(schema)).parquet(*paths)
             frame.createOrReplaceTempView(name)
+        if any(name in relations for name in (CASE_RELATION, PAUSE_RELATION, RATING_RELATION)):
+            self.span = arrow_span(relations)
+
+    def _write(self, name: str, table: pa.Table) -> tuple[list[str], Any]:
+        """Write ``table`` as Parquet in the temporary folder; return its files and Spark schema.
+
+        A table of cases (with ``has_pauses``) is written as two files, its
+        paused cases and the others, so that no row group mixes them; it is
+        split a row group at a time, so no second copy of it is held.
+        """
+        import pyarrow.parquet as pq
+
+        self._count += 1
+        path = self._scratch / f"{name}-{self._count}.parquet"
+        options: dict[str, Any] = {"compression": PARQUET_COMPRESSION}
+        if name != CASE_RELATION or PAUSED not in table.column_names:
+            pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **options)
+            return [str(path)], spark_schema(table.schema)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        paused_path = self._scratch / f"{name}-{self._count}-paused.parquet"
+        paused: list[pa.Table] = []
+        with pq.ParquetWriter(path, table.schema, **options) as others:
+            for start in range(0, max(table.num_rows, 1), ROW_GROUP_ROWS):
+                piece = table.slice(start, ROW_GROUP_ROWS)
+                mask = pc.fill_null(pc.equal(piece[PAUSED], 1), False)
+                paused.append(piece.filter(mask))
+                others.write_table(piece.filter(pc.invert(mask)), row_group_size=ROW_GROUP_ROWS)
+        pq.write_table(
+            pa.concat_tables(paused), paused_path, row_group_size=ROW_GROUP_ROWS, **options
+        )
+        return [str(path), str(paused_path)], spark_schema(table.schema)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Run a measure's SQL (turned into Spark's dialect) and return its rows."""
+        session = self.session
         try:
-            rows = self.session.sql(for_dialect(sql, self.dialect)).collect()
+            rows = session.sql(for_dialect(sql, self.dialect)).collect()
         except Exception as exc:  # py4j and Spark errors share no base class
             raise EngineError(f"spark engine: {str(exc).splitlines()[0]}") from None
         return [tuple(row) for row in rows]
 
     def close(self) -> None:
-        """Stop the Spark session if this engine started it; remove the temporary folder."""
+        """Stop the Spark session if this engine started it; remove the temporary folder.
+
+        A JVM still starting is waited for, then stopped.
+        """
         try:
             if self._owned:
-                self.session.stop()
+                try:
+                    session = self.session
+                except Exception:  # it never started: nothing to stop
+                    session = None
+                if session is not None:
+                    session.stop()
         finally:
             self._remove_scratch()
+
+
+def arrow_span(relations: Mapping[str, Any]) -> DateSpan | None:
+    """Return the dates the rule tables must cover, from the three relations as Arrow tables.
+
+    The same dates as :func:`govhall.engines.measures.bounds_sql` counts:
+    first and last receipt, last conclusion, first pause start and last
+    pause end, first and last rating; counting from the last receipt or
+    pause end at the latest. ``None`` unless all three are Arrow tables.
+    """
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from govhall.engines.relations import DateSpan
+    from govhall.engines.tables import EPOCH_ORDINAL
+
+    names = (CASE_RELATION, PAUSE_RELATION, RATING_RELATION)
+    tables = [relations.get(name) for name in names]
+    if not all(isinstance(table, pa.Table) for table in tables):
+        return None
+    cases, pauses, ratings = tables
+    span = DateSpan()
+
+    def add(table: pa.Table, column: str, which: str, *, counts_from: bool = False) -> None:
+        value = pc.min_max(table[column])[which]
+        if value.is_valid:
+            day = dt.date.fromordinal(int(value.as_py()) + EPOCH_ORDINAL)
+            span.add(day, counts_from=counts_from)
+
+    add(cases, "received_day", "min")
+    add(cases, "received_day", "max", counts_from=True)
+    add(cases, "concluded_day", "max")
+    add(pauses, "start_day", "min")
+    add(pauses, "end_day", "max", counts_from=True)
+    add(ratings, "rated_day", "min")
+    add(ratings, "rated_day", "max")
+    return span
+
+
+def spark_schema(schema: pa.Schema) -> Any:
+    """Return Spark's schema for an Arrow schema, or ``None`` when a type has no equivalent
+    (Spark then reads the schema from the file)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    try:
+        return from_arrow_schema(schema)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
 
 
 def java_missing() -> str | None:
@@ -98,33 +263,79 @@ def java_missing() -> str | None:
     return "no Java found (install a Java runtime, e.g. Debian's default-jre-headless)"
 
 
-def start_session(master: str | None, scratch: Path) -> Any:
-    """Start (or join) a Spark session whose files stay in ``scratch``.
+def is_local(master: str | None) -> bool:
+    """Whether ``master`` (``None``: the default) runs Spark in this process's JVM alone."""
+    if master is None and os.environ.get("SPARK_REMOTE"):
+        return False
+    return (master or DEFAULT_MASTER).startswith("local")
+
+
+def check_can_start(master: str | None) -> None:
+    """Raise unless pyspark is installed and (but for Spark Connect) Java is found.
 
     Raises:
         EngineError: pyspark is not installed, or there is no Java.
     """
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise EngineError("the spark engine needs pyspark: pip install 'govhall[spark]'") from None
-    remote = os.environ.get("SPARK_REMOTE")
-    if master is None and remote:
-        return SparkSession.builder.remote(remote).getOrCreate()
+    if importlib.util.find_spec("pyspark") is None:
+        raise EngineError("the spark engine needs pyspark: pip install 'govhall[spark]'")
+    if master is None and os.environ.get("SPARK_REMOTE"):
+        return
     why = java_missing()
     if why is not None:
         raise EngineError(f"the spark engine cannot start: {why}")
-    derby = f"-Dderby.system.home={scratch}"
+
+
+def start_in_background(master: str | None, scratch: Path) -> Future[Any]:
+    """Start a Spark session (:func:`start_session`) in a thread; return its future.
+
+    The thread is not a daemon: Python waits for a JVM still starting before
+    it exits, and the JVM stops with Python.
+    """
+    future: Future[Any] = Future()
+
+    def start() -> None:
+        try:
+            future.set_result(start_session(master, scratch))
+        except BaseException as exc:  # handed to whoever waits for the session
+            future.set_exception(exc)
+
+    threading.Thread(target=start, name="govhall-spark-start").start()
+    return future
+
+
+def java_options(master: str | None, scratch: Path) -> str:
+    """The driver's JVM options: Derby's folder, and :data:`LOCAL_JAVA_OPTIONS` in local mode."""
+    options = [f"-Dderby.system.home={scratch}"]
+    if is_local(master):
+        options.extend(LOCAL_JAVA_OPTIONS)
+    return " ".join(options)
+
+
+def start_session(master: str | None, scratch: Path) -> Any:
+    """Start (or join) a Spark session whose files stay in ``scratch``.
+
+    Raises:
+        EngineError: pyspark is not installed, or there is no Java, or the JVM failed.
+    """
+    check_can_start(master)
+    from pyspark.sql import SparkSession
+
+    remote = os.environ.get("SPARK_REMOTE")
+    if master is None and remote:
+        return SparkSession.builder.remote(remote).getOrCreate()
     builder = (
         SparkSession.builder.master(master or DEFAULT_MASTER)
         .appName("govhall")
         .config("spark.sql.warehouse.dir", str(scratch / "spark-warehouse"))
-        .config("spark.driver.extraJavaOptions", derby)
+        .config("spark.driver.extraJavaOptions", java_options(master, scratch))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
         .config("spark.sql.session.timeZone", "UTC")
     )
+    if is_local(master):
+        for key, value in LOCAL_SETTINGS.items():
+            builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM failed to start
