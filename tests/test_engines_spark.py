@@ -10,6 +10,7 @@ must cover are taken from the Arrow tables, the same as the engine counts.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -232,3 +233,36 @@ def _spark_folders() -> set[str]:
     import tempfile
 
     return {path.name for path in Path(tempfile.gettempdir()).glob("govhall-spark-*")}
+
+
+def test_a_spark_engine_that_cannot_start_leaves_no_duckdb_reader_behind(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    """The DuckDB engine that read the folder for Spark is closed (its temporary folder
+    removed) when Spark then fails to start; in a process of its own, as above."""
+    from test_engines import _config, _write
+
+    config = _config("pinghu", tmp_path)
+    data = _write(open_hall(config), tmp_path / "data", seed=1, count=40)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code = (
+        "import sys\n"
+        "from govhall.engines import EngineError\n"
+        "from govhall.session import open_hall\n"
+        "try:\n"
+        "    open_hall(sys.argv[1]).kpis(sys.argv[2], engine='spark', master='nonsense')\n"
+        "except EngineError as exc:\n"
+        "    print('refused:', exc)\n"
+        "    import glob, os\n"  # the failed run's frames are still alive here
+        "    print('left:', glob.glob(os.path.join(os.environ['TMPDIR'], 'govhall-*')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config), str(data)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("refused: the spark engine cannot start"), done.stdout
+    assert done.stdout.splitlines()[-1] == "left: []"  # neither DuckDB's folder nor Spark's

@@ -54,12 +54,11 @@ if TYPE_CHECKING:
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
     from govhall.readers.duck_ratings import StagedCases
-    from govhall.readers.duck_scan import FolderScan
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Finding, Pause, Rating, Rectification
     from govhall.report.data import MonthReport, OverdueCase
     from govhall.samples import SampleSummary
-    from govhall.store.engine_scan import StoreScan
+    from govhall.store.source import StoreSource
     from govhall.time.deadline_clock import DeadlineClock
     from govhall.time.deadlines import Deadline
     from govhall.time.due_times import DueTimes
@@ -489,6 +488,7 @@ class HallSession:
         """
         from govhall.engines import open_engine, relations_from_records
         from govhall.engines.duck import DuckDBEngine
+        from govhall.readers.duck_scan import relation_tables
         from govhall.readers.folder import DataFolder
         from govhall.store.source import StoreSource
 
@@ -500,23 +500,13 @@ class HallSession:
                 # the stored rows (govhall.store.engine_scan); another engine is handed
                 # the rows DuckDB kept
                 reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
-                scan: FolderScan | StoreScan
-                if isinstance(source, DataFolder):
-                    from govhall.readers.duck_scan import FolderScan
-
-                    scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
-                    scan.cases(source.files("cases"))
-                    scan.ratings(source.files("ratings"), self.rating_limits.repeated)
-                else:
-                    from govhall.store.engine_scan import StoreScan
-
-                    scan = StoreScan(
-                        reader, source, self.zone, read, self.window_ids, self.item_ids
-                    )
-                    scan.read(self.rating_limits.repeated)
-                if reader is not counter:
-                    counter.register(scan.tables())
-                    reader.close()
+                try:
+                    self._scan_into(reader, source, read)
+                    if reader is not counter:
+                        counter.register(relation_tables(reader.connection))
+                finally:  # the reader of another engine goes, also when that one fails
+                    if reader is not counter:
+                        reader.close()
             else:
                 cases = self._cases(source, read, progress)
                 ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
@@ -527,6 +517,25 @@ class HallSession:
         finally:
             if isinstance(engine, str):
                 counter.close()
+
+    def _scan_into(
+        self, reader: DuckDBEngine, source: DataFolder | StoreSource, read: ReadReport
+    ) -> None:
+        """Have DuckDB read ``source``'s cases and ratings into the engine's relations."""
+        from govhall.readers.folder import DataFolder
+
+        if isinstance(source, DataFolder):
+            from govhall.readers.duck_scan import FolderScan
+
+            scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
+            scan.cases(source.files("cases"))
+            scan.ratings(source.files("ratings"), self.rating_limits.repeated)
+            return
+        from govhall.store.engine_scan import StoreScan
+
+        StoreScan(reader, source, self.zone, read, self.window_ids, self.item_ids).read(
+            self.rating_limits.repeated
+        )
 
     def _engine_kpis(
         self,

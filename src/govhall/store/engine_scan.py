@@ -35,10 +35,10 @@ import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from govhall.engines.tables import NAIVE_EPOCH
-from govhall.readers.duck_scan import _day, _in, _minute, _quote, relation_tables
+from govhall.readers.duck_scan import _day, _in, _minute, _quote
 from govhall.readers.report import ReadReport
 from govhall.store.backends import (
     POSTGRES_SCHEMES,
@@ -160,10 +160,6 @@ class StoreScan:
         if not agree:
             self._drop()
             self._as_records(repeated)
-
-    def tables(self) -> dict[str, Any]:
-        """Return the relations as Arrow tables (to hand to another engine)."""
-        return relation_tables(self.connection)
 
     def _attach(self) -> None:
         import duckdb
