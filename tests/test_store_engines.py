@@ -267,3 +267,27 @@ def test_a_store_another_process_writes_is_named_not_a_traceback(tmp_path: Path)
     finally:
         writer.kill()
         writer.communicate()
+
+
+def test_a_store_gives_the_cases_asked_for_whatever_their_ids_hold(
+    store_target: str, tmp_path: Path
+) -> None:
+    """The report's bulletin asks a store for the cases its complaints name; an id may hold
+    quotes, question marks and percent signs (bound as parameters, not written into SQL)."""
+    config = _config("pinghu", tmp_path)
+    hall = open_hall(config)
+    data = _write(hall, tmp_path / "data", seed=8, count=20)
+    odd = ["it's?", "50%", "?"]
+    _append_rows(
+        data,
+        [[case_id, "tax", "invoice-issue", "immediate", "2025-10-09T10:00", "received", "", "0",
+          "", ""] for case_id in odd],
+        [],
+    )  # fmt: skip
+    _ingest(config, data, store_target)
+    source = StoreSource(store_target, hall.config.hall.id)
+    for wanted in ({*odd, "C00003"}, {"?"}, set()):
+        read = ReadReport()
+        found = {case.case_id for case in source.cases(hall.zone, read, ids=wanted)}
+        assert found == wanted
+        assert sum(summary.read for summary in read.files.values()) == len(wanted)

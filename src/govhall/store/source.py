@@ -137,16 +137,19 @@ class StoreSource:
 
         ``ids``: only the cases of these ids are read (and counted in ``report``).
         """
-        from govhall.readers.duck_scan import _in
-
-        only = f" AND case_id IN {_in(ids)}" if ids is not None else ""
+        only = ""
+        params: list[Any] = [self.hall]
+        if ids is not None:  # as parameters: an id may hold any character
+            wanted = sorted(ids)
+            only = f" AND case_id IN ({', '.join('?' * len(wanted))})" if wanted else " AND FALSE"
+            params += wanted
         sql = (
             'SELECT case_id, "window", item, kind, received_at, received_offset, status, '
             "concluded_at, concluded_offset, visits, staff, pauses, file, line "
             f"FROM govhall.cases WHERE hall = ?{only} ORDER BY case_id"
         )
         moment = _moments(tz)
-        for reject, row in self._rows("cases", sql, report):
+        for reject, row in self._rows("cases", sql, report, params=params):
             (case_id, window, item, kind, received, received_offset, status) = row[:7]
             concluded, concluded_offset, visits, staff, pauses, path, line = row[7:]
             problem = case_problem(case_id, window, item, path, line, windows, items)
