@@ -135,6 +135,22 @@ class StoreScan:
             StoreError: The store cannot be read.
         """
         self._drop()
+        with self._staged() as backend:
+            agree = self._offsets_agree()
+            if agree:
+                self._finish(repeated, backend)
+        if not agree:
+            self._drop()
+            self._as_records(repeated)
+
+    @contextmanager
+    def _staged(self) -> Iterator[Backend | None]:
+        """Stage the hall's rows in the engine, with the store kept open while in the block.
+
+        Yields the PostgreSQL store's connection (``None`` for a DuckDB store,
+        attached to the engine until the block ends), where the rejected rows
+        are looked up.
+        """
         if self.source.target.startswith(POSTGRES_SCHEMES):
             from govhall.store.open import open_store
 
@@ -142,24 +158,22 @@ class StoreScan:
             try:
                 with _store_errors(opened.display):
                     self._stage_postgres(opened.backend)
-                    agree = self._offsets_agree()
-                    if agree:
-                        self._finish(repeated, opened.backend)
+                    yield opened.backend
             finally:
                 opened.close()
-        else:
-            self._attach()
-            try:
-                with _store_errors(self.source.target):
-                    self._stage(*(self._stored(table) for table in ("cases", "ratings")))
-                    agree = self._offsets_agree()
-                    if agree:
-                        self._finish(repeated, None)
-            finally:
-                self.connection.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
-        if not agree:
-            self._drop()
-            self._as_records(repeated)
+            return
+        self._attach()
+        try:
+            with _store_errors(self.source.target):
+                hall = _quote(self.source.hall)
+                cases, ratings = (
+                    f"{self._select(table)} FROM {_STORE}.govhall.{table} WHERE hall = {hall}"
+                    for table in ("cases", "ratings")
+                )
+                self._stage(cases, ratings)
+                yield None
+        finally:
+            self.connection.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
 
     def _attach(self) -> None:
         import duckdb
@@ -169,15 +183,15 @@ class StoreScan:
         except duckdb.Error as exc:
             raise duckdb_open_error(self.source.target, exc, "cannot read the store") from None
 
-    def _stored(self, table: str) -> str:
-        """SQL selecting the hall's rows of ``table`` from the attached DuckDB store."""
+    @staticmethod
+    def _select(table: str) -> str:
+        """``SELECT`` of a store's ``table`` (``cases`` or ``ratings``) as the engine names
+        the columns."""
         columns = _CASE_COLUMNS if table == "cases" else _RATING_COLUMNS
         picks = ", ".join(
             f"{_STORED[name]} AS {name}" if name in _STORED else name for name in columns
         )
-        return (
-            f"SELECT {picks} FROM {_STORE}.govhall.{table} WHERE hall = {_quote(self.source.hall)}"
-        )
+        return f"SELECT {picks}"
 
     def _stage_postgres(self, backend: Backend) -> None:
         """Copy the hall's rows out of PostgreSQL as CSV files, and stage them from there."""
@@ -191,9 +205,8 @@ class StoreScan:
                 files = []
                 for table, columns in (("cases", _CASE_COLUMNS), ("ratings", _RATING_COLUMNS)):
                     path = folder / f"{table}.csv"
-                    picks = ", ".join(_STORED.get(name, name) for name in columns)
                     sql = (
-                        f"COPY (SELECT {picks} FROM govhall.{table} WHERE hall = %s) "
+                        f"COPY ({self._select(table)} FROM govhall.{table} WHERE hall = %s) "
                         "TO STDOUT (FORMAT csv)"
                     )
                     with path.open("wb") as out, cursor.copy(sql, (self.source.hall,)) as copy:
