@@ -639,7 +639,10 @@ FIELD_VARIANTS = [
 ]
 
 
-ODD_COLUMNS = ("case_id", "window", "received_at", "concluded_at", "visits", "staff", "pauses")
+ODD_COLUMNS = (
+    "case_id", "window", "item", "kind", "status", "received_at", "concluded_at", "visits", "staff",
+    "pauses",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")

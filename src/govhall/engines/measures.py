@@ -151,11 +151,11 @@ paused_work AS (
   WHERE b.has_pauses = 1
 ),
 extra AS (
-  SELECT row_id, SUM(CASE WHEN ahead < m THEN 1 ELSE 0 END) AS extra
+  SELECT row_id, CAST(SUM(CASE WHEN ahead < m THEN 1 ELSE 0 END) AS INTEGER) AS extra
   FROM paused_work GROUP BY row_id
 ){paused_minutes},
 counted AS (
-  SELECT b.*, 0 AS extra{zero_minutes} FROM based b WHERE b.has_pauses <> 1
+  SELECT b.*, CAST(0 AS INTEGER) AS extra{zero_minutes} FROM based b WHERE b.has_pauses <> 1
   UNION ALL
   SELECT b.*, COALESCE(e.extra, 0) AS extra{its_minutes}
   FROM based b LEFT JOIN extra e ON e.row_id = b.row_id{minutes_join}

@@ -186,6 +186,15 @@ def _read(
     return _Read(f"SELECT {', '.join(picks)} FROM {scan}", names, frozenset(typed))
 
 
+def _trimmed(column: str) -> str:
+    """SQL: whether text ``column`` is :data:`TRIMMED` (a printable ASCII first and last
+    character says so at once; the pattern decides the rest)."""
+    return (
+        f"CASE WHEN ascii({column}) BETWEEN 33 AND 126 AND ascii({column}[-1]) BETWEEN 33 AND 126 "
+        f"THEN TRUE ELSE regexp_full_match({column}, '{TRIMMED}') END"
+    )
+
+
 def _time_ok(column: str) -> str:
     cast = f"TRY_CAST({column} AS TIMESTAMP)"
     return (
@@ -367,6 +376,21 @@ GROUP BY k HAVING count(*) > 1 LIMIT 1
             if careful:
                 db.unregister("govhall_careful_ids")
 
+    def _known(self, table: str, **columns: Collection[str]) -> bool:
+        """Whether every value of each of ``table``'s ``columns`` is among the values given.
+
+        Checked on the distinct values (a handful: windows, items, kinds,
+        statuses), not row by row; more distinct values than allowed ones
+        means an unknown one, so no more than that many are fetched.
+        """
+        for column, allowed in columns.items():
+            found = self.connection.execute(
+                f"SELECT DISTINCT {column} FROM {table} LIMIT {len(allowed) + 1}"
+            ).fetchall()
+            if any(value not in allowed for (value,) in found):
+                return False
+        return True
+
     def _drop(self, *tables: str) -> None:
         for table in tables:
             self.connection.execute(f"DROP TABLE IF EXISTS {table}")
@@ -403,10 +427,7 @@ SELECT window_t AS win, item_t AS item, kind_t AS kind, status_t AS status,
   CAST({_minute("f")} AS INTEGER) AS concluded_minute,
   epoch_us(f) AS concluded_us, CAST(pauses_t <> '' AS INTEGER) AS has_pauses,
   case_id_t AS case_id, NULLIF(pauses_t, '') AS pauses_t,
-  (regexp_full_match(case_id_t, '{TRIMMED}')
-   AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
-   AND window_t IN {_in(self.windows)} AND item_t IN {_in(self.items)}
-   AND kind_t IN ('immediate', 'promised') AND status_t IN {_in(CASE_STATUSES)}
+  ({_trimmed("case_id_t")} AND (staff_t = '' OR {_trimmed("staff_t")})
    AND {received_form} AND r IS NOT NULL AND year(r) BETWEEN 1900 AND 2999
    AND (status_t NOT IN {concluded} OR ({conclusion_form}
         AND f IS NOT NULL AND year(f) BETWEEN 1900 AND 2999 AND f >= r))
@@ -434,11 +455,18 @@ FROM (
             (bad_pauses,) = db.execute(
                 f"SELECT COUNT(*) FROM {table}_pauses WHERE a IS NULL OR b IS NULL OR b < a"
             ).fetchall()[0]
+            known = self._known(
+                table,
+                win=self.windows,
+                item=self.items,
+                kind=("immediate", "promised"),
+                status=CASE_STATUSES,
+            )
         except (duckdb.Error, OSError):
             self._drop(table, table + "_pauses")
             return None
         # a row per line after the header: else a quoted field spans lines, or a line is blank
-        if bad or bad_pauses or not _one_row_a_line(path, int(rows), lines):
+        if bad or bad_pauses or not known or not _one_row_a_line(path, int(rows), lines):
             self._drop(table, table + "_pauses")
             return None
         return _Staged(table, read.names, int(rows), lines)
@@ -549,12 +577,10 @@ FROM (
 SELECT case_id_t AS case_id, window_t AS win, NULLIF(staff_t, '') AS staff,
   CAST({level} AS INTEGER) AS level, CAST({_day("t")} AS INTEGER) AS rated_day,
   epoch_us(t) AS rated_us, channel_t AS channel,
-  (regexp_full_match(case_id_t, '{TRIMMED}')
-   AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
-   AND window_t IN {_in(self.windows)}
+  ({_trimmed("case_id_t")} AND (staff_t = '' OR {_trimmed("staff_t")})
    AND {level_ok}
    AND {rated_form} AND t IS NOT NULL AND year(t) BETWEEN 1900 AND 2999
-   AND regexp_full_match(channel_t, '{TRIMMED}')) AS ok
+   AND {_trimmed("channel_t")}) AS ok
 FROM (SELECT *, {rated} AS t FROM ({read.sql}))
 """
         try:
@@ -562,10 +588,11 @@ FROM (SELECT *, {rated} AS t FROM ({read.sql}))
             rows, bad = db.execute(
                 f"SELECT COUNT(*), COUNT(*) FILTER (WHERE ok IS NOT TRUE) FROM {table}"
             ).fetchall()[0]
+            known = self._known(table, win=self.windows)
         except (duckdb.Error, OSError):
             self._drop(table)
             return None
-        if bad or not _one_row_a_line(path, int(rows), lines):
+        if bad or not known or not _one_row_a_line(path, int(rows), lines):
             self._drop(table)
             return None
         return _Staged(table, read.names, int(rows), lines)

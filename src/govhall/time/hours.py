@@ -70,6 +70,13 @@ def format_clock(minutes: int) -> str:
 
 
 def _spans(intervals: Sequence[Sequence[str]]) -> tuple[Span, ...]:
+    return _parsed_spans(tuple((a, b) for a, b in intervals))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_spans(intervals: tuple[tuple[str, str], ...]) -> tuple[Span, ...]:
+    """Minutes of ``("HH:MM", "HH:MM")`` pairs, sorted (a handful of distinct schedules,
+    asked for on every window-day)."""
     return tuple(sorted((clock_minutes(a), clock_minutes(b)) for a, b in intervals))
 
 
