@@ -294,6 +294,42 @@ def test_the_fast_path_hands_python_only_the_ratings_rules_need(
     assert lines == {("ratings.csv", 2), ("ratings-2.csv", 2)}
 
 
+def _as_parquet(folder: Path, typed: bool) -> None:
+    """Write each CSV file of ``folder`` as Parquet instead: with DuckDB's types, or as text."""
+    import duckdb
+
+    for path in sorted(folder.glob("*.csv")):
+        target = path.with_suffix(".parquet")
+        read = f"read_csv('{path}', header = true, all_varchar = {str(not typed).lower()})"
+        duckdb.connect().execute(f"COPY (SELECT * FROM {read}) TO '{target}' (FORMAT parquet)")
+        path.unlink()
+
+
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "text"])
+@pytest.mark.parametrize("month", ["2026-10", "2026-11"])
+def test_parquet_files_take_the_fast_path(
+    tmp_path: Path, folder: Path, typed: bool, month: str
+) -> None:
+    """Parquet ratings are split by DuckDB too (lines: row numbers); a time-limit complaint's
+    case is picked out of a Parquet cases file by its id as the careful reader strips it."""
+    cases = folder / "cases.csv"
+    cases.write_text(
+        cases.read_text(encoding="utf-8").replace("\nc4,", '\n" c4\t",'), encoding="utf-8"
+    )
+    _as_parquet(folder, typed)
+    session = _pinghu(tmp_path, "[ratings]\nreply_days = 5\n")
+    scan = _scan(session, folder)
+    assert scan is not None
+    lines = {(Path(f).name, line) for f, line, r in scan.rows if r.case_id == "c1"}  # type: ignore[attr-defined]
+    assert lines == {("ratings.parquet", 1), ("ratings-2.parquet", 1)}
+    _both(session, folder, month)
+    bulletin = session.ratings(folder, "2026-10", read=ReadReport(), engine="duckdb").to_json()
+    # c4's complaint is checked against its case, found under its padded id (concluded in time)
+    (order,) = [o for o in bulletin["orders"] if o["case_id"] == "c4"]
+    check = order["complaint_check"]
+    assert (check["result"], check["concluded"]) == ("not_confirmed", "2026-10-12T09:00:00+08:00")
+
+
 @pytest.mark.parametrize(
     "text",
     [

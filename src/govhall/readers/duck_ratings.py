@@ -17,9 +17,9 @@ does, and splits them:
 Such a rating is alone in its (case, channel) group, good (level 3-5) and
 named by no rectification row, so no rule of the builder can treat it other
 than count it: the bulletin is the same either way (a differential test
-checks). A file the fast path cannot take — not CSV, a bad row, a value
-holding a line break, a blank line (the lines would not be the careful
-reader's) — makes :func:`scan_ratings` return ``None`` before anything is
+checks). A file the fast path cannot take — neither CSV nor Parquet, a bad
+row, a value holding a line break, a blank line (the lines would not be the
+careful reader's) — makes :func:`scan_ratings` return ``None`` before anything is
 counted, and the caller reads every file the careful way.
 
 The cases files are read once, by :class:`govhall.readers.duck_scan.FolderScan`
@@ -39,7 +39,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govhall.readers.duck_scan import TRIMMED, FolderScan, _in, _quote, _source, _time_ok
+from govhall.readers.duck_scan import (
+    TRIMMED,
+    FolderScan,
+    _in,
+    _one_row_a_line,
+    _quote,
+    _source,
+    _time_ok,
+    physical_lines,
+)
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import RATING_COLUMNS, RATING_OPTIONAL, _start, _warn_unknown
 from govhall.records import BAD_LEVEL, RATING_CHANNELS, Rating
@@ -63,23 +72,25 @@ class RatingScan:
     """Channel not known -> ratings up to ``as_of`` counted in DuckDB."""
 
 
+_SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+"""The characters Python's ``str.strip`` removes (the careful reader strips case ids)."""
+
+
+def _stripped(text: str) -> str:
+    """SQL: ``text`` as ``str.strip`` leaves it (its one parameter: :data:`_SPACES`).
+
+    Text with a printable ASCII character at each end is left as it is
+    without asking ``trim`` (which, given a set of characters, is slow).
+    """
+    return (
+        f"CASE WHEN ascii({text}) BETWEEN 33 AND 126 AND ascii({text}[-1]) BETWEEN 33 AND 126 "
+        f"THEN {text} ELSE trim({text}, ?) END"
+    )
+
+
 def _naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """Return ``moment`` as the hall's wall-clock time (how the files write it)."""
     return moment.astimezone(tz).replace(tzinfo=None)
-
-
-def _one_line_per_row(path: Path, rows: int) -> bool:
-    """Return True when row n (from 1) is on line n + 1 of the file, as the careful reader counts.
-
-    That is: the header, then one line per row — no blank line, no line break
-    inside a value (the last line may lack its line break).
-    """
-    count, last = 0, b""
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 24):
-            count += block.count(b"\n")
-            last = block[-1:]
-    return count == (rows + 1 if last == b"\n" else rows)
 
 
 @dataclass
@@ -195,10 +206,10 @@ def scan_ratings(
     import duckdb
 
     db = engine.connection
-    found: list[tuple[Path, list[str], int]] = []
+    found: list[tuple[Path, list[str], int, int]] = []
     try:
         for number, path in enumerate(paths):
-            if path.suffix.lower() != ".csv":
+            if path.suffix.lower() not in (".csv", ".parquet"):
                 return None
             source, names = _source(path, RATING_COLUMNS, RATING_OPTIONAL)
             verb = (
@@ -228,25 +239,28 @@ FROM ({source})
                 "WHERE file_no = ?",
                 [number],
             ).fetchall()[0]
-            # one line per row and the header: the rows' lines are the careful reader's
-            if bad or not _one_line_per_row(path, int(rows)):
+            # a row a line (after a CSV header): the rows' lines are the careful reader's
+            lines = physical_lines(path)
+            if bad or not _one_row_a_line(path, int(rows), lines):
                 return None
-            found.append((path, names, int(rows)))
+            found.append((path, names, int(rows), lines))
     except (LookupError, OSError, ValueError, duckdb.Error):
         return None
     if not found:
         return RatingScan()
     if _repeats_or_orphans(db, case_ids, ids_table):
         return None
-    for path, names, rows in found:
+    for path, names, rows, lines in found:
         summary = _start(report, path)
         _warn_unknown(
             report, path, [n for n in names if n not in (*RATING_COLUMNS, *RATING_OPTIONAL)], 1
         )
         summary.read += rows
         summary.used += rows
-        summary.lines += rows + 1  # the header, then a row a line (checked above)
-    return _split(engine, [str(path) for path, _, _ in found], tz, month, as_of, named)
+        summary.lines += lines
+    # a row's line: its number, after a CSV file's header
+    files = [(str(path), int(path.suffix.lower() == ".csv")) for path, *_ in found]
+    return _split(engine, files, tz, month, as_of, named)
 
 
 def _repeats_or_orphans(
@@ -282,7 +296,7 @@ def _orphans(db: duckdb.DuckDBPyConnection, ids_table: str) -> bool:
 
 def _split(
     engine: DuckDBEngine,
-    names: list[str],
+    files: list[tuple[str, int]],
     tz: dt.tzinfo,
     month: tuple[dt.datetime, dt.datetime],
     as_of: dt.datetime,
@@ -316,7 +330,8 @@ WHERE n > 1 OR level <= {BAD_LEVEL} OR is_named ORDER BY file_no, pos
         rating = Rating(
             case_id, window, staff or None, level, moment.replace(tzinfo=tz), channel, _tags(tags)
         )
-        scan.rows.append((names[file_no], int(pos) + 1, rating))
+        name, header = files[file_no]
+        scan.rows.append((name, int(pos) + header, rating))
     first, end = (_naive(m, tz) for m in month)
     alone = f"n = 1 AND level > {BAD_LEVEL} AND NOT is_named"
     counted = db.execute(
@@ -361,7 +376,9 @@ def read_wanted_cases(
     The files are checked and counted by :class:`~govhall.readers.duck_scan.FolderScan`
     (or were: ``staged``, by :func:`stage_cases` with the same arguments);
     the rows of ``wanted`` case ids are then copied, in file order, into a
-    scratch CSV file that the careful reader parses (into a report of its own).
+    scratch file of the same format (a Parquet file's columns keep their
+    types) that the careful reader parses (into a report of its own); a
+    JSON Lines file is read whole by the careful reader.
     """
     from govhall.readers.rows import CASE_COLUMNS, CASE_OPTIONAL
     from govhall.readers.typed import read_cases
@@ -378,17 +395,24 @@ def read_wanted_cases(
     columns = (*CASE_COLUMNS, *CASE_OPTIONAL)
     with tempfile.TemporaryDirectory(prefix="govhall-cases-") as tmp:
         for number, path in enumerate(paths):
-            if path.suffix.lower() == ".csv":
-                source, _ = _source(path, CASE_COLUMNS, CASE_OPTIONAL)
-                picks = ", ".join(f"{name}_t AS {name}" for name in columns)
-                part = Path(tmp) / f"cases-{number}.csv"
+            suffix = path.suffix.lower()
+            if suffix in (".csv", ".parquet"):
+                # the wanted rows as written (a Parquet file's with their types), in order
+                part = Path(tmp) / f"cases-{number}{suffix}"
+                if suffix == ".csv":
+                    source, _ = _source(path, CASE_COLUMNS, CASE_OPTIONAL)
+                    picks = ", ".join(f"{name}_t AS {name}" for name in columns)
+                    rows, key, form = f"SELECT {picks} FROM ({source})", "case_id_t", "HEADER"
+                else:
+                    rows, key = f"SELECT * FROM read_parquet({_quote(str(path))})", "case_id"
+                    form = "FORMAT parquet"
                 db.execute(
-                    f"COPY (SELECT {picks} FROM ({source}) "
-                    "WHERE trim(case_id_t) IN (SELECT case_id FROM govhall_wanted)) "
-                    f"TO {_quote(str(part))} (HEADER)"
+                    f"COPY ({rows} WHERE {_stripped(f'CAST({key} AS VARCHAR)')} IN "
+                    f"(SELECT case_id FROM govhall_wanted)) TO {_quote(str(part))} ({form})",
+                    [_SPACES],
                 )
                 found.extend(read_cases(part, tz, ReadReport(), windows=windows, items=items))
-            else:  # JSON Lines or Parquet: the careful reader reads it all
+            else:  # JSON Lines: the careful reader reads it all
                 quiet = ReadReport()
                 cases = read_cases(path, tz, quiet, windows=windows, items=items)
                 found.extend(case for case in cases if case.case_id in wanted)
