@@ -308,7 +308,8 @@ def _split(
     )
     keys = [(case_id, channel, _naive(moment, tz)) for case_id, channel, moment in named]
     if keys:
-        db.executemany("INSERT INTO govhall_named VALUES (?, ?, ?)", keys)
+        case_ids, channels, moments = zip(*keys, strict=True)
+        _insert(db, "govhall_named", case_id=case_ids, channel=channels, t=moments)
     db.execute(
         """
 CREATE OR REPLACE TEMP TABLE govhall_keyed AS
@@ -351,6 +352,17 @@ WHERE n > 1 OR level <= {BAD_LEVEL} OR is_named ORDER BY file_no, pos
     return scan
 
 
+def _insert(db: duckdb.DuckDBPyConnection, table: str, **columns: Sequence[object]) -> None:
+    """Insert rows into ``table``, given column by column (one statement, not one a row)."""
+    import pyarrow as pa
+
+    db.register("govhall_rows", pa.table({name: list(values) for name, values in columns.items()}))
+    try:
+        db.execute(f"INSERT INTO {table} SELECT {', '.join(columns)} FROM govhall_rows")
+    finally:
+        db.unregister("govhall_rows")
+
+
 def _tags(value: str) -> tuple[str, ...]:
     """Split a ``tags`` cell as the careful reader does (``;``, trimmed, no repeats)."""
     tags: list[str] = []
@@ -390,7 +402,7 @@ def read_wanted_cases(
     db = engine.connection
     db.execute("CREATE OR REPLACE TEMP TABLE govhall_wanted (case_id VARCHAR)")
     if wanted:
-        db.executemany("INSERT INTO govhall_wanted VALUES (?)", [(w,) for w in sorted(wanted)])
+        _insert(db, "govhall_wanted", case_id=sorted(wanted))
     found: list[Case] = []
     columns = (*CASE_COLUMNS, *CASE_OPTIONAL)
     with tempfile.TemporaryDirectory(prefix="govhall-cases-") as tmp:
