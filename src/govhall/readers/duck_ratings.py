@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govhall.readers.duck_scan import (
-    TRIMMED,
     FolderScan,
     _in,
     _one_row_a_line,
@@ -48,6 +47,8 @@ from govhall.readers.duck_scan import (
     _source,
     _time_ok,
     physical_lines,
+    plain_ends,
+    trimmed,
 )
 from govhall.readers.report import ReadReport
 from govhall.readers.rows import RATING_COLUMNS, RATING_OPTIONAL, _start, _warn_unknown
@@ -82,10 +83,7 @@ def _stripped(text: str) -> str:
     Text with a printable ASCII character at each end is left as it is
     without asking ``trim`` (which, given a set of characters, is slow).
     """
-    return (
-        f"CASE WHEN ascii({text}) BETWEEN 33 AND 126 AND ascii({text}[-1]) BETWEEN 33 AND 126 "
-        f"THEN {text} ELSE trim({text}, ?) END"
-    )
+    return f"CASE WHEN {plain_ends(text)} THEN {text} ELSE trim({text}, ?) END"
 
 
 def _naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
@@ -223,12 +221,11 @@ def scan_ratings(
 SELECT {number} AS file_no, row_number() OVER () AS pos, case_id_t AS case_id,
   window_t AS win, staff_t AS staff, TRY_CAST(level_t AS INTEGER) AS level,
   TRY_CAST(rated_at_t AS TIMESTAMP) AS t, channel_t AS channel, tags_t AS tags,
-  (regexp_full_match(case_id_t, '{TRIMMED}')
-   AND (staff_t = '' OR regexp_full_match(staff_t, '{TRIMMED}'))
+  ({trimmed("case_id_t")} AND (staff_t = '' OR {trimmed("staff_t")})
    AND window_t IN {_in(windows)}
    AND regexp_full_match(level_t, '[1-5]')
    AND {_time_ok("rated_at_t")}
-   AND regexp_full_match(channel_t, '{TRIMMED}')
+   AND {trimmed("channel_t")}
    AND NOT regexp_matches(concat_ws('', case_id_t, window_t, staff_t, level_t, rated_at_t,
                                     channel_t, tags_t), '[\\r\\n]')) AS ok
 FROM ({source})
