@@ -265,16 +265,20 @@ class WorkCalendar:
     # -- counting --------------------------------------------------------------
     def _counts(self) -> _Table:
         if self._table is None:
+            # is_workday, day by day, over day ordinals (a deployment builds one per hall)
+            for year in range(_TABLE_FIRST.year, _TABLE_LAST.year + 1):
+                if year not in self._looked:
+                    self._look(year)
+            off = {day.toordinal() for day in (*self.closures, *self._holidays)}
+            on = {day.toordinal() for day in self._workdays}
             table = _Table(_TABLE_FIRST.toordinal())
             count = 0
-            day = _TABLE_FIRST
-            one = dt.timedelta(days=1)
-            while day <= _TABLE_LAST:
-                if self.is_workday(day):
+            for ordinal in range(table.base, _TABLE_LAST.toordinal() + 1):
+                # ordinal 1 (0001-01-01) was a Monday: weekday = (ordinal - 1) % 7
+                if ordinal not in off and (ordinal in on or (ordinal - 1) % 7 < 5):
                     count += 1
-                    table.work_ordinals.append(day.toordinal())
+                    table.work_ordinals.append(ordinal)
                 table.cumulative.append(count)
-                day += one
             self._table = table
         return self._table
 
