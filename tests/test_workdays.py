@@ -102,6 +102,26 @@ def test_running_count_table_matches_day_by_day_counting(start: dt.date, n: int)
 _CAL = WorkCalendar(package_arrangements())
 
 
+def test_the_running_count_table_is_is_workday_day_by_day() -> None:
+    """The table behind nth_workday_after agrees with is_workday on every day it covers:
+    closures (one on a make-up Saturday, one on a holiday), estimated years and weekends."""
+    from govhall.time.hours import _estimated_holidays
+    from govhall.time.workdays import _TABLE_FIRST, _TABLE_LAST
+
+    closures = {D(2026, 10, 10): "closed", D(2026, 10, 1): "closed", D(2031, 3, 4): "closed"}
+    cal = WorkCalendar(package_arrangements(), closures, estimate=_estimated_holidays)
+    table = cal._counts()
+    day, count, index = _TABLE_FIRST, 0, 0
+    while day <= _TABLE_LAST:
+        count += cal.is_workday(day)
+        assert table.cumulative[index] == count, day
+        day += dt.timedelta(days=1)
+        index += 1
+    assert len(table.cumulative) == index
+    assert len(table.work_ordinals) == count
+    assert not cal.is_workday(D(2026, 10, 10))  # the closure wins over the make-up day
+
+
 def test_unpublished_year_warns_and_counts_monday_to_friday(cal: WorkCalendar) -> None:
     assert not cal.covered(2027)
     assert cal.covered(2026)
