@@ -701,3 +701,30 @@ def test_the_sample_with_its_tags_and_channels_gives_the_same_json(tmp_path: Pat
         outputs.append(json.loads(result.stdout))
     assert outputs[0] == outputs[1]
     assert outputs[0]["data"]["warnings"] == []
+
+
+def test_a_trend_asks_the_engine_one_query_a_month(tmp_path: Path) -> None:
+    """The KPIs of each month of a trend are one query; the years of the cases (the same
+    whatever the month) are not asked for again and again."""
+    from govhall.engines.duck import DuckDBEngine
+
+    class Counting(DuckDBEngine):
+        asked: list[str]
+
+        def query(self, sql: str) -> list[tuple[Any, ...]]:
+            self.asked.append(sql)
+            return super().query(sql)
+
+    hall = open_hall(ROOT / "configs" / "pinghu.toml")
+    data = _write(hall, tmp_path / "data", seed=3, count=200)
+    months = ["2025-10", "2025-11", "2025-12", "2026-01"]
+    engine = Counting()
+    engine.asked = []
+    try:
+        found = hall.monthly_kpis(data, months, engine=engine)
+    finally:
+        engine.close()
+    kpi_queries = [sql for sql in engine.asked if "AS on_time" in sql]
+    assert len(kpi_queries) == len(months)
+    assert not [sql for sql in engine.asked if "year_no" in sql and "DISTINCT" in sql]
+    assert found == hall.monthly_kpis(data, months, engine="rows")

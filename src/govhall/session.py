@@ -599,6 +599,7 @@ class HallSession:
                 end=last,
                 satisfied_level=self.satisfied_level,
                 tables=tables,
+                years=False,
             )
         return result
 

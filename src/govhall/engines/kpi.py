@@ -63,6 +63,7 @@ def count_kpis(
     span: DateSpan | None = None,
     satisfied_level: int = SATISFIED_LEVEL,
     tables: RuleTables | None = None,
+    years: bool = True,
 ) -> tuple[Kpis, set[int]]:
     """Count the KPIs of ``relations`` on ``engine``; also return the years the cases name.
 
@@ -77,6 +78,8 @@ def count_kpis(
         span: The dates the relations name, when already known.
         satisfied_level: Ratings at this level or above are satisfied (the county's).
         tables: The rule tables, when already built and registered (:func:`rule_tables_for`).
+        years: Whether to ask for the years (one more query over every case, whatever the
+            period); without, the set returned is empty.
     """
     engine.register(relations)
     kpis = Kpis(start=start, end=end)
@@ -101,5 +104,6 @@ def count_kpis(
             "(a window or date outside the rule tables)"
         )
     kpis.on_time, kpis.handling_minutes = int(on_time or 0), int(minutes or 0)
-    years = {int(row[0]) for row in engine.query(measures.years_sql())}
-    return kpis, years
+    if not years:
+        return kpis, set()
+    return kpis, {int(row[0]) for row in engine.query(measures.years_sql())}
