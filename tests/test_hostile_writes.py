@@ -233,6 +233,10 @@ def test_a_terminated_sample_leaves_no_temporary_file(tmp_path: Path) -> None:
             str(ZHENHAI),
             "--out",
             str(tmp_path),
+            # enough rows that the first file takes seconds to write: the default's second
+            # could pass while a busy machine paused this test between seeing it and the signal
+            "--rows",
+            "1000000",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
