@@ -247,6 +247,23 @@ def test_the_section_is_the_same_on_every_engine(hall: Path, month: str, variant
         assert rows[0]["data"]["rejected"] == 1
 
 
+@pytest.mark.parametrize("variant", ["as written", "an orphan rating"])
+def test_the_section_is_the_same_on_every_engine_from_parquet_files(
+    hall: Path, variant: str
+) -> None:
+    """Parquet data files (typed columns): DuckDB splits the ratings and picks the complained-
+    about cases itself (or, with an orphan, leaves the ratings to Python); same report."""
+    from test_ratings_engines import _as_parquet
+
+    ratings, progress = VARIANTS[variant]
+    data = hall / "data"
+    (data / "ratings.csv").write_text(RATINGS + ratings, encoding="utf-8")
+    (data / "rectifications.csv").write_text(PROGRESS + progress, encoding="utf-8")
+    _as_parquet(data, typed=True)
+    assert sorted(p.suffix for p in data.iterdir()) == [".parquet"] * 3
+    assert _engine_report(hall, "2026-10", "duckdb") == _engine_report(hall, "2026-10", "rows")
+
+
 def test_the_section_is_the_same_on_every_engine_without_ratings(hall: Path) -> None:
     (hall / "data" / "ratings.csv").unlink()
     (hall / "data" / "rectifications.csv").unlink()

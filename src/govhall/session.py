@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from govhall.readers import ReadReport
     from govhall.readers.duck_ratings import StagedCases
     from govhall.readers.folder import DataFolder
-    from govhall.records import Case, Finding, Pause, Rating, Rectification
+    from govhall.records import Case, Finding, Pause, Rating
     from govhall.report.data import MonthReport, OverdueCase
     from govhall.samples import SampleSummary
     from govhall.store.source import StoreSource
@@ -1014,50 +1014,12 @@ class HallSession:
         """The report's bulletin of a folder an engine counted: DuckDB reads the ratings.
 
         The same bulletin as reading every rating in Python (the ``duckdb``
-        engine of ``govhall ratings``): DuckDB counts the ratings no rule
-        can change and hands Python the rest, and picks out the cases of
-        time-limit complaints. As in :meth:`_month_bulletin`, the ratings and
-        cases are read quietly (the counting pass reported them) and the
-        rectifications of the month's ratings into ``read``.
+        engine of ``govhall ratings``, :meth:`_duck_bulletin`); as in
+        :meth:`_month_bulletin`, the ratings and cases are read quietly (the
+        counting pass reported them) and the rectifications of the month's
+        ratings into ``read``.
         """
-        from govhall.engines.duck import DuckDBEngine
-        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings
-        from govhall.report.data import tap_located
-
-        quiet = _new_report()
-        progress = getattr(source, "rectifications", None)
-        rows = progress(self.zone, read) if progress is not None else ()
-        steps = [row for row in rows if row[2].rated_at >= builder.first]
-        named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
-        duck = DuckDBEngine()
-        try:
-            has_cases = _has_files(source, "cases")
-            files = source.files("ratings")
-            staged, ids = self._staged_cases(duck, source) if has_cases and files else (None, None)
-            month = (builder.first, builder.end)
-            scan = scan_ratings(
-                duck, files, self.zone, quiet, self.window_ids, month, builder.as_of, named, ids,
-                ids_table=staged.ids_table if staged is not None else None,
-            )  # fmt: skip
-            if scan is None:  # a file the fast path cannot take: the month's ratings in Python
-                located: list[tuple[str, int, Rating]] = []
-                for _ in tap_located(self._located_ratings(source, quiet), *month, located):
-                    pass
-                builder.add_ratings(located, quiet)
-            else:
-                builder.add_ratings(scan.rows, quiet)
-                builder.add_counted(scan.counts, scan.unknown)
-            builder.add_rectifications(steps, read)
-            wanted = builder.cases_wanted()
-            if wanted and has_cases:
-                paths = source.files("cases")
-                cases = read_wanted_cases(
-                    duck, paths, self.zone, quiet, self.window_ids, self.item_ids, wanted, staged
-                )
-                builder.add_cases(cases, self.due_times.due)
-        finally:
-            duck.close()
-        return builder.result()
+        return self._duck_bulletin(source, builder, read, counted=True)
 
     @cached_property
     def rating_limits(self) -> RatingLimits:
@@ -1104,9 +1066,9 @@ class HallSession:
         first, end = month_bounds(wanted.first_day, wanted.next().first_day, self.zone)
         moment = end if as_of is None else self.time.aware(self.time.local(as_of))
         builder = BulletinBuilder(self.time, self.rating_limits, str(wanted), first, end, moment)
-        progress = getattr(source, "rectifications", None)
         if engine == "duckdb" and isinstance(source, DataFolder):
-            return self._duck_bulletin(source, builder, read, progress, str(data))
+            return self._duck_bulletin(source, builder, read, label=str(data))
+        progress = getattr(source, "rectifications", None)
         builder.add_ratings(self._located_ratings(source, read), read)
         if progress is not None:
             builder.add_rectifications(progress(self.zone, read), read)
@@ -1130,17 +1092,34 @@ class HallSession:
         source: DataFolder,
         builder: BulletinBuilder,
         read: ReadReport,
-        progress: Callable[..., Iterator[tuple[str, int, Rectification]]] | None,
-        label: str,
+        *,
+        counted: bool = False,
+        label: str = "",
     ) -> Bulletin:
-        """Build a folder's bulletin with DuckDB counting what needs no rule (same answer)."""
+        """Build a folder's bulletin with DuckDB counting what needs no rule (same answer).
+
+        For ``govhall ratings`` (``counted`` false) the ratings and cases files
+        are read into ``read``, every rating reaches the builder, and a folder
+        without a cases file (named ``label``) gets a warning that complaints
+        about time are not checked. For the report (``counted``: its counting
+        pass read and reported the files) they are read quietly, and only the
+        month's ratings and the rectifications of ratings from the month's
+        start reach the builder. The rectification rows are read into ``read``
+        either way.
+        """
         from govhall.engines.duck import DuckDBEngine
         from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
         from govhall.readers.typed import located_ratings
+        from govhall.report.data import tap_located
 
+        reader = _new_report() if counted else read  # the ratings' and cases' rows
         files = source.files("ratings")
-        start_files(read, files)  # the summary lists ratings first, as the rows engine does
+        if not counted:
+            start_files(read, files)  # the summary lists ratings first, as the rows engine does
+        progress = getattr(source, "rectifications", None)
         steps = list(progress(self.zone, read)) if progress is not None else []
+        if counted:
+            steps = [row for row in steps if row[2].rated_at >= builder.first]
         named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
         no_cases = None
         duck = DuckDBEngine()
@@ -1149,35 +1128,35 @@ class HallSession:
             has_cases = _has_files(source, "cases")
             staged, ids = self._staged_cases(duck, source) if has_cases and files else (None, None)
             scan = scan_ratings(
-                duck, files, self.zone, read, self.window_ids, month, builder.as_of, named, ids,
-                ids_table=staged.ids_table if staged is not None else None,
+                duck, files, self.zone, reader, self.window_ids, month, builder.as_of, named,
+                ids, ids_table=staged.ids_table if staged is not None else None,
             )  # fmt: skip
             if scan is None:  # a file the fast path cannot take: every rating the careful way
                 known = staged.ids() if staged is not None else None
-                if known is None:
-                    builder.add_ratings(self._located_ratings(source, read), read)
-                else:  # the orphan check takes the usable cases DuckDB read
-                    rows = located_ratings(
-                        files, self.zone, read, windows=self.window_ids, case_ids=known
+                rows: Iterable[tuple[str, int, Rating]] = (
+                    self._located_ratings(source, reader)
+                    if known is None  # the orphan check takes the usable cases DuckDB read:
+                    else located_ratings(
+                        files, self.zone, reader, windows=self.window_ids, case_ids=known
                     )
-                    builder.add_ratings(rows, read)
+                )
+                if counted:
+                    located: list[tuple[str, int, Rating]] = []
+                    for _ in tap_located(rows, *month, located):
+                        pass
+                    rows = located
+                builder.add_ratings(rows, reader)
             else:
-                builder.add_ratings(scan.rows, read)
+                builder.add_ratings(scan.rows, reader)
                 builder.add_counted(scan.counts, scan.unknown)
             builder.add_rectifications(steps, read)
             wanted = builder.cases_wanted()
-            if wanted and not _has_files(source, "cases"):
+            if wanted and not has_cases and not counted:
                 no_cases = f"{label}: no cases file: time-limit complaints are not checked"
-            elif wanted:
+            elif wanted and has_cases:
+                paths = source.files("cases")
                 cases = read_wanted_cases(
-                    duck,
-                    source.files("cases"),
-                    self.zone,
-                    read,
-                    self.window_ids,
-                    self.item_ids,
-                    wanted,
-                    staged,
+                    duck, paths, self.zone, reader, self.window_ids, self.item_ids, wanted, staged
                 )
                 builder.add_cases(cases, self.due_times.due)
         finally:
