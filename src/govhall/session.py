@@ -1132,10 +1132,11 @@ class HallSession:
                 ids, ids_table=staged.ids_table if staged is not None else None,
             )  # fmt: skip
             if scan is None:  # a file the fast path cannot take: every rating the careful way
+                # the orphan check takes the usable cases DuckDB read, when it kept them
                 known = staged.ids() if staged is not None else None
                 rows: Iterable[tuple[str, int, Rating]] = (
                     self._located_ratings(source, reader)
-                    if known is None  # the orphan check takes the usable cases DuckDB read:
+                    if known is None
                     else located_ratings(
                         files, self.zone, reader, windows=self.window_ids, case_ids=known
                     )
