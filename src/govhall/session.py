@@ -978,8 +978,8 @@ class HallSession:
         from govhall.store.source import StoreSource
 
         builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
-        if located is None and isinstance(source, DataFolder):
-            return self._folder_month_bulletin(source, builder, read)
+        if located is None and isinstance(source, DataFolder):  # DuckDB reads the ratings
+            return self._duck_bulletin(source, builder, read, counted=True)
         if located is None:
             located = []
             # a store reads only the ratings near the month (tap_located takes the month's)
@@ -1007,19 +1007,6 @@ class HallSession:
             )  # fmt: skip
             builder.add_cases(cases, self.due_times.due)
         return builder.result()
-
-    def _folder_month_bulletin(
-        self, source: DataFolder, builder: BulletinBuilder, read: ReadReport
-    ) -> Bulletin:
-        """The report's bulletin of a folder an engine counted: DuckDB reads the ratings.
-
-        The same bulletin as reading every rating in Python (the ``duckdb``
-        engine of ``govhall ratings``, :meth:`_duck_bulletin`); as in
-        :meth:`_month_bulletin`, the ratings and cases are read quietly (the
-        counting pass reported them) and the rectifications of the month's
-        ratings into ``read``.
-        """
-        return self._duck_bulletin(source, builder, read, counted=True)
 
     @cached_property
     def rating_limits(self) -> RatingLimits:

@@ -263,9 +263,16 @@ def java_missing() -> str | None:
     return "no Java found (install a Java runtime, e.g. Debian's default-jre-headless)"
 
 
+def connect_url(master: str | None) -> str | None:
+    """The Spark Connect server a session with ``master`` goes to: ``SPARK_REMOTE`` when no
+    master is named and it is set; else ``None`` (Spark runs from this process)."""
+    remote = os.environ.get("SPARK_REMOTE")
+    return remote if master is None and remote else None
+
+
 def is_local(master: str | None) -> bool:
     """Whether ``master`` (``None``: the default) runs Spark in this process's JVM alone."""
-    if master is None and os.environ.get("SPARK_REMOTE"):
+    if connect_url(master) is not None:
         return False
     return (master or DEFAULT_MASTER).startswith("local")
 
@@ -278,7 +285,7 @@ def check_can_start(master: str | None) -> None:
     """
     if importlib.util.find_spec("pyspark") is None:
         raise EngineError("the spark engine needs pyspark: pip install 'govhall[spark]'")
-    if master is None and os.environ.get("SPARK_REMOTE"):
+    if connect_url(master) is not None:  # the server's Java, not this machine's
         return
     why = java_missing()
     if why is not None:
@@ -320,8 +327,8 @@ def start_session(master: str | None, scratch: Path) -> Any:
     check_can_start(master)
     from pyspark.sql import SparkSession
 
-    remote = os.environ.get("SPARK_REMOTE")
-    if master is None and remote:
+    remote = connect_url(master)
+    if remote is not None:
         return SparkSession.builder.remote(remote).getOrCreate()
     builder = (
         SparkSession.builder.master(master or DEFAULT_MASTER)
