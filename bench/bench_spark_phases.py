@@ -113,7 +113,7 @@ def main() -> None:
     phases.mark("open the engine (JVM in background)")
     try:
         reader = DuckDBEngine()
-        scan = FolderScan(reader, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+        scan = FolderScan(reader, hall.zone, ReadReport(), hall.keys)
         scan.cases(source.files("cases"))
         phases.mark("DuckDB reads and checks the cases")
         scan.ratings(source.files("ratings"), hall.rating_limits.repeated)

@@ -48,7 +48,7 @@ def main() -> None:
     hall = open_hall(CONFIG)
     source = hall.source(args.data)
     reader = DuckDBEngine()
-    scan = FolderScan(reader, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+    scan = FolderScan(reader, hall.zone, ReadReport(), hall.keys)
     scan.cases(source.files("cases"))
     scan.ratings(source.files("ratings"), hall.rating_limits.repeated)
     relations = scan.tables()

@@ -351,7 +351,7 @@ def test_typed_parquet_columns_are_read_by_duckdb_as_rows_reads_their_text(
     assert found.typed == {"received_at", "concluded_at", "visits"}
     engine = DuckDBEngine()
     try:
-        scan = FolderScan(engine, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+        scan = FolderScan(engine, hall.zone, ReadReport(), hall.keys)
         scan.cases(hall.source(clean).files("cases"))
         scan.ratings(hall.source(clean).files("ratings"))
         assert (scan.fast_files, scan.careful_files) == (2, 0)
@@ -487,7 +487,7 @@ def test_duckdb_reads_clean_files_itself_and_others_carefully(tmp_path: Path) ->
     (data / "cases-2.csv").write_text("\n".join(odd) + "\n", encoding="utf-8")
     engine = DuckDBEngine()
     try:
-        scan = FolderScan(engine, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+        scan = FolderScan(engine, hall.zone, ReadReport(), hall.keys)
         scan.cases(hall.source(data).files("cases"))
         assert (scan.fast_files, scan.careful_files) == (1, 1)
     finally:

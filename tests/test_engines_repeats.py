@@ -110,7 +110,7 @@ def test_re_given_ratings_alone_keep_the_fast_scan(tmp_path: Path) -> None:
         writer.writerows([*ratings, *later])
     engine = open_engine("duckdb")
     try:
-        scan = FolderScan(engine, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)  # type: ignore[arg-type]
+        scan = FolderScan(engine, hall.zone, ReadReport(), hall.keys)  # type: ignore[arg-type]
         scan.cases(hall.source(data).files("cases"))
         scan.ratings(hall.source(data).files("ratings"), "latest")
         assert (scan.fast_files, scan.careful_files) == (2, 0)

@@ -107,7 +107,7 @@ def test_the_span_of_a_data_folder_is_the_span_the_engine_counts(tmp_path: Path)
     source = hall.source(out)
     reader = DuckDBEngine()
     try:
-        scan = FolderScan(reader, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)
+        scan = FolderScan(reader, hall.zone, ReadReport(), hall.keys)
         scan.cases(source.files("cases"))
         scan.ratings(source.files("ratings"), hall.rating_limits.repeated)
         relations = scan.tables()

@@ -443,7 +443,7 @@ def _staged_ids(session: HallSession, data: Path) -> tuple[str | None, set[str]]
     duck = DuckDBEngine()
     try:
         files = DataFolder(data).files("cases")
-        staged = stage_cases(duck, files, session.zone, session.window_ids, session.item_ids)
+        staged = stage_cases(duck, files, session.zone, session.keys)
         table = staged.ids_table
         rows = duck.connection.execute(f"SELECT case_id FROM {table}").fetchall() if table else []
         return table, {row[0] for row in rows}

@@ -84,7 +84,7 @@ def _scan(hall: HallSession, target: str) -> Any:
     engine = open_engine("duckdb")
     try:
         source = StoreSource(target, hall.config.hall.id)
-        scan = StoreScan(engine, source, hall.zone, ReadReport(), hall.window_ids, hall.item_ids)  # type: ignore[arg-type]
+        scan = StoreScan(engine, source, hall.zone, ReadReport(), hall.keys)  # type: ignore[arg-type]
         scan.read()
         return scan
     finally:
@@ -257,9 +257,7 @@ def test_a_store_another_process_writes_is_named_not_a_traceback(tmp_path: Path)
         assert writer.stdout.readline().strip() == "open"
         engine = open_engine("duckdb")
         try:
-            scan = StoreScan(
-                engine, source, hall.zone, ReadReport(), hall.window_ids, hall.item_ids
-            )  # type: ignore[arg-type]
+            scan = StoreScan(engine, source, hall.zone, ReadReport(), hall.keys)  # type: ignore[arg-type]
             with pytest.raises(StoreError, match="in use by another process"):
                 scan.read()
         finally:

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from govhall.engines import Engine
     from govhall.engines.duck import DuckDBEngine
     from govhall.engines.relations import DateSpan
-    from govhall.engines.tables import RuleTables
+    from govhall.engines.tables import KeyNumbers, RuleTables
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
@@ -183,6 +183,13 @@ class HallSession:
 
     def __repr__(self) -> str:
         return f"<HallSession {self.config.hall.id!r} ({self.config.hall.county})>"
+
+    @cached_property
+    def keys(self) -> KeyNumbers:
+        """The numbers the engines join the hall's windows and items on."""
+        from govhall.engines.tables import KeyNumbers
+
+        return KeyNumbers.of(self.config)
 
     def release(self) -> None:
         """Drop what the session built and remembered; it is built again when next needed.
@@ -510,7 +517,7 @@ class HallSession:
             else:
                 cases = self._cases(source, read, progress)
                 ratings = _wrap(progress, "ratings", source, self._ratings(source, read))
-                records = relations_from_records(cases, ratings)
+                records = relations_from_records(cases, ratings, self.keys)
                 counter.register(records.as_dict())
                 span = records.span
             yield counter, span
@@ -527,15 +534,13 @@ class HallSession:
         if isinstance(source, DataFolder):
             from govhall.readers.duck_scan import FolderScan
 
-            scan = FolderScan(reader, self.zone, read, self.window_ids, self.item_ids)
+            scan = FolderScan(reader, self.zone, read, self.keys)
             scan.cases(source.files("cases"))
             scan.ratings(source.files("ratings"), self.rating_limits.repeated)
             return
         from govhall.store.engine_scan import StoreScan
 
-        StoreScan(reader, source, self.zone, read, self.window_ids, self.item_ids).read(
-            self.rating_limits.repeated
-        )
+        StoreScan(reader, source, self.zone, read, self.keys).read(self.rating_limits.repeated)
 
     def _engine_kpis(
         self,
@@ -1143,9 +1148,7 @@ class HallSession:
                 no_cases = f"{label}: no cases file: time-limit complaints are not checked"
             elif wanted and has_cases:
                 paths = source.files("cases")
-                cases = read_wanted_cases(
-                    duck, paths, self.zone, reader, self.window_ids, self.item_ids, wanted, staged
-                )
+                cases = read_wanted_cases(duck, paths, self.zone, reader, self.keys, wanted, staged)
                 builder.add_cases(cases, self.due_times.due)
         finally:
             duck.close()
@@ -1161,7 +1164,7 @@ class HallSession:
         time-limit cross-check's rows (``ids``: the folder's, when DuckDB kept no id table)."""
         from govhall.readers.duck_ratings import stage_cases
 
-        staged = stage_cases(duck, source.files("cases"), self.zone, self.window_ids, self.item_ids)
+        staged = stage_cases(duck, source.files("cases"), self.zone, self.keys)
         if staged.ids_table is None:  # a file read the careful way: ask the folder
             return staged, source.case_ids(self.zone, self.window_ids)
         return staged, None

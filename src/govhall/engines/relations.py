@@ -11,7 +11,9 @@ store):
     ``concluded_us`` (the same for the conclusion, and its wall clock in
     microseconds, :func:`~govhall.engines.tables.wall_us`; null when not
     concluded), ``has_pauses`` (1 or 0), ``case_id`` (the case's own id, for
-    evidence and follow-up lists).
+    evidence and follow-up lists), ``win_no`` and ``item_no`` (the window's
+    and item's numbers, :class:`~govhall.engines.tables.KeyNumbers`; null for
+    an id the hall config does not have).
 ``case_pauses``: ``row_id``, ``start_day``, ``end_day`` (both included).
 ``rating_rows``: ``case_id``, ``win``, ``staff``, ``level``, ``rated_day``,
     ``rated_us`` (the wall clock, :func:`~govhall.engines.tables.wall_us`), ``channel``.
@@ -37,6 +39,7 @@ from govhall.engines.tables import EPOCH_ORDINAL, wall_us
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from govhall.engines.tables import KeyNumbers
     from govhall.records import Case, Rating
 
 CASE_RELATION = "case_rows"
@@ -102,15 +105,20 @@ def _case_schema() -> pa.Schema:
             ("concluded_us", pa.int64()),
             ("has_pauses", pa.int32()),
             ("case_id", pa.string()),
+            ("win_no", pa.int32()),
+            ("item_no", pa.int32()),
         ]
     )
 
 
-def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> DataRelations:
+def relations_from_records(
+    cases: Iterable[Case], ratings: Iterable[Rating], keys: KeyNumbers
+) -> DataRelations:
     """Turn checked records into the engine's relations, chunk by chunk.
 
     Times are the records' own (aware, in the hall's zone), taken as their
-    hall-local wall clock.
+    hall-local wall clock; ``keys`` numbers the windows and items
+    (:meth:`KeyNumbers.of <govhall.engines.tables.KeyNumbers.of>` the hall config).
     """
     import pyarrow as pa
 
@@ -120,7 +128,8 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
     names = schema.names
     columns: list[list[object]] = [[] for _ in names]
     (row_ids, wins, items, kinds, statuses, staffs, visits, r_days, r_minutes) = columns[:9]
-    c_days, c_minutes, c_instants, paused, case_ids = columns[9:]
+    c_days, c_minutes, c_instants, paused, case_ids, win_nos, item_nos = columns[9:]
+    window_no, item_no = keys.windows.get, keys.items.get
     pause_rows: tuple[list[int], list[int], list[int]] = ([], [], [])
     epoch = EPOCH_ORDINAL
     first = last = None
@@ -142,6 +151,8 @@ def relations_from_records(cases: Iterable[Case], ratings: Iterable[Rating]) -> 
         case_ids.append(case.case_id)
         wins.append(case.window)
         items.append(case.item)
+        win_nos.append(window_no(case.window))
+        item_nos.append(item_no(case.item))
         kinds.append(case.kind)
         statuses.append(case.status)
         staffs.append(case.staff)

@@ -14,21 +14,30 @@ engine then only joins and adds whole numbers:
     "N working days later" is ``wd + N``).
 ``rule_workdays`` (a row per working day): ``wd``, ``day_no``.
 ``rule_window_days`` (a row per window and date): ``win`` (the window id),
-    ``day_no``, ``closing`` (the minute a case falls due that day),
-    ``from_before`` / ``from_after`` (the day a receipt before / at or after
-    closing counts from), ``due_us`` (closing time that
-    day, as :func:`wall_us`), ``open_before`` (the
-    window's open minutes on earlier days of the table) and the day's open
-    intervals ``a1, b1, a2, b2, ...`` (minutes after midnight; 0, 0 when
-    fewer).
-``rule_items`` (a row per item and kind): ``item``, ``kind``, ``n``, the working days counted after
-    the day of receipt (0: due the first counted day, as an immediate case).
+    ``win_no`` (its number, :class:`KeyNumbers`), ``day_no``, ``closing``
+    (the minute a case falls due that day), ``from_before`` / ``from_after``
+    (the day a receipt before / at or after closing counts from),
+    ``wd_before`` / ``wd_after`` and ``work_before`` / ``work_after`` (that
+    day's ``wd`` and ``is_work``), ``due_us`` (closing time that day, as
+    :func:`wall_us`), ``open_before`` (the window's open minutes on earlier
+    days of the table) and the day's open intervals ``a1, b1, a2, b2, ...``
+    (minutes after midnight; 0, 0 when fewer).
+``rule_due`` (a row per window and working day): ``win_no``, ``wd``,
+    ``due_us`` (the closing time of the window on that working day: what a
+    case due on it must be concluded by).
+``rule_items`` (a row per item): ``item``, ``item_no`` (its number,
+    :class:`KeyNumbers`), ``n_immediate``, ``n_promised``: the working days
+    counted after the day of receipt for a case of each kind (0: due the
+    first counted day, as an immediate case).
+
+Windows and items are joined on whole numbers, not on their ids: the
+relations carry each case's ``win_no`` and ``item_no`` beside the ids.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,6 +71,55 @@ def wall_us(moment: dt.datetime) -> int:
     return (moment.replace(tzinfo=None) - NAIVE_EPOCH) // ONE_MICROSECOND
 
 
+@dataclass(frozen=True)
+class KeyNumbers:
+    """The whole numbers an engine joins windows and items on.
+
+    A window's number is its place among the hall config's windows (from 1),
+    an item's its place among the items. The relations carry a case's
+    numbers beside its ids (``win_no``, ``item_no``; null for an id the
+    config does not have) and the rule tables are keyed by them: engines join
+    whole numbers faster than text (Spark, 5,000,000 cases: about 0.9 s a
+    join against 1.7 s on the window id).
+    """
+
+    windows: Mapping[str, int]
+    """Window id → number."""
+    items: Mapping[str, int]
+    """Item id → number."""
+
+    @classmethod
+    def numbered(cls, windows: Iterable[str], items: Iterable[str]) -> KeyNumbers:
+        """Number ``windows`` and ``items`` in the order given, from 1."""
+        return cls(_numbers(windows), _numbers(items))
+
+    @classmethod
+    def of(cls, config: HallConfig) -> KeyNumbers:
+        """Number the config's windows and items."""
+        return cls.numbered((w.id for w in config.windows), (i.id for i in config.items))
+
+    def as_arrow(self) -> dict[str, pa.Table]:
+        """The numbers as two tables of ``key_id`` and ``key_no``, by the names SQL joins them."""
+        import pyarrow as pa
+
+        return {
+            f"govhall_{name}_numbers": pa.table(
+                {
+                    "key_id": pa.array(list(numbers), pa.string()),
+                    "key_no": pa.array(list(numbers.values()), pa.int32()),
+                }
+            )
+            for name, numbers in (("window", self.windows), ("item", self.items))
+        }
+
+
+def _numbers(ids: Iterable[str]) -> dict[str, int]:
+    numbers: dict[str, int] = {}
+    for key in ids:
+        numbers.setdefault(key, len(numbers) + 1)
+    return numbers
+
+
 @dataclass(frozen=True, slots=True)
 class RuleTables:
     """The small tables of one hall over a span of dates, as Arrow tables."""
@@ -69,6 +127,7 @@ class RuleTables:
     calendar: pa.Table
     workdays: pa.Table
     window_days: pa.Table
+    due: pa.Table
     items: pa.Table
     spans: int
     """How many ``aN, bN`` interval columns ``window_days`` has."""
@@ -79,24 +138,26 @@ class RuleTables:
             "rule_calendar": self.calendar,
             "rule_workdays": self.workdays,
             "rule_window_days": self.window_days,
+            "rule_due": self.due,
             "rule_items": self.items,
         }
 
 
-def item_days(config: HallConfig, time: HallTime) -> list[tuple[str, str, int]]:
-    """Return ``(item, kind, n)``: working days counted after receipt, per item and case kind.
+def item_days(config: HallConfig, time: HallTime) -> list[tuple[str, int, int]]:
+    """Return ``(item, n_immediate, n_promised)``: working days counted after receipt.
 
     A case's own kind wins over its item's (an item may be handled at once
-    this time), as in :class:`govhall.time.due_times.DueTimes`; a county that
-    counts the day of receipt as day 1 counts one day fewer after it.
+    this time), as in :class:`govhall.time.due_times.DueTimes`: an immediate
+    case counts no day after receipt, a promised one its item's promised
+    days; a county that counts the day of receipt as day 1 counts one day
+    fewer after it.
     """
     rows = []
     for item in config.items:
-        for kind in ("immediate", "promised"):
-            days = 0 if kind == "immediate" else item.promised_days or 0
-            if time.rule.count_receipt_day and days > 0:
-                days -= 1
-            rows.append((item.id, kind, days))
+        days = item.promised_days or 0
+        if time.rule.count_receipt_day and days > 0:
+            days -= 1
+        rows.append((item.id, 0, days))
     return rows
 
 
@@ -119,9 +180,11 @@ def build_rule_tables(
             the tables then reach beyond it by the longest time limit in working days.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     items = item_days(config, time)
-    longest = max((n for _, _, n in items), default=0)
+    keys = KeyNumbers.of(config)
+    longest = max((max(now, later) for _, now, later in items), default=0)
     start = first - dt.timedelta(days=MARGIN_DAYS)
     counting_from = max(after or last, last)
     end = max(last, counting_from) + dt.timedelta(days=MARGIN_DAYS)
@@ -158,43 +221,49 @@ def build_rule_tables(
             "day_no": pa.array([d for d, w in zip(numbers, work, strict=True) if w], pa.int32()),
         }
     )
-    window_days = _window_days(config, time, dates, work)
-    spans = (len(window_days.column_names) - 7) // 2
+    days = {number: (o, int(w)) for number, o, w in zip(numbers, ordinals, work, strict=True)}
+    window_days, spans = _window_days(config, time, keys, dates, days)
     items_table = pa.table(
         {
             "item": pa.array([i for i, _, _ in items], pa.string()),
-            "kind": pa.array([k for _, k, _ in items], pa.string()),
-            "n": pa.array([n for _, _, n in items], pa.int32()),
+            "item_no": pa.array([keys.items[i] for i, _, _ in items], pa.int32()),
+            "n_immediate": pa.array([n for _, n, _ in items], pa.int32()),
+            "n_promised": pa.array([n for _, _, n in items], pa.int32()),
         }
     )
-    return RuleTables(calendar_table, workdays, window_days, items_table, spans)
+    due = window_days.filter(pc.equal(window_days["is_work"], 1))
+    due = pa.table({"win_no": due["win_no"], "wd": due["wd"], "due_us": due["due_us"]})
+    window_days = window_days.drop_columns(["wd", "is_work"])
+    return RuleTables(calendar_table, workdays, window_days, due, items_table, spans)
 
 
 def _window_days(
-    config: HallConfig, time: HallTime, dates: Iterable[dt.date], work: list[bool]
-) -> pa.Table:
+    config: HallConfig,
+    time: HallTime,
+    keys: KeyNumbers,
+    dates: list[dt.date],
+    days: Mapping[int, tuple[int, int]],
+) -> tuple[pa.Table, int]:
+    """``rule_window_days``, with each day's own ``wd`` and ``is_work`` (for ``rule_due``);
+    also how many open intervals a day has at most."""
     import pyarrow as pa
 
-    columns: dict[str, list[int | str]] = {
-        name: []
-        for name in (
-            "win",
-            "day_no",
-            "closing",
-            "from_before",
-            "from_after",
-            "due_us",
-            "open_before",
-        )
-    }
+    names = (
+        *("win", "win_no", "day_no", "closing", "from_before", "from_after"),
+        *("wd_before", "work_before", "wd_after", "work_after", "due_us", "open_before"),
+        *("wd", "is_work"),
+    )
+    columns: dict[str, list[int | str | None]] = {name: [] for name in names}
     intervals: list[tuple[tuple[int, int], ...]] = []
-    dates = list(dates)
     # a window's row for a day follows from the day and the window's hours that day,
     # which most windows share: each such pair is worked out once
-    known: dict[tuple[dt.date, tuple[tuple[int, int], ...]], tuple[int, int, int, int]] = {}
+    known: dict[tuple[dt.date, tuple[tuple[int, int], ...]], tuple[int, ...]] = {}
+    nothing = (None, None)
     for window in config.windows:
         total = 0
-        for day, is_work in zip(dates, work, strict=True):
+        for day in dates:
+            number = day_no(day)
+            wd, is_work = days[number]
             hours = tuple(time.hours.intervals(window.id, day))
             found = known.get((day, hours))
             if found is None:
@@ -205,27 +274,20 @@ def _window_days(
                 after = counted_from(time, window.id, late) if closing < 24 * 60 else before
                 due = morning + dt.timedelta(minutes=closing)
                 found = known[day, hours] = (closing, day_no(before), day_no(after), wall_us(due))
+            closing, before_no, after_no, due_us = found
             spans = hours if is_work else ()
-            columns["win"].append(window.id)
-            columns["day_no"].append(day_no(day))
-            columns["closing"].append(found[0])
-            columns["from_before"].append(found[1])
-            columns["from_after"].append(found[2])
-            columns["due_us"].append(found[3])
-            columns["open_before"].append(total)
+            # a day the table does not hold (never, in practice) has no ordinal: its cases
+            # cannot be timed, as when a join finds no row
+            row = (window.id, keys.windows[window.id], number, closing, before_no, after_no,
+                   *days.get(before_no, nothing), *days.get(after_no, nothing), due_us, total,
+                   wd, is_work)  # fmt: skip
+            for name, value in zip(names, row, strict=True):
+                columns[name].append(value)
             intervals.append(spans)
             total += sum(b - a for a, b in spans)
-    width = max((len(spans) for spans in intervals), default=0)
-    width = max(width, 1)
-    table: dict[str, pa.Array] = {
-        "win": pa.array(columns["win"], pa.string()),
-        "day_no": pa.array(columns["day_no"], pa.int32()),
-        "closing": pa.array(columns["closing"], pa.int32()),
-        "from_before": pa.array(columns["from_before"], pa.int32()),
-        "from_after": pa.array(columns["from_after"], pa.int32()),
-        "due_us": pa.array(columns["due_us"], pa.int64()),
-        "open_before": pa.array(columns["open_before"], pa.int64()),
-    }
+    width = max(max((len(spans) for spans in intervals), default=0), 1)
+    types = {"win": pa.string(), "due_us": pa.int64(), "open_before": pa.int64()}
+    table = {name: pa.array(got, types.get(name, pa.int32())) for name, got in columns.items()}
     for index in range(width):
         table[f"a{index + 1}"] = pa.array(
             [s[index][0] if index < len(s) else 0 for s in intervals], pa.int32()
@@ -233,4 +295,4 @@ def _window_days(
         table[f"b{index + 1}"] = pa.array(
             [s[index][1] if index < len(s) else 0 for s in intervals], pa.int32()
         )
-    return pa.table(table)
+    return pa.table(table), width

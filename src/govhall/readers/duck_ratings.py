@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from govhall.engines.duck import DuckDBEngine
+    from govhall.engines.tables import KeyNumbers
     from govhall.problems import Problem
     from govhall.records import Case
 
@@ -144,8 +145,7 @@ def stage_cases(
     engine: DuckDBEngine,
     paths: Sequence[Path],
     tz: dt.tzinfo,
-    windows: Collection[str],
-    items: Collection[str],
+    keys: KeyNumbers,
 ) -> StagedCases:
     """Read the cases files into ``engine`` with :class:`~govhall.readers.duck_scan.FolderScan`.
 
@@ -154,7 +154,7 @@ def stage_cases(
     """
     problems: list[Problem] = []
     quiet = ReadReport(on_problem=problems.append, max_problems=0)
-    scan = FolderScan(engine, tz, quiet, windows, items)
+    scan = FolderScan(engine, tz, quiet, keys)
     scan.cases(paths)
     return StagedCases(scan, quiet, problems)
 
@@ -375,8 +375,7 @@ def read_wanted_cases(
     paths: Sequence[Path],
     tz: dt.tzinfo,
     report: ReadReport,
-    windows: Collection[str],
-    items: Collection[str],
+    keys: KeyNumbers,
     wanted: Collection[str],
     staged: StagedCases | None = None,
 ) -> list[Case]:
@@ -393,7 +392,7 @@ def read_wanted_cases(
     from govhall.readers.typed import read_cases
 
     if staged is None:
-        FolderScan(engine, tz, report, windows, items).cases(paths)
+        FolderScan(engine, tz, report, keys).cases(paths)
     else:
         staged.replay(report)
     db = engine.connection
@@ -402,6 +401,7 @@ def read_wanted_cases(
         _insert(db, "govhall_wanted", case_id=sorted(wanted))
     found: list[Case] = []
     columns = (*CASE_COLUMNS, *CASE_OPTIONAL)
+    windows, items = keys.windows, keys.items
     with tempfile.TemporaryDirectory(prefix="govhall-cases-") as tmp:
         for number, path in enumerate(paths):
             suffix = path.suffix.lower()

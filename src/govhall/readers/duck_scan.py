@@ -48,6 +48,7 @@ from govhall.records import CASE_STATUSES
 
 if TYPE_CHECKING:
     from govhall.engines.duck import DuckDBEngine
+    from govhall.engines.tables import KeyNumbers
     from govhall.records import Case
 
 _NOT_SPACE = r"[^\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"
@@ -61,7 +62,8 @@ ROW_BLOCK = 1 << 40
 _CASE_TABLE = (
     "row_id BIGINT, win VARCHAR, item VARCHAR, kind VARCHAR, status VARCHAR, staff VARCHAR, "
     "visits BIGINT, received_day INTEGER, received_minute INTEGER, concluded_day INTEGER, "
-    "concluded_minute INTEGER, concluded_us BIGINT, has_pauses INTEGER, case_id VARCHAR"
+    "concluded_minute INTEGER, concluded_us BIGINT, has_pauses INTEGER, case_id VARCHAR, "
+    "win_no INTEGER, item_no INTEGER"
 )
 """The columns of ``case_rows`` (:mod:`govhall.engines.relations`), with their DuckDB types."""
 _CASE_VALUES = ", ".join(column.split()[0] for column in _CASE_TABLE.split(", ")[1:])
@@ -224,24 +226,21 @@ class FolderScan:
         engine: The DuckDB engine to fill.
         tz: The hall's time zone (for files the careful reader reads).
         report: Receives each file's counts and every problem.
-        windows: The hall's window ids.
-        items: The hall's item ids.
+        keys: The hall's windows and items, and their numbers.
     """
 
     def __init__(
-        self,
-        engine: DuckDBEngine,
-        tz: dt.tzinfo,
-        report: ReadReport,
-        windows: Collection[str],
-        items: Collection[str],
+        self, engine: DuckDBEngine, tz: dt.tzinfo, report: ReadReport, keys: KeyNumbers
     ) -> None:
         self.engine = engine
         self.connection = engine.connection
         self.tz = tz
         self.report = report
-        self.windows = windows
-        self.items = items
+        self.keys = keys
+        self.windows: Collection[str] = keys.windows
+        self.items: Collection[str] = keys.items
+        for name, table in keys.as_arrow().items():
+            self.connection.register(name, table)
         self.fast_files = 0
         self.careful_files = 0
         self._parts: list[str] = []  # the tables behind the views
@@ -332,7 +331,7 @@ class FolderScan:
         records: list[Case] = list(
             read_cases(paths, self.tz, self.report, windows=self.windows, items=self.items)
         )
-        part = relations_from_records(records, ())
+        part = relations_from_records(records, (), self.keys)
         table = f"govhall_careful_{number}"
         db = self.connection
         db.register("govhall_part_cases", part.cases)
@@ -430,7 +429,8 @@ SELECT window_t AS win, item_t AS item, kind_t AS kind, status_t AS status,
   CAST({_day("f")} AS INTEGER) AS concluded_day,
   CAST({_minute("f")} AS INTEGER) AS concluded_minute,
   epoch_us(f) AS concluded_us, CAST(pauses_t <> '' AS INTEGER) AS has_pauses,
-  case_id_t AS case_id, NULLIF(pauses_t, '') AS pauses_t,
+  case_id_t AS case_id, w.key_no AS win_no, i.key_no AS item_no,
+  NULLIF(pauses_t, '') AS pauses_t,
   ({trimmed("case_id_t")} AND (staff_t = '' OR {trimmed("staff_t")})
    AND {received_form} AND r IS NOT NULL AND year(r) BETWEEN 1900 AND 2999
    AND (status_t NOT IN {concluded} OR ({conclusion_form}
@@ -441,6 +441,8 @@ FROM (
   SELECT *, {received} AS r, CASE WHEN status_t IN {concluded} THEN {conclusion} END AS f
   FROM ({read.sql})
 )
+LEFT JOIN govhall_window_numbers w ON w.key_id = window_t
+LEFT JOIN govhall_item_numbers i ON i.key_id = item_t
 """
         try:
             _unordered(db, f"CREATE OR REPLACE TEMP TABLE {table} AS {checked}")
@@ -535,7 +537,7 @@ FROM (
             else None
         )
         records = read_ratings(paths, self.tz, self.report, windows=self.windows, case_ids=ids)
-        part = relations_from_records((), list(counted_ratings(records, repeated)))
+        part = relations_from_records((), list(counted_ratings(records, repeated)), self.keys)
         db.register("govhall_part_ratings", part.ratings)
         db.execute("INSERT INTO rating_rows SELECT * FROM govhall_part_ratings")
         db.unregister("govhall_part_ratings")

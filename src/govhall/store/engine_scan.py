@@ -50,6 +50,7 @@ from govhall.store.source import _moments, case_problem, rating_problem
 
 if TYPE_CHECKING:
     from govhall.engines.duck import DuckDBEngine
+    from govhall.engines.tables import KeyNumbers
     from govhall.store.backends import Backend
     from govhall.store.source import StoreSource
 
@@ -103,8 +104,7 @@ class StoreScan:
         tz: The hall's time zone (from its config).
         report: Receives the counts (one entry per kind, as the ``rows``
             engine counts a store) and every rejected row.
-        windows: The hall's window ids.
-        items: The hall's item ids.
+        keys: The hall's windows and items, and their numbers.
     """
 
     def __init__(
@@ -113,16 +113,18 @@ class StoreScan:
         source: StoreSource,
         tz: dt.tzinfo,
         report: ReadReport,
-        windows: Collection[str],
-        items: Collection[str],
+        keys: KeyNumbers,
     ) -> None:
         self.engine = engine
         self.connection = engine.connection
         self.source = source
         self.tz = tz
         self.report = report
-        self.windows = windows
-        self.items = items
+        self.keys = keys
+        self.windows: Collection[str] = keys.windows
+        self.items: Collection[str] = keys.items
+        for name, table in keys.as_arrow().items():
+            self.connection.register(name, table)
         self.as_records = False
         """Whether the rows were read as records (the zone disagreed with a stored offset)."""
 
@@ -239,8 +241,11 @@ SELECT win, item, kind, status, staff, CAST(visits AS BIGINT) AS visits,
   epoch_us(f) AS concluded_us, CAST(pauses <> '' AS INTEGER) AS has_pauses,
   case_id, NULLIF(pauses, '') AS pauses_t,
   epoch_us(r) AS received_us, received_offset, concluded_offset,
-  ({_member("win", self.windows)} AND {_member("item", self.items)}) AS ok
+  w.key_no AS win_no, i.key_no AS item_no,
+  (w.key_no IS NOT NULL AND i.key_no IS NOT NULL) AS ok
 FROM (SELECT *, received_at AS r, concluded_at AS f FROM ({cases}))
+LEFT JOIN govhall_window_numbers w ON w.key_id = win
+LEFT JOIN govhall_item_numbers i ON i.key_id = item
 """,
         )
         _unordered(
@@ -275,7 +280,7 @@ FROM ({ratings})
         db.execute(
             "CREATE TEMP VIEW case_rows AS SELECT rowid AS row_id, win, item, kind, status, "
             "staff, visits, received_day, received_minute, concluded_day, concluded_minute, "
-            "concluded_us, has_pauses, case_id FROM govhall_stored_cases"
+            "concluded_us, has_pauses, case_id, win_no, item_no FROM govhall_stored_cases"
         )
         db.execute("CREATE TEMP VIEW case_pauses AS SELECT * FROM govhall_stored_pauses")
         db.execute("CREATE TEMP VIEW case_keys AS SELECT case_id FROM case_rows")
@@ -384,7 +389,7 @@ UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
 
         cases = self.source.cases(self.tz, self.report, windows=self.windows, items=self.items)
         ratings = self.source.ratings(self.tz, self.report, windows=self.windows)
-        relations = relations_from_records(cases, counted_ratings(ratings, repeated))
+        relations = relations_from_records(cases, counted_ratings(ratings, repeated), self.keys)
         self.as_records = True
         db = self.connection
         for name, table in relations.as_dict().items():
