@@ -29,6 +29,7 @@ from govhall.engines.relations import DateSpan
 from govhall.engines.spark import (
     LOCAL_JAVA_OPTIONS,
     LOCAL_SETTINGS,
+    SETTINGS,
     arrow_span,
     is_local,
     java_options,
@@ -151,7 +152,7 @@ def test_a_local_session_runs_with_the_local_options_and_settings(spark_session:
     )
     for option in LOCAL_JAVA_OPTIONS:
         assert option in arguments, arguments
-    for key, value in LOCAL_SETTINGS.items():
+    for key, value in {**SETTINGS, **LOCAL_SETTINGS}.items():
         assert spark_session.conf.get(key) == value
 
 
