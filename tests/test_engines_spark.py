@@ -156,15 +156,32 @@ def test_a_local_session_runs_with_the_local_options_and_settings(spark_session:
         assert spark_session.conf.get(key) == value
 
 
+def _hand_over(engine: Any, relations: dict[str, pa.Table], how: str) -> None:
+    """Give ``engine`` the relations as Arrow tables, or from a DuckDB engine holding them."""
+    if how == "arrow":
+        engine.register(relations)
+        return
+    duck = DuckDBEngine()
+    try:
+        for name, table in relations.items():  # tables, as a data folder's scan leaves them
+            duck.connection.register("given", table)
+            duck.connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM given")
+            duck.connection.unregister("given")
+        engine.take_from(duck)
+    finally:
+        duck.close()
+
+
+@pytest.mark.parametrize("how", ["arrow", "duckdb"])
 def test_the_paused_cases_are_handed_over_in_row_groups_of_their_own(
-    spark_session: Any,
+    spark_session: Any, how: str
 ) -> None:
     received = [20000 + n % 50 for n in range(3000)]
     paused = [1 if n % 7 == 0 else 0 for n in range(3000)]
     relations = _relations(received, [None] * 3000, paused, [(20001, 20002)], [20000])
     engine = open_engine("spark", spark_session=spark_session)
     try:
-        engine.register(relations)
+        _hand_over(engine, relations, how)
         files = sorted(engine._scratch.glob("case_rows-*.parquet"))  # type: ignore[attr-defined]
         assert len(files) == 2
         for path in files:
@@ -187,15 +204,18 @@ def test_the_paused_cases_are_handed_over_in_row_groups_of_their_own(
         engine.close()
 
 
+@pytest.mark.parametrize("how", ["arrow", "duckdb"])
 @pytest.mark.parametrize("paused", [[0, 0], [1, 1], [], [0, None, 1]])
-def test_every_case_is_handed_over_paused_or_not(spark_session: Any, paused: list[Any]) -> None:
+def test_every_case_is_handed_over_paused_or_not(
+    spark_session: Any, paused: list[Any], how: str
+) -> None:
     """No paused case, only paused ones, none at all, one without the flag: none is lost."""
     count = len(paused)
     flags = [p for p in paused if p is not None]
     relations = _relations([20000] * count, [None] * count, paused, [], [20000])
     engine = open_engine("spark", spark_session=spark_session)
     try:
-        engine.register(relations)
+        _hand_over(engine, relations, how)
         assert engine.query("SELECT COUNT(*), SUM(has_pauses) FROM case_rows") == [
             (count, sum(flags) if flags else None)
         ]

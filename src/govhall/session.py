@@ -495,6 +495,7 @@ class HallSession:
         """
         from govhall.engines import open_engine, relations_from_records
         from govhall.engines.duck import DuckDBEngine
+        from govhall.engines.spark import SparkEngine
         from govhall.readers.duck_scan import relation_tables
         from govhall.readers.folder import DataFolder
         from govhall.store.source import StoreSource
@@ -509,7 +510,9 @@ class HallSession:
                 reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
                 try:
                     self._scan_into(reader, source, read)
-                    if reader is not counter:
+                    if isinstance(counter, SparkEngine):
+                        counter.take_from(reader)
+                    elif reader is not counter:
                         counter.register(relation_tables(reader.connection))
                 finally:  # the reader of another engine goes, also when that one fails
                     if reader is not counter:

@@ -5,7 +5,8 @@ Local mode on this machine by default (``local[*]``); a cluster when
 is set. Spark's own files (``spark-warehouse/``, ``metastore_db/``, Derby's
 log) go to a temporary folder, never into the working directory.
 
-Relations given as Arrow tables are handed over as Parquet files in that
+Relations given as Arrow tables, or held by a DuckDB engine
+(:meth:`SparkEngine.take_from`), are handed over as Parquet files in that
 temporary folder; on a cluster whose workers do not share this machine's
 disk, give the large relations as SQL over storage they can read.
 
@@ -26,9 +27,12 @@ What a run on one machine costs, and what is done about it (measured with
 - Spark's ANSI checks of arithmetic are off (:data:`SETTINGS`): the measures
   add whole numbers far inside their types, and the checks cost a third of
   the query;
-- Parquet files are read with the schema of the Arrow table (no Spark job to
+- the relations a DuckDB engine read from a data folder or a store are
+  written as Parquet by DuckDB itself, on its threads, rather than handed
+  over as Arrow tables and written by pyarrow (5,000,000 cases: TODO);
+- Parquet files are read with the schema of the relation (no Spark job to
   read it back), and the dates the rule tables must cover are taken from the
-  Arrow tables (:attr:`SparkEngine.span`), not counted by a Spark job.
+  Arrow tables or counted by DuckDB (:attr:`SparkEngine.span`), not by a Spark job.
 """
 
 from __future__ import annotations
@@ -51,7 +55,10 @@ from govhall.engines.relations import CASE_RELATION, PAUSE_RELATION, RATING_RELA
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from govhall.engines.duck import DuckDBEngine
     from govhall.engines.relations import DateSpan
+
+RELATIONS = (CASE_RELATION, PAUSE_RELATION, RATING_RELATION)
 
 DEFAULT_MASTER = "local[*]"
 SHUFFLE_PARTITIONS = 8
@@ -152,14 +159,58 @@ class SparkEngine:
         }
         for name, relation in relations.items():
             if isinstance(relation, str):
-                frame = self.session.sql(relation)
+                self.session.sql(relation).createOrReplaceTempView(name)
             else:
-                paths, schema = written[name]
-                reader = self.session.read
-                frame = (reader if schema is None else reader.schema(schema)).parquet(*paths)
-            frame.createOrReplaceTempView(name)
-        if any(name in relations for name in (CASE_RELATION, PAUSE_RELATION, RATING_RELATION)):
+                self._view(name, *written[name])
+        if any(name in relations for name in RELATIONS):
             self.span = arrow_span(relations)
+
+    def take_from(self, duck: DuckDBEngine) -> None:
+        """Take the relations ``duck`` holds: ``case_rows``, ``case_pauses`` and ``rating_rows``.
+
+        DuckDB writes them as Parquet files in the temporary folder (on its
+        own threads; the cases in two files, as :meth:`register` writes them)
+        and counts the dates they name (:attr:`span`); Spark then reads the files.
+        """
+        from govhall.engines.kpi import counted_span
+
+        db = duck.connection
+        setting = "SELECT current_setting('preserve_insertion_order')"
+        (keep_order,) = db.execute(setting).fetchall()[0]
+        db.execute("SET preserve_insertion_order = false")  # each thread writes row groups
+        try:
+            written = {name: self._copy(db, name) for name in RELATIONS}
+        finally:
+            db.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+        self.span = counted_span(duck)
+        for name in RELATIONS:
+            self._view(name, *written[name])
+
+    def _copy(self, db: Any, name: str) -> tuple[list[str], Any]:
+        """Have DuckDB (connection ``db``) write relation ``name`` as Parquet, as :meth:`_write`."""
+        relation = db.sql(f"SELECT * FROM {name} LIMIT 0")
+        # DuckDB 2 names it to_arrow_table, earlier versions arrow
+        schema = (getattr(relation, "to_arrow_table", None) or relation.arrow)().schema
+        self._count += 1
+        path = self._scratch / f"{name}-{self._count}.parquet"
+        parts = [(path, "")]
+        if name == CASE_RELATION and PAUSED in schema.names:
+            paused = self._scratch / f"{name}-{self._count}-paused.parquet"
+            parts = [(path, f"WHERE {PAUSED} IS DISTINCT FROM 1"), (paused, f"WHERE {PAUSED} = 1")]
+        for target, where in parts:
+            quoted = str(target).replace("'", "''")
+            db.execute(
+                f"COPY (SELECT * FROM {name} {where}) TO '{quoted}' (FORMAT parquet, "
+                f"COMPRESSION {PARQUET_COMPRESSION}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+            )
+        return [str(target) for target, _ in parts], spark_schema(schema)
+
+    def _view(self, name: str, paths: list[str], schema: Any) -> None:
+        """Make the Parquet files ``paths`` known as view ``name`` (``schema``: Spark's, or
+        ``None`` to read it from the files)."""
+        reader = self.session.read
+        frame = (reader if schema is None else reader.schema(schema)).parquet(*paths)
+        frame.createOrReplaceTempView(name)
 
     def _write(self, name: str, table: pa.Table) -> tuple[list[str], Any]:
         """Write ``table`` as Parquet in the temporary folder; return its files and Spark schema.
@@ -234,8 +285,7 @@ def arrow_span(relations: Mapping[str, Any]) -> DateSpan | None:
     from govhall.engines.relations import DateSpan
     from govhall.engines.tables import EPOCH_ORDINAL
 
-    names = (CASE_RELATION, PAUSE_RELATION, RATING_RELATION)
-    tables = [relations.get(name) for name in names]
+    tables = [relations.get(name) for name in RELATIONS]
     if not all(isinstance(table, pa.Table) for table in tables):
         return None
     cases, pauses, ratings = tables
