@@ -204,7 +204,11 @@ WHERE mins > 0 AND day_no BETWEEN {day_no(first)} AND {day_no(last)}
     )
     totals = dict(db.execute("SELECT win, COUNT(*) FROM gen_open GROUP BY win").fetchall())
     pools: dict[str, list[tuple[str, str, str, int]]] = {"immediate": [], "promised": []}
-    n_of = {(row["item"], row["kind"]): row["n"] for row in rules.items.to_pylist()}
+    n_of = {
+        (row["item"], kind): row[f"n_{kind}"]
+        for row in rules.items.to_pylist()
+        for kind in ("immediate", "promised")
+    }
     for item in config.items:
         if totals.get(item.window):
             pools[item.kind].append((item.id, item.window, item.kind, n_of[(item.id, item.kind)]))
