@@ -382,7 +382,7 @@ GROUP BY k HAVING count(*) > 1 LIMIT 1
     def _known(self, table: str, **columns: Collection[str]) -> bool:
         """Whether every value of each of ``table``'s ``columns`` is among the values given.
 
-        Checked on the distinct values (a handful: windows, items, kinds,
+        Checked on the distinct values (a handful: windows, kinds,
         statuses), not row by row; more distinct values than allowed ones
         means an unknown one, so no more than that many are fetched.
         """
@@ -436,7 +436,8 @@ SELECT window_t AS win, item_t AS item, kind_t AS kind, status_t AS status,
    AND (status_t NOT IN {concluded} OR ({conclusion_form}
         AND f IS NOT NULL AND year(f) BETWEEN 1900 AND 2999 AND f >= r))
    AND {visits_ok}
-   AND (pauses_t = '' OR regexp_full_match(pauses_t, '{PAUSES}'))) AS ok
+   AND (pauses_t = '' OR regexp_full_match(pauses_t, '{PAUSES}'))
+   AND w.key_no IS NOT NULL AND i.key_no IS NOT NULL) AS ok
 FROM (
   SELECT *, {received} AS r, CASE WHEN status_t IN {concluded} THEN {conclusion} END AS f
   FROM ({read.sql})
@@ -461,13 +462,8 @@ LEFT JOIN govhall_item_numbers i ON i.key_id = item_t
             (bad_pauses,) = db.execute(
                 f"SELECT COUNT(*) FROM {table}_pauses WHERE a IS NULL OR b IS NULL OR b < a"
             ).fetchall()[0]
-            known = self._known(
-                table,
-                win=self.windows,
-                item=self.items,
-                kind=("immediate", "promised"),
-                status=CASE_STATUSES,
-            )
+            # (a known window and item: the numbers found for them, in the pass)
+            known = self._known(table, kind=("immediate", "promised"), status=CASE_STATUSES)
         except (duckdb.Error, OSError):
             self._drop(table, table + "_pauses")
             return None
