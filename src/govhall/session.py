@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from govhall.assessment.rewards import RewardRules, YearResult
     from govhall.assessment.rulebook import Rulebook
     from govhall.assessment.scoring import Month, MonthScores, Score, Scorer
-    from govhall.assessment.workorders import Bulletin, BulletinBuilder
+    from govhall.assessment.workorders import Bulletin
+    from govhall.bulletins import HallBulletins
     from govhall.config.schema import HallConfig
     from govhall.domain import ApprovalChain, RatingLimits
     from govhall.engines import Engine
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
-    from govhall.readers.duck_ratings import StagedCases
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Finding, Pause, Rating
     from govhall.report.data import MonthReport, OverdueCase
@@ -65,9 +65,6 @@ if TYPE_CHECKING:
     from govhall.time.hours import HallTime, Span
 
 _T = TypeVar("_T")
-WORK_ORDER_LOOKBACK_DAYS = 366
-"""A ``work_orders`` rule looks at bad ratings given up to this many days before the month
-(an order falls due a few working days after its rating)."""
 
 
 class DataSource(Protocol):
@@ -183,6 +180,13 @@ class HallSession:
 
     def __repr__(self) -> str:
         return f"<HallSession {self.config.hall.id!r} ({self.config.hall.county})>"
+
+    @property
+    def _bulletins(self) -> HallBulletins:
+        """What reads the hall's bulletins (ratings, work orders, complained-about cases)."""
+        from govhall.bulletins import HallBulletins
+
+        return HallBulletins(self)
 
     @cached_property
     def keys(self) -> KeyNumbers:
@@ -676,7 +680,7 @@ class HallSession:
             scorer.add_cases(cases if years is None else _years_seen(cases, years))
             scorer.add_ratings(_wrap(progress, "ratings", source, self._ratings(source, read)))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
-        self._add_work_orders(scorer, source)
+        self._bulletins.add_work_orders(scorer, source)
 
     def score_months(
         self,
@@ -848,8 +852,8 @@ class HallSession:
         if engine != "rows":
             counted = self._engine_report(scorer, source, read, progress, engine, master, months)
             scorer.add_findings(source.findings(read, windows=self.window_ids))
-            self._add_work_orders(scorer, source)
-            bulletin = self._month_bulletin(source, str(wanted), first, end, None, read)
+            self._bulletins.add_work_orders(scorer, source)
+            bulletin = self._bulletins.for_report(source, str(wanted), first, end, None, read)
             report = self._month_report(wanted, *counted[:3], scorer, read, bulletin)
             report.trend = counted[3]
             return report
@@ -862,11 +866,11 @@ class HallSession:
         located: list[tuple[str, int, Rating]] = []
         # the bulletin takes the month's ratings as read (it lists the replaced ones);
         # the scores and KPIs take those that count under the repeated-rating rule
-        rated = tap_located(self._located_ratings(source, read), first, end, located)
+        rated = tap_located(self._bulletins.located_ratings(source, read), first, end, located)
         ratings = counted_ratings(_wrap(progress, "ratings", source, rated), repeated)
         scorer.add_ratings(in_month(ratings, first, end, month_ratings))
         scorer.add_findings(source.findings(read, windows=self.window_ids))
-        self._add_work_orders(scorer, source)
+        self._bulletins.add_work_orders(scorer, source)
         kpis = compute_kpis(
             self.config,
             month_cases,
@@ -877,7 +881,7 @@ class HallSession:
             satisfied_level=self.satisfied_level,
         )
         bad = [r for r in month_ratings if r.level <= BAD_LEVEL]
-        bulletin = self._month_bulletin(source, str(wanted), first, end, located, read)
+        bulletin = self._bulletins.for_report(source, str(wanted), first, end, located, read)
         report = self._month_report(wanted, kpis, overdue, bad, scorer, read, bulletin)
         if months:
             report.trend = self.monthly_kpis(source, months, read=_new_report(), engine="rows")
@@ -963,59 +967,6 @@ class HallSession:
             bulletin=bulletin,
         )
 
-    def _month_bulletin(
-        self,
-        source: DataSource,
-        month: str,
-        first: dt.datetime,
-        end: dt.datetime,
-        located: list[tuple[str, int, Rating]] | None,
-        read: ReadReport,
-    ) -> Bulletin:
-        """Build the report's bulletin from the month's ratings (statuses at its end).
-
-        ``located`` holds the month's ratings as the scoring pass read them;
-        ``None`` (an engine counted the scores) reads them once more, quietly.
-        Repeated ratings are not reported again (the bulletin lists them); the
-        rectifications of the month's ratings are read (into ``read``); the
-        cases are read a second time (quietly) only for time-limit complaints.
-        """
-        from govhall.assessment.workorders import BulletinBuilder
-        from govhall.readers.folder import DataFolder
-        from govhall.report.data import tap_located
-        from govhall.store.source import StoreSource
-
-        builder = BulletinBuilder(self.time, self.rating_limits, month, first, end, end)
-        if located is None and isinstance(source, DataFolder):  # DuckDB reads the ratings
-            return self._duck_bulletin(source, builder, read, counted=True)
-        if located is None:
-            located = []
-            # a store reads only the ratings near the month (tap_located takes the month's)
-            rated = (
-                source.located_ratings(self.zone, _new_report(), windows=self.window_ids,
-                                       around=(first, end))
-                if isinstance(source, StoreSource)
-                else self._located_ratings(source, _new_report())
-            )  # fmt: skip
-            for _ in tap_located(rated, first, end, located):
-                pass
-        builder.add_ratings(located, _new_report())
-        progress = getattr(source, "rectifications", None)
-        if progress is not None:
-            rows = progress(self.zone, read)
-            builder.add_rectifications((row for row in rows if row[2].rated_at >= first), read)
-        wanted = builder.cases_wanted()
-        if wanted:
-            quiet = _new_report()
-            cases = (
-                source.cases(self.zone, quiet, windows=self.window_ids, items=self.item_ids,
-                             ids=wanted)
-                if isinstance(source, StoreSource)  # only the cases of complaints
-                else self._cases(source, quiet, None)
-            )  # fmt: skip
-            builder.add_cases(cases, self.due_times.due)
-        return builder.result()
-
     @cached_property
     def rating_limits(self) -> RatingLimits:
         """The bad-rating work-order rules (built-in, county plugin, then ``[ratings]``)."""
@@ -1050,154 +1001,7 @@ class HallSession:
             RatingRulesError: The work-order rules are unusable.
             GovhallError: An unreadable file, a malformed month, an unknown engine.
         """
-        from govhall.assessment.workorders import BulletinBuilder, month_bounds
-        from govhall.readers.folder import DataFolder
-
-        if engine not in ("rows", "duckdb"):
-            raise GovhallError(f"ratings: unknown engine {engine!r} (rows, duckdb)")
-        wanted = _month(month)
-        source = self.source(data)
-        read = read if read is not None else _new_report()
-        first, end = month_bounds(wanted.first_day, wanted.next().first_day, self.zone)
-        moment = end if as_of is None else self.time.aware(self.time.local(as_of))
-        builder = BulletinBuilder(self.time, self.rating_limits, str(wanted), first, end, moment)
-        if engine == "duckdb" and isinstance(source, DataFolder):
-            return self._duck_bulletin(source, builder, read, label=str(data))
-        progress = getattr(source, "rectifications", None)
-        builder.add_ratings(self._located_ratings(source, read), read)
-        if progress is not None:
-            builder.add_rectifications(progress(self.zone, read), read)
-        no_cases = None
-        if builder.cases_wanted():
-            from govhall.readers.folder import DataFolder
-
-            # a store holds its hall's cases: importing them is how a hall gets into it
-            folder = isinstance(source, DataFolder)
-            if isinstance(data, str | Path) and folder and not _has_files(source, "cases"):
-                no_cases = f"{data}: no cases file: time-limit complaints are not checked"
-            else:
-                builder.add_cases(self._cases(source, read, None), self.due_times.due)
-        bulletin = builder.result()
-        if no_cases:
-            bulletin.warnings.append(no_cases)
-        return bulletin
-
-    def _duck_bulletin(
-        self,
-        source: DataFolder,
-        builder: BulletinBuilder,
-        read: ReadReport,
-        *,
-        counted: bool = False,
-        label: str = "",
-    ) -> Bulletin:
-        """Build a folder's bulletin with DuckDB counting what needs no rule (same answer).
-
-        For ``govhall ratings`` (``counted`` false) the ratings and cases files
-        are read into ``read``, every rating reaches the builder, and a folder
-        without a cases file (named ``label``) gets a warning that complaints
-        about time are not checked. For the report (``counted``: its counting
-        pass read and reported the files) they are read quietly, and only the
-        month's ratings and the rectifications of ratings from the month's
-        start reach the builder. The rectification rows are read into ``read``
-        either way.
-        """
-        from govhall.engines.duck import DuckDBEngine
-        from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
-        from govhall.readers.typed import located_ratings
-        from govhall.report.data import tap_located
-
-        reader = _new_report() if counted else read  # the ratings' and cases' rows
-        files = source.files("ratings")
-        if not counted:
-            start_files(read, files)  # the summary lists ratings first, as the rows engine does
-        progress = getattr(source, "rectifications", None)
-        steps = list(progress(self.zone, read)) if progress is not None else []
-        if counted:
-            steps = [row for row in steps if row[2].rated_at >= builder.first]
-        named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
-        no_cases = None
-        duck = DuckDBEngine()
-        try:
-            month = (builder.first, builder.end)
-            has_cases = _has_files(source, "cases")
-            staged, ids = self._staged_cases(duck, source) if has_cases and files else (None, None)
-            scan = scan_ratings(
-                duck, files, self.zone, reader, self.window_ids, month, builder.as_of, named,
-                ids, ids_table=staged.ids_table if staged is not None else None,
-            )  # fmt: skip
-            if scan is None:  # a file the fast path cannot take: every rating the careful way
-                # the orphan check takes the usable cases DuckDB read, when it kept them
-                known = staged.ids() if staged is not None else None
-                rows: Iterable[tuple[str, int, Rating]] = (
-                    self._located_ratings(source, reader)
-                    if known is None
-                    else located_ratings(
-                        files, self.zone, reader, windows=self.window_ids, case_ids=known
-                    )
-                )
-                if counted:
-                    located: list[tuple[str, int, Rating]] = []
-                    for _ in tap_located(rows, *month, located):
-                        pass
-                    rows = located
-                builder.add_ratings(rows, reader)
-            else:
-                builder.add_ratings(scan.rows, reader)
-                builder.add_counted(scan.counts, scan.unknown)
-            builder.add_rectifications(steps, read)
-            wanted = builder.cases_wanted()
-            if wanted and not has_cases and not counted:
-                no_cases = f"{label}: no cases file: time-limit complaints are not checked"
-            elif wanted and has_cases:
-                paths = source.files("cases")
-                cases = read_wanted_cases(duck, paths, self.zone, reader, self.keys, wanted, staged)
-                builder.add_cases(cases, self.due_times.due)
-        finally:
-            duck.close()
-        bulletin = builder.result()
-        if no_cases:
-            bulletin.warnings.append(no_cases)
-        return bulletin
-
-    def _staged_cases(
-        self, duck: DuckDBEngine, source: DataFolder
-    ) -> tuple[StagedCases, Collection[str] | None]:
-        """Have DuckDB read the cases once for a bulletin: the orphan check's ids, and the
-        time-limit cross-check's rows (``ids``: the folder's, when DuckDB kept no id table)."""
-        from govhall.readers.duck_ratings import stage_cases
-
-        staged = stage_cases(duck, source.files("cases"), self.zone, self.keys)
-        if staged.ids_table is None:  # a file read the careful way: ask the folder
-            return staged, source.case_ids(self.zone, self.window_ids)
-        return staged, None
-
-    def _add_work_orders(self, scorer: Scorer, source: DataSource) -> None:
-        """Feed the work orders to a scorer whose rulebooks have a ``work_orders`` rule on.
-
-        Off by default (the reference rules give 0 points), so nothing is read.
-        When on, the ratings and rectifications are read once more, into a
-        report of their own (the run's row counts and messages stay those of
-        the scoring pass); each month's orders are taken as known at its end.
-        """
-        if not scorer.work_order_rules():
-            return
-        from govhall.assessment.workorders import BulletinBuilder, month_bounds
-
-        quiet = _new_report()
-        last = month_bounds(
-            scorer.months[-1].first_day, scorer.months[-1].next().first_day, self.zone
-        )[1]
-        rows = [e for e in self._located_ratings(source, quiet) if e[2].rated_at <= last]
-        progress = getattr(source, "rectifications", None)
-        steps = list(progress(self.zone, quiet)) if progress is not None else []
-        for month in scorer.months:
-            first, end = month_bounds(month.first_day, month.next().first_day, self.zone)
-            since = first - dt.timedelta(days=WORK_ORDER_LOOKBACK_DAYS)
-            builder = BulletinBuilder(self.time, self.rating_limits, str(month), since, end, end)
-            builder.add_ratings(iter(rows), _new_report())
-            builder.add_rectifications(iter(steps), _new_report())
-            scorer.add_work_orders(builder.result().orders, month)
+        return self._bulletins.month(data, month, as_of=as_of, read=read, engine=engine)
 
     def write_sample(
         self,
@@ -1249,17 +1053,6 @@ class HallSession:
 
         ratings = source.ratings(self.zone, read, windows=self.window_ids)
         return counted_ratings(ratings, self.rating_limits.repeated)
-
-    def _located_ratings(
-        self, source: DataSource, read: ReadReport
-    ) -> Iterator[tuple[str, int, Rating]]:
-        """Yield ``(file, line, rating)``; a source without row locations names rows by key only."""
-        located = getattr(source, "located_ratings", None)
-        if located is not None:
-            yield from located(self.zone, read, windows=self.window_ids)
-            return
-        for rating in source.ratings(self.zone, read, windows=self.window_ids):
-            yield "<ratings>", 0, rating
 
 
 def open_hall(
@@ -1314,13 +1107,6 @@ def _new_report() -> ReadReport:
     from govhall.readers import ReadReport
 
     return ReadReport()
-
-
-def _has_files(source: DataSource, kind: str) -> bool:
-    try:
-        return bool(source.files(kind))
-    except GovhallError:  # a folder without a required kind says so by raising
-        return False
 
 
 def _years_seen(cases: Iterable[Case], years: set[int]) -> Iterator[Case]:
