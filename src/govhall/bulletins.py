@@ -74,7 +74,7 @@ class HallBulletins:
             folder = isinstance(source, DataFolder)
             if isinstance(data, str | Path) and folder and not _has_files(source, "cases"):
                 no_cases = f"{data}: no cases file: time-limit complaints are not checked"
-            else:
+            else:  # every case is read and counted, from a store too (as from a folder)
                 builder.add_cases(self._cases(source, read), session.due_times.due)
         bulletin = builder.result()
         if no_cases:
@@ -126,16 +126,7 @@ class HallBulletins:
             builder.add_rectifications((row for row in rows if row[2].rated_at >= first), read)
         wanted = builder.cases_wanted()
         if wanted:
-            quiet = ReadReport()
-            cases = (
-                source.cases(
-                    session.zone, quiet, windows=session.window_ids, items=session.item_ids,
-                    ids=wanted,
-                )
-                if isinstance(source, StoreSource)  # only the cases of complaints
-                else self._cases(source, quiet)
-            )  # fmt: skip
-            builder.add_cases(cases, session.due_times.due)
+            builder.add_cases(self._cases(source, ReadReport(), wanted), session.due_times.due)
         return builder.result()
 
     def located_ratings(
@@ -277,9 +268,18 @@ class HallBulletins:
             builder.add_rectifications(iter(steps), ReadReport())
             scorer.add_work_orders(builder.result().orders, month)
 
-    def _cases(self, source: DataSource, read: ReadReport) -> Iterator[Case]:
+    def _cases(
+        self, source: DataSource, read: ReadReport, wanted: Collection[str] | None = None
+    ) -> Iterator[Case]:
+        """The source's cases; of a store, only those of the ``wanted`` ids when given (the
+        others are neither read nor counted in ``read``; a folder's files are read whole)."""
+        from govhall.store.source import StoreSource
+
         session = self.session
-        return source.cases(session.zone, read, windows=session.window_ids, items=session.item_ids)
+        windows, items = session.window_ids, session.item_ids
+        if wanted is not None and isinstance(source, StoreSource):
+            return source.cases(session.zone, read, windows=windows, items=items, ids=wanted)
+        return source.cases(session.zone, read, windows=windows, items=items)
 
 
 def _month(month: Month | str) -> Month:
