@@ -10,7 +10,7 @@ import pytest
 
 from govhall.readers.duck_scan import lines_counted, physical_lines
 
-CHUNK = 1 << 22
+CHUNK = 1 << 20
 """What physical_lines reads at a time."""
 
 
