@@ -40,23 +40,18 @@ class HallBulletins:
     def month(
         self,
         data: str | Path | DataSource,
-        month: Month | str,
-        *,
-        as_of: dt.datetime | None = None,
-        read: ReadReport | None = None,
-        engine: str = "rows",
+        source: DataSource,
+        wanted: Month,
+        as_of: dt.datetime | None,
+        read: ReadReport,
+        engine: str,
     ) -> Bulletin:
-        """The month's bulletin of ``data``, as :meth:`HallSession.ratings
-        <govhall.session.HallSession.ratings>` describes it."""
+        """The bulletin of month ``wanted`` of ``data`` (opened as ``source``), as
+        :meth:`HallSession.ratings <govhall.session.HallSession.ratings>` describes it."""
         from govhall.assessment.workorders import BulletinBuilder, month_bounds
         from govhall.readers.folder import DataFolder
 
         session = self.session
-        if engine not in ("rows", "duckdb"):
-            raise GovhallError(f"ratings: unknown engine {engine!r} (rows, duckdb)")
-        wanted = _month(month)
-        source = session.source(data)
-        read = read if read is not None else ReadReport()
         first, end = month_bounds(wanted.first_day, wanted.next().first_day, session.zone)
         moment = end if as_of is None else session.time.aware(session.time.local(as_of))
         builder = BulletinBuilder(
@@ -280,12 +275,6 @@ class HallBulletins:
         if wanted is not None and isinstance(source, StoreSource):
             return source.cases(session.zone, read, windows=windows, items=items, ids=wanted)
         return source.cases(session.zone, read, windows=windows, items=items)
-
-
-def _month(month: Month | str) -> Month:
-    from govhall.assessment.scoring import Month
-
-    return month if isinstance(month, Month) else Month.parse(month)
 
 
 def _has_files(source: DataSource, kind: str) -> bool:

@@ -1001,7 +1001,12 @@ class HallSession:
             RatingRulesError: The work-order rules are unusable.
             GovhallError: An unreadable file, a malformed month, an unknown engine.
         """
-        return self._bulletins.month(data, month, as_of=as_of, read=read, engine=engine)
+        if engine not in ("rows", "duckdb"):
+            raise GovhallError(f"ratings: unknown engine {engine!r} (rows, duckdb)")
+        wanted = _month(month)
+        source = self.source(data)
+        read = read if read is not None else _new_report()
+        return self._bulletins.month(data, source, wanted, as_of, read, engine)
 
     def write_sample(
         self,
