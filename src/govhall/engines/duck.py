@@ -36,6 +36,13 @@ def memory_size(variable: str, default: str | None = None) -> str | None:
     return size
 
 
+def arrow_table(relation: Any) -> Any:
+    """Return a DuckDB relation's rows as an Arrow table (DuckDB 2 names the method
+    ``to_arrow_table``, earlier versions ``arrow``)."""
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return fetch()
+
+
 class DuckDBEngine:
     """Counts in an in-process DuckDB database (in memory, or a store's file).
 

@@ -190,9 +190,9 @@ class SparkEngine:
 
     def _copy(self, db: Any, name: str) -> tuple[list[str], Any]:
         """Have DuckDB (connection ``db``) write relation ``name`` as Parquet, as :meth:`_write`."""
-        relation = db.sql(f"SELECT * FROM {name} LIMIT 0")
-        # DuckDB 2 names it to_arrow_table, earlier versions arrow
-        schema = (getattr(relation, "to_arrow_table", None) or relation.arrow)().schema
+        from govhall.engines.duck import arrow_table
+
+        schema = arrow_table(db.sql(f"SELECT * FROM {name} LIMIT 0")).schema
         self._count += 1
         path = self._scratch / f"{name}-{self._count}.parquet"
         parts = [(path, "")]

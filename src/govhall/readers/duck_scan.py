@@ -617,13 +617,10 @@ FROM (SELECT *, {rated} AS t FROM ({read.sql}))
 
 def relation_tables(db: Any) -> dict[str, Any]:
     """Return a DuckDB connection's ``case_rows``, ``case_pauses`` and ``rating_rows`` as Arrow."""
-    tables = {}
-    for name in ("case_rows", "case_pauses", "rating_rows"):
-        relation: Any = db.sql(f"SELECT * FROM {name}")
-        # DuckDB 2 names it to_arrow_table, earlier versions arrow
-        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
-        tables[name] = fetch()
-    return tables
+    from govhall.engines.duck import arrow_table
+
+    names = ("case_rows", "case_pauses", "rating_rows")
+    return {name: arrow_table(db.sql(f"SELECT * FROM {name}")) for name in names}
 
 
 def _unordered(db: Any, sql: str) -> None:
