@@ -17,12 +17,20 @@ Prints, measured in the same run on the same files:
 - each bulletin as a ratio to the kpi run of the same engine, and whether
   both bulletins are the same document.
 
-Usage: python bench/bench_ratings.py [--ratings 1000000] [--repeat 1]
+``--store duckdb`` (a store file in the temporary folder) or ``--store
+postgresql://...`` (an empty database) also imports the files into that
+store (``govhall ingest``, timed) and measures the same four runs with the
+store as the data, then whether its bulletins are the folder's (the row
+counts aside: a store counts rows under its own names).
+
+Usage: python bench/bench_ratings.py [--ratings 1000000] [--repeat 1] [--store duckdb]
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -122,47 +130,79 @@ def timed(run: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, answer
 
 
+def ingest(folder: Path, store: str) -> str:
+    """Import ``folder`` into ``store`` (``duckdb``: a file beside it); return the target."""
+    target = str(folder / "store.duckdb") if store == "duckdb" else store
+    govhall = str(Path(sys.executable).with_name("govhall"))
+    args = [govhall, "ingest", str(CONFIG), "--data", str(folder), "--store", target]
+    seconds, done = timed(lambda: subprocess.run(args, capture_output=True, text=True))
+    if done.returncode != 0:
+        raise SystemExit(f"ingest failed: {done.stderr}")
+    print(f"{'ingest':20} {seconds:8.2f} s")
+    return target
+
+
+def measure(hall: Any, data: Any, repeat: int, label: str) -> dict[str, Any]:
+    """Time kpi and the bulletin on ``data`` with both engines; print them; return the
+    bulletins (JSON) by engine."""
+    engines = ("rows", "duckdb")
+    times: dict[str, float] = {}
+    bulletins = {}
+    for _ in range(repeat):
+        for engine in engines:
+            seconds, _ = timed(lambda engine=engine: hall.kpis(data, engine=engine))
+            name = f"kpi {engine}"
+            times[name] = min(times.get(name, seconds), seconds)
+            seconds, bulletin = timed(
+                lambda engine=engine: hall.ratings(data, MONTH, engine=engine)
+            )
+            name = f"bulletin {engine}"
+            times[name] = min(times.get(name, seconds), seconds)
+            bulletins[engine] = bulletin.to_json()
+    print(f"-- {label}")
+    for engine in engines:
+        kpi = times[f"kpi {engine}"]
+        bulletin = times[f"bulletin {engine}"]
+        print(f"{'kpi ' + engine:20} {kpi:8.2f} s")
+        ratio = bulletin / kpi
+        print(f"{'bulletin ' + engine:20} {bulletin:8.2f} s {ratio:6.2f}× kpi {engine}")
+    ratio = times["bulletin duckdb"] / times["kpi rows"]
+    print(f"{'bulletin duckdb':20} {ratio:6.2f}× kpi rows")
+    ratio = times["bulletin duckdb"] / times["bulletin rows"]
+    print(f"{'bulletin duckdb':20} {ratio:6.2f}× bulletin rows")
+    same = bulletins["rows"] == bulletins["duckdb"]
+    print(f"same bulletin from both engines: {'yes' if same else 'NO'}")
+    return bulletins
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ratings", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept")
+    parser.add_argument(
+        "--store", help="also from a store: duckdb, or the URL of an empty PostgreSQL database"
+    )
     args = parser.parse_args()
 
     from govhall.session import open_hall
 
     hall = open_hall(CONFIG)
-    engines = ("rows", "duckdb")
     with tempfile.TemporaryDirectory(prefix="govhall-bench-") as tmp:
         folder = Path(tmp)
         generate(hall, folder, args.ratings)
-        times: dict[str, float] = {}
-        bulletins = {}
-        for _ in range(args.repeat):
-            for engine in engines:
-                seconds, _ = timed(lambda engine=engine: hall.kpis(folder, engine=engine))
-                label = f"kpi {engine}"
-                times[label] = min(times.get(label, seconds), seconds)
-                seconds, bulletin = timed(
-                    lambda engine=engine: hall.ratings(folder, MONTH, engine=engine)
-                )
-                label = f"bulletin {engine}"
-                times[label] = min(times.get(label, seconds), seconds)
-                bulletins[engine] = bulletin.to_json()
-        for engine in engines:
-            kpi = times[f"kpi {engine}"]
-            bulletin = times[f"bulletin {engine}"]
-            print(f"{'kpi ' + engine:20} {kpi:8.2f} s")
-            ratio = bulletin / kpi
-            print(f"{'bulletin ' + engine:20} {bulletin:8.2f} s {ratio:6.2f}× kpi {engine}")
-        ratio = times["bulletin duckdb"] / times["kpi rows"]
-        print(f"{'bulletin duckdb':20} {ratio:6.2f}× kpi rows")
-        same = bulletins["rows"] == bulletins["duckdb"]
-        print(f"same bulletin from both engines: {'yes' if same else 'NO'}")
+        bulletins = measure(hall, folder, args.repeat, "data folder")
         first = bulletins["rows"]
         print(
             f"ratings {first['ratings']:,}, orders {first['summary']['orders']:,}, "
             f"repeated {len(first['repeated']):,}"
         )
+        if args.store:
+            target = ingest(folder, args.store)
+            stored = measure(hall, target, args.repeat, f"store ({args.store})")
+            same = all(
+                {**stored[engine], "data": None} == {**first, "data": None} for engine in stored
+            )
+            print(f"the store's bulletins are the folder's: {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

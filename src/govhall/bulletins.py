@@ -3,7 +3,8 @@
 :class:`HallBulletins` does the reading for a hall's session
 (:class:`~govhall.session.HallSession`): the bulletin of ``govhall ratings``
 (every rating through Python, or DuckDB counting what no rule needs to
-see: :mod:`govhall.readers.duck_ratings`), the month report's bulletin, and
+see: :mod:`govhall.readers.duck_ratings` for a data folder,
+:mod:`govhall.store.rating_scan` for a store), the month report's bulletin, and
 the work orders a score's ``work_orders`` rule counts.
 """
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Rating
     from govhall.session import DataSource, HallSession
+    from govhall.store.source import StoreSource
 
 WORK_ORDER_LOOKBACK_DAYS = 366
 """A ``work_orders`` rule looks at bad ratings given up to this many days before the month
@@ -50,6 +52,7 @@ class HallBulletins:
         :meth:`HallSession.ratings <govhall.session.HallSession.ratings>` describes it."""
         from govhall.assessment.workorders import BulletinBuilder, month_bounds
         from govhall.readers.folder import DataFolder
+        from govhall.store.source import StoreSource
 
         session = self.session
         first, end = month_bounds(wanted.first_day, wanted.next().first_day, session.zone)
@@ -59,6 +62,8 @@ class HallBulletins:
         )
         if engine == "duckdb" and isinstance(source, DataFolder):
             return self._duckdb(source, builder, read, label=str(data))
+        if engine == "duckdb" and isinstance(source, StoreSource):
+            return self._duckdb_store(source, builder, read)
         progress = getattr(source, "rectifications", None)
         builder.add_ratings(self.located_ratings(source, read), read)
         if progress is not None:
@@ -217,6 +222,44 @@ class HallBulletins:
         if no_cases:
             bulletin.warnings.append(no_cases)
         return bulletin
+
+    def _duckdb_store(
+        self, source: StoreSource, builder: BulletinBuilder, read: ReadReport
+    ) -> Bulletin:
+        """Build a store's bulletin with DuckDB counting what needs no rule (same answer).
+
+        The counts and messages are those of the ``rows`` engine: the
+        ratings first, then the rectification rows, then (only when a
+        complaint about the time taken is checked) the cases, counted in the
+        store and read only for the ids complained about.
+        """
+        from govhall.engines.duck import DuckDBEngine
+        from govhall.store.rating_scan import count_stored_cases, scan_store_ratings
+
+        session = self.session
+        source.summary("ratings", read)  # the summary lists the ratings first, as rows does
+        steps = list(source.rectifications(session.zone, read))
+        named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
+        duck = DuckDBEngine()
+        try:
+            month = (builder.first, builder.end)
+            scan = scan_store_ratings(
+                duck, source, session.zone, read, session.keys, month, builder.as_of, named
+            )
+            if scan is None:  # an offset the zone disagrees with: stream them, as rows does
+                builder.add_ratings(self.located_ratings(source, read), read)
+            else:
+                builder.add_ratings(scan.rows, read)
+                builder.add_counted(scan.counts, scan.unknown)
+            builder.add_rectifications(steps, read)
+            wanted = builder.cases_wanted()
+            if wanted:
+                count_stored_cases(duck, source, read, session.keys)
+                cases = self._cases(source, ReadReport(), wanted)
+                builder.add_cases(cases, session.due_times.due)
+        finally:
+            duck.close()
+        return builder.result()
 
     def _staged_cases(
         self, duck: DuckDBEngine, source: DataFolder

@@ -993,9 +993,9 @@ class HallSession:
                 end of the month.
             read: Receives the row counts and every bad or repeated row.
             engine: ``rows`` (every rating through Python) or ``duckdb``: DuckDB
-                reads a folder's CSV files and counts the ratings no rule can
-                treat other than count (:mod:`govhall.readers.duck_ratings`);
-                the bulletin is the same.
+                reads a folder's CSV or Parquet files (:mod:`govhall.readers.duck_ratings`)
+                or a store's rows (:mod:`govhall.store.rating_scan`) and counts the
+                ratings no rule can treat other than count; the bulletin is the same.
 
         Raises:
             RatingRulesError: The work-order rules are unusable.

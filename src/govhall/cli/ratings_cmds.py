@@ -77,9 +77,9 @@ TOP_TAGS = 10
     show_default=True,
     help=(
         "Where the ratings are counted: rows streams every rating through Python; duckdb "
-        "reads the CSV files with DuckDB, which counts the ratings no rule can change "
-        "(good ones, rated once per channel, named by no rectification row) and hands "
-        "the rest to Python. Both give the same bulletin."
+        "reads the CSV or Parquet files (or the store's rows) with DuckDB, which counts the "
+        "ratings no rule can change (good ones, rated once per channel, named by no "
+        "rectification row) and hands the rest to Python. Both give the same bulletin."
     ),
 )
 @strict_option

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govhall.readers.duck_scan import (
     FolderScan,
@@ -257,7 +257,16 @@ FROM ({source})
         summary.lines += lines
     # a row's line: its number, after a CSV file's header
     files = [(str(path), int(path.suffix.lower() == ".csv")) for path, *_ in found]
-    return _split(engine, files, tz, month, as_of, named)
+
+    def located(row: tuple[Any, ...]) -> tuple[str, int, Rating]:
+        file_no, pos, case_id, window, staff, level, moment, channel, tags = row
+        name, header = files[file_no]
+        rating = Rating(
+            case_id, window, staff or None, level, moment.replace(tzinfo=tz), channel, _tags(tags)
+        )
+        return name, int(pos) + header, rating
+
+    return split_ratings(engine, tz, month, as_of, named, located)
 
 
 def _repeats_or_orphans(
@@ -291,14 +300,29 @@ def _orphans(db: duckdb.DuckDBPyConnection, ids_table: str) -> bool:
     return bool(found)
 
 
-def _split(
+FILE_ORDER = ("file_no, pos", "file_no, pos, case_id, win, staff, level, t, channel, tags")
+"""How :func:`split_ratings` orders a folder's ratings for Python, and the columns it hands
+over (the staged table's ``govhall_ratings``)."""
+
+
+def split_ratings(
     engine: DuckDBEngine,
-    files: list[tuple[str, int]],
     tz: dt.tzinfo,
     month: tuple[dt.datetime, dt.datetime],
     as_of: dt.datetime,
     named: Iterable[tuple[str, str, dt.datetime]],
+    located: Callable[[tuple[Any, ...]], tuple[str, int, Rating]],
+    order: tuple[str, str] = FILE_ORDER,
 ) -> RatingScan:
+    """Split the checked ratings staged in ``engine``'s ``govhall_ratings`` table (then dropped).
+
+    The table holds a row per usable rating: at least ``case_id``, ``win``,
+    ``level``, ``t`` (its hall-local wall clock) and ``channel``, with no
+    key (case, channel, wall clock) twice. The ratings a rule needs (rated
+    more than once on a channel, bad, or named in ``named``) are handed to
+    ``located`` (the columns ``order[1]`` names, in the order ``order[0]``
+    gives) to become ``(file, line, Rating)``; the others are counted.
+    """
     db = engine.connection
     db.execute(
         "CREATE OR REPLACE TEMP TABLE govhall_named (case_id VARCHAR, channel VARCHAR, t TIMESTAMP)"
@@ -320,16 +344,11 @@ FROM govhall_ratings r WHERE r.t <= ?
     scan = RatingScan()
     python = db.execute(
         f"""
-SELECT file_no, pos, case_id, win, staff, level, t, channel, tags FROM govhall_keyed
-WHERE n > 1 OR level <= {BAD_LEVEL} OR is_named ORDER BY file_no, pos
+SELECT {order[1]} FROM govhall_keyed
+WHERE n > 1 OR level <= {BAD_LEVEL} OR is_named ORDER BY {order[0]}
 """
     ).fetchall()
-    for file_no, pos, case_id, window, staff, level, moment, channel, tags in python:
-        rating = Rating(
-            case_id, window, staff or None, level, moment.replace(tzinfo=tz), channel, _tags(tags)
-        )
-        name, header = files[file_no]
-        scan.rows.append((name, int(pos) + header, rating))
+    scan.rows.extend(located(row) for row in python)
     first, end = (_naive(m, tz) for m in month)
     alone = f"n = 1 AND level > {BAD_LEVEL} AND NOT is_named"
     counted = db.execute(

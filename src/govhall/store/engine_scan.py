@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govhall.engines.tables import NAIVE_EPOCH
 from govhall.readers.duck_scan import _day, _in, _minute, _quote
@@ -308,79 +308,16 @@ FROM ({ratings})
 
     def _reject(self, kind: str, backend: Backend | None) -> None:
         """Report the rejected rows of ``kind``, found in the store in ``rows``'s order."""
-        from govhall.problems import Problem
-
-        name = self.source.summary(kind, self.report).path
-        table = f"govhall.{kind}" if backend is not None else f"{_STORE}.govhall.{kind}"
-        fits = "(" + _member('"window"', self.windows)
-        if kind == "cases":
-            fits += f" AND {_member('item', self.items)})"
-            sql = (
-                f'SELECT case_id, "window", item, file, line FROM {table} '
-                f"WHERE hall = ? AND NOT {fits} ORDER BY case_id"
-            )
-        else:
-            fits += ")"
-            sql = (
-                f'SELECT case_id, "window", file, line FROM {table} WHERE hall = ? '
-                f"AND NOT {fits} ORDER BY case_id, channel, rated_at, rated_offset DESC"
-            )
-        params = [self.source.hall]
-        rows = (
-            backend.execute(sql, params)
-            if backend is not None
-            else self.connection.execute(sql, params).fetchall()
-        )
-        for row in rows:
-            if kind == "cases":
-                case_id, window, item, path, line = row
-                message = case_problem(case_id, window, item, path, line, self.windows, self.items)
-            else:
-                case_id, window, path, line = row
-                message = rating_problem(case_id, window, path, line)
-            assert message is not None
-            self.report.add_problem(Problem("error", message, file=name))
+        report_rejected(self.connection, self.source, self.report, kind, self.keys, backend)
 
     def _offsets_agree(self) -> bool:
-        """Whether every stored (wall clock, offset) pair keeps its wall clock in the zone.
-
-        An hour with one offset throughout (either side of a summer-time
-        change) is checked once; the rows of an hour in which the offset
-        changes are checked one distinct time at a time, as the ``rows``
-        engine turns them into times.
-        """
-        db = self.connection
+        """Whether every stored (wall clock, offset) pair keeps its wall clock in the zone."""
         pairs = """
 SELECT received_us AS us, received_offset AS off FROM govhall_stored_cases
 UNION ALL SELECT concluded_us, concluded_offset FROM govhall_stored_cases
   WHERE concluded_us IS NOT NULL
 UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
-        hours = db.execute(f"SELECT DISTINCT {_hour('us')}, off FROM ({pairs})").fetchall()
-        last = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
-        changing: set[int] = set()
-        for hour, offset in hours:
-            start = NAIVE_EPOCH + dt.timedelta(hours=int(hour))
-            seen = {
-                moment.replace(tzinfo=self.tz, fold=fold).utcoffset()
-                for moment in (start, start + last)
-                for fold in (0, 1)
-            }
-            if len(seen) > 1:
-                changing.add(int(hour))
-            elif seen != {dt.timedelta(seconds=int(offset))}:
-                return False
-        if not changing:
-            return True
-        moment = _moments(self.tz)
-        hour_list = ", ".join(str(hour) for hour in sorted(changing))
-        exact = db.execute(
-            f"SELECT DISTINCT us, off FROM ({pairs}) WHERE {_hour('us')} IN ({hour_list})"
-        ).fetchall()
-        for us, offset in exact:
-            wall = NAIVE_EPOCH + dt.timedelta(microseconds=int(us))
-            if moment(wall, int(offset)).replace(tzinfo=None) != wall:
-                return False
-        return True
+        return offsets_agree(self.connection, pairs, self.tz)
 
     def _as_records(self, repeated: str) -> None:
         """Read the rows as the ``rows`` engine does and hand the engine their relations."""
@@ -414,6 +351,92 @@ UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
             "govhall_stored_case_pauses",
         ):
             db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def report_rejected(
+    connection: Any,
+    source: StoreSource,
+    report: ReadReport,
+    kind: str,
+    keys: KeyNumbers,
+    backend: Backend | None,
+) -> None:
+    """Report the hall's stored rows of ``kind`` (``cases`` or ``ratings``) that the config
+    no longer fits, in the order the ``rows`` engine meets them, as it names them.
+
+    ``backend``: a PostgreSQL store's connection, which then sorts them (in
+    its own collation); ``None``: the DuckDB store attached to ``connection``.
+    """
+    from govhall.problems import Problem
+
+    name = source.summary(kind, report).path
+    table = f"govhall.{kind}" if backend is not None else f"{_STORE}.govhall.{kind}"
+    fits = "(" + _member('"window"', keys.windows)
+    if kind == "cases":
+        fits += f" AND {_member('item', keys.items)})"
+        sql = (
+            f'SELECT case_id, "window", item, file, line FROM {table} '
+            f"WHERE hall = ? AND NOT {fits} ORDER BY case_id"
+        )
+    else:
+        fits += ")"
+        sql = (
+            f'SELECT case_id, "window", file, line FROM {table} WHERE hall = ? '
+            f"AND NOT {fits} ORDER BY case_id, channel, rated_at, rated_offset DESC"
+        )
+    params = [source.hall]
+    rows = (
+        backend.execute(sql, params)
+        if backend is not None
+        else connection.execute(sql, params).fetchall()
+    )
+    for row in rows:
+        if kind == "cases":
+            case_id, window, item, path, line = row
+            message = case_problem(case_id, window, item, path, line, keys.windows, keys.items)
+        else:
+            case_id, window, path, line = row
+            message = rating_problem(case_id, window, path, line)
+        assert message is not None
+        report.add_problem(Problem("error", message, file=name))
+
+
+def offsets_agree(connection: Any, pairs: str, tz: dt.tzinfo) -> bool:
+    """Whether every stored (wall clock, offset) pair of ``pairs`` keeps its wall clock in ``tz``.
+
+    ``pairs``: SQL selecting ``us`` (a wall clock in microseconds since
+    1970-01-01 00:00) and ``off`` (its UTC offset in seconds). An hour with
+    one offset throughout (either side of a summer-time change) is checked
+    once; the rows of an hour in which the offset changes are checked one
+    distinct time at a time, as the ``rows`` engine turns them into times.
+    """
+    db = connection
+    hours = db.execute(f"SELECT DISTINCT {_hour('us')}, off FROM ({pairs})").fetchall()
+    last = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
+    changing: set[int] = set()
+    for hour, offset in hours:
+        start = NAIVE_EPOCH + dt.timedelta(hours=int(hour))
+        seen = {
+            moment.replace(tzinfo=tz, fold=fold).utcoffset()
+            for moment in (start, start + last)
+            for fold in (0, 1)
+        }
+        if len(seen) > 1:
+            changing.add(int(hour))
+        elif seen != {dt.timedelta(seconds=int(offset))}:
+            return False
+    if not changing:
+        return True
+    moment = _moments(tz)
+    hour_list = ", ".join(str(hour) for hour in sorted(changing))
+    exact = db.execute(
+        f"SELECT DISTINCT us, off FROM ({pairs}) WHERE {_hour('us')} IN ({hour_list})"
+    ).fetchall()
+    for us, offset in exact:
+        wall = NAIVE_EPOCH + dt.timedelta(microseconds=int(us))
+        if moment(wall, int(offset)).replace(tzinfo=None) != wall:
+            return False
+    return True
 
 
 @contextmanager

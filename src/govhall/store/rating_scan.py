@@ -1,0 +1,284 @@
+"""A hall's 好差评 bulletin from a store, counted by DuckDB: only ratings rules need reach Python.
+
+The ``rows`` engine streams every stored rating of the hall through Python
+(:meth:`StoreSource.located_ratings <govhall.store.source.StoreSource.located_ratings>`),
+and every stored case when a complaint about the time taken is checked. With
+the ``duckdb`` engine, :func:`scan_store_ratings` copies the hall's ratings
+into DuckDB in one statement (a DuckDB store is attached read-only; a
+PostgreSQL store sends them with ``COPY ... TO STDOUT``) and splits them as
+a data folder's are split (:func:`govhall.readers.duck_ratings.split_ratings`):
+the ratings rated more than once on a channel, the bad ones and those a
+rectification row names go to Python as ``(file, line, Rating)``, named by
+the file and line they were imported from and in the store's order; the
+others are counted by channel and level. :func:`count_stored_cases` counts
+the stored cases without reading them, so only the cases complained about
+need to be read. The bulletin and the run's counts and messages are the
+``rows`` engine's:
+
+- a rating whose window the hall config no longer has is rejected with the
+  same message, in the same order;
+- the store's order is its own: a PostgreSQL store sorts the ratings handed
+  to Python itself, in its collation;
+- when a stored offset is not one the config's zone has at that wall clock
+  (the zone was changed after the import), or two ratings of a case and
+  channel share a wall clock (a summer-time change), :func:`scan_store_ratings`
+  returns ``None`` before counting anything and the caller streams the
+  ratings as ``rows`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govhall.readers.duck_scan import _quote
+from govhall.readers.report import ReadReport
+from govhall.store.backends import POSTGRES_SCHEMES
+from govhall.store.engine_scan import (
+    _STORE,
+    _csv,
+    _member,
+    _store_errors,
+    offsets_agree,
+    report_rejected,
+)
+from govhall.store.source import _moments
+
+if TYPE_CHECKING:
+    from govhall.engines.duck import DuckDBEngine
+    from govhall.engines.tables import KeyNumbers
+    from govhall.readers.duck_ratings import RatingScan
+    from govhall.records import Rating
+    from govhall.store.backends import Backend
+    from govhall.store.source import StoreSource
+
+_COLUMNS = {
+    "case_id": "VARCHAR",
+    "win": "VARCHAR",
+    "staff": "VARCHAR",
+    "level": "INTEGER",
+    "t": "TIMESTAMP",
+    "rated_offset": "INTEGER",
+    "channel": "VARCHAR",
+    "tags": "VARCHAR",
+    "file": "VARCHAR",
+    "line": "BIGINT",
+}
+"""The staged columns, with their DuckDB types."""
+_SELECT = (
+    'SELECT case_id, "window" AS win, staff, level, rated_at AS t, rated_offset, channel, tags, '
+    "file, line FROM {table} WHERE hall = {hall}"
+)
+STORE_ORDER = (
+    "case_id, channel, t, rated_offset DESC",
+    "case_id, win, staff, level, t, rated_offset, channel, tags, file, line",
+)
+"""The ``rows`` engine's order of a store's ratings (the same wall clock twice: the earlier
+instant first), and the columns handed to Python."""
+
+
+def scan_store_ratings(
+    engine: DuckDBEngine,
+    source: StoreSource,
+    tz: dt.tzinfo,
+    report: ReadReport,
+    keys: KeyNumbers,
+    month: tuple[dt.datetime, dt.datetime],
+    as_of: dt.datetime,
+    named: Iterable[tuple[str, str, dt.datetime]],
+) -> RatingScan | None:
+    """Split the hall's stored ratings into those Python needs and DuckDB's counts of the rest.
+
+    Args:
+        engine: The DuckDB engine to read with.
+        source: The store and hall.
+        tz: The hall's time zone (from its config).
+        report: Receives the ratings' counts (under the store's name for the
+            hall's ratings) and every rejected rating, as the ``rows`` engine
+            reports them.
+        keys: The hall's windows (a rating of another window is rejected).
+        month: The month's first moment and the first moment after it.
+        as_of: Ratings given after it are not yet known.
+        named: ``(case_id, channel, rated_at)`` of every rectification row.
+
+    Returns:
+        The split, or ``None`` (nothing counted) when the ratings must be
+        streamed: a stored offset the zone disagrees with, or a case and
+        channel rated twice at one wall clock.
+
+    Raises:
+        StoreError: The store cannot be read.
+    """
+    from govhall.readers.duck_ratings import split_ratings
+
+    db = engine.connection
+    with _staged(engine, source) as backend:
+        usable = _member("win", keys.windows)
+        pairs = "SELECT epoch_us(t) AS us, rated_offset AS off FROM govhall_ratings"
+        twice = db.execute(
+            f"SELECT 1 FROM govhall_ratings WHERE {usable} GROUP BY case_id, channel, t "
+            "HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+        if twice or not offsets_agree(db, pairs, tz):
+            db.execute("DROP TABLE govhall_ratings")
+            return None
+        read, rejected = db.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT {usable}) FROM govhall_ratings"
+        ).fetchall()[0]
+        summary = source.summary("ratings", report)
+        summary.read += int(read)
+        if rejected:
+            report_rejected(db, source, report, "ratings", keys, backend)
+            db.execute(f"DELETE FROM govhall_ratings WHERE NOT {usable}")
+        summary.rejected += int(rejected)
+        summary.used += int(read) - int(rejected)
+        moment = _moments(tz)
+
+        def located(row: tuple[Any, ...]) -> tuple[str, int, Rating]:
+            from govhall.records import Rating
+
+            case_id, window, staff, level, wall, offset, channel, tags, path, line = row
+            found = tuple(tags.split(";")) if tags else ()
+            rating = Rating(
+                case_id, window, staff, int(level), moment(wall, offset), channel, found
+            )
+            return path, int(line), rating
+
+        scan = split_ratings(engine, tz, month, as_of, named, located, STORE_ORDER)
+        if backend is not None and len(scan.rows) > 1:
+            scan.rows = _in_store_order(backend, scan.rows, tz)
+    return scan
+
+
+def count_stored_cases(
+    engine: DuckDBEngine, source: StoreSource, report: ReadReport, keys: KeyNumbers
+) -> None:
+    """Count the hall's stored cases into ``report`` as the ``rows`` engine counts them when
+    it reads them all (the rejected ones named, in its order), without reading them.
+
+    Raises:
+        StoreError: The store cannot be read.
+    """
+    window = _member('"window"', keys.windows)
+    fits = f"{window} AND {_member('item', keys.items)}"
+    sql = f"SELECT count(*), count(*) FILTER (WHERE NOT ({fits})) FROM {{table}} WHERE hall = ?"
+    if source.target.startswith(POSTGRES_SCHEMES):
+        from govhall.store.open import open_store
+
+        opened = open_store(source.target, read_only=True)
+        try:
+            with _store_errors(opened.display):
+                ((read, rejected),) = opened.backend.execute(
+                    sql.format(table="govhall.cases"), [source.hall]
+                )
+                _count(source, report, int(read), int(rejected))
+                if rejected:
+                    report_rejected(None, source, report, "cases", keys, opened.backend)
+        finally:
+            opened.close()
+        return
+    db = engine.connection
+    _attach(engine, source)
+    try:
+        with _store_errors(source.target):
+            ((read, rejected),) = db.execute(
+                sql.format(table=f"{_STORE}.govhall.cases"), [source.hall]
+            ).fetchall()
+            _count(source, report, int(read), int(rejected))
+            if rejected:
+                report_rejected(db, source, report, "cases", keys, None)
+    finally:
+        db.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
+
+
+def _count(source: StoreSource, report: ReadReport, read: int, rejected: int) -> None:
+    summary = source.summary("cases", report)
+    summary.read += read
+    summary.rejected += rejected
+    summary.used += read - rejected
+
+
+def _attach(engine: DuckDBEngine, source: StoreSource) -> None:
+    import duckdb
+
+    from govhall.store.backends import duckdb_open_error
+
+    try:
+        engine.connection.execute(f"ATTACH {_quote(source.target)} AS {_STORE} (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise duckdb_open_error(source.target, exc, "cannot read the store") from None
+
+
+@contextmanager
+def _staged(engine: DuckDBEngine, source: StoreSource) -> Iterator[Backend | None]:
+    """Copy the hall's stored ratings into the engine's ``govhall_ratings`` table.
+
+    Yields the PostgreSQL store's connection, kept open in the block (``None``
+    for a DuckDB store, attached to the engine until the block ends).
+    """
+    db = engine.connection
+    create = "CREATE OR REPLACE TEMP TABLE govhall_ratings AS "
+    if source.target.startswith(POSTGRES_SCHEMES):
+        from govhall.store.open import open_store
+
+        opened = open_store(source.target, read_only=True)
+        folder = Path(tempfile.mkdtemp(prefix="govhall-store-"))
+        try:
+            with _store_errors(opened.display):
+                path = folder / "ratings.csv"
+                cursor = opened.backend.connection.cursor()
+                try:
+                    # CSV times as YYYY-MM-DD HH:MM:SS[.ffffff], text as UTF-8
+                    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+                    cursor.execute("SET LOCAL client_encoding = 'UTF8'")
+                    sql = _SELECT.format(table="govhall.ratings", hall="%s")
+                    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+                    with path.open("wb") as out, cursor.copy(copy_sql, (source.hall,)) as copy:
+                        for block in copy:
+                            out.write(block)
+                finally:
+                    cursor.close()
+                db.execute(f"{create} SELECT * FROM {_csv(path, _COLUMNS)}")
+                yield opened.backend
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            opened.close()
+        return
+    _attach(engine, source)
+    try:
+        with _store_errors(source.target):
+            table = f"{_STORE}.govhall.ratings"
+            db.execute(create + _SELECT.format(table=table, hall=_quote(source.hall)))
+            yield None
+    finally:
+        db.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
+
+
+def _in_store_order(
+    backend: Backend, rows: list[tuple[str, int, Rating]], tz: dt.tzinfo
+) -> list[tuple[str, int, Rating]]:
+    """``rows`` in a PostgreSQL store's order (its collation may not sort text as DuckDB does)."""
+    keys = [(r.case_id, r.channel, r.rated_at) for _, _, r in rows]
+    walls = [moment.astimezone(tz).replace(tzinfo=None) for _, _, moment in keys]
+    offsets = [int(moment.utcoffset().total_seconds()) for _, _, moment in keys]  # type: ignore[union-attr]
+    sql = (
+        "SELECT n FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamp[], "
+        "%s::integer[]) AS v(n, case_id, channel, rated_at, rated_offset) "
+        "ORDER BY case_id, channel, rated_at, rated_offset DESC"
+    )
+    order = backend.connection.execute(
+        sql,
+        (
+            list(range(len(rows))),
+            [case_id for case_id, _, _ in keys],
+            [channel for _, channel, _ in keys],
+            walls,
+            offsets,
+        ),
+    ).fetchall()
+    return [rows[n] for (n,) in order]
