@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,7 +164,7 @@ class StoreScan:
             finally:
                 opened.close()
             return
-        self._attach()
+        attach_store(self.connection, self.source.target)
         try:
             with _store_errors(self.source.target):
                 hall = _quote(self.source.hall)
@@ -176,14 +176,6 @@ class StoreScan:
                 yield None
         finally:
             self.connection.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
-
-    def _attach(self) -> None:
-        import duckdb
-
-        try:
-            self.connection.execute(f"ATTACH {_quote(self.source.target)} AS {_STORE} (READ_ONLY)")
-        except duckdb.Error as exc:
-            raise duckdb_open_error(self.source.target, exc, "cannot read the store") from None
 
     @staticmethod
     def _select(table: str) -> str:
@@ -199,24 +191,12 @@ class StoreScan:
         """Copy the hall's rows out of PostgreSQL as CSV files, and stage them from there."""
         folder = Path(tempfile.mkdtemp(prefix="govhall-store-"))
         try:
-            cursor = backend.connection.cursor()
-            try:
-                # CSV times as YYYY-MM-DD HH:MM:SS[.ffffff], text as UTF-8
-                cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
-                cursor.execute("SET LOCAL client_encoding = 'UTF8'")
-                files = []
-                for table, columns in (("cases", _CASE_COLUMNS), ("ratings", _RATING_COLUMNS)):
-                    path = folder / f"{table}.csv"
-                    sql = (
-                        f"COPY ({self._select(table)} FROM govhall.{table} WHERE hall = %s) "
-                        "TO STDOUT (FORMAT csv)"
-                    )
-                    with path.open("wb") as out, cursor.copy(sql, (self.source.hall,)) as copy:
-                        for block in copy:
-                            out.write(block)
-                    files.append(f"SELECT * FROM {_csv(path, columns)}")
-            finally:
-                cursor.close()
+            files = []
+            for table, columns in (("cases", _CASE_COLUMNS), ("ratings", _RATING_COLUMNS)):
+                path = folder / f"{table}.csv"
+                select = f"{self._select(table)} FROM govhall.{table} WHERE hall = %s"
+                copy_csv(backend, select, (self.source.hall,), path)
+                files.append(f"SELECT * FROM {_csv(path, columns)}")
             self._stage(*files)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -351,6 +331,38 @@ UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
             "govhall_stored_case_pauses",
         ):
             db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def attach_store(connection: Any, target: str) -> None:
+    """Attach the DuckDB store ``target`` to ``connection``, read-only, as ``govhall_store``.
+
+    Raises:
+        StoreError: It cannot be opened (named; in use by another process, say so).
+    """
+    import duckdb
+
+    try:
+        connection.execute(f"ATTACH {_quote(target)} AS {_STORE} (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise duckdb_open_error(target, exc, "cannot read the store") from None
+
+
+def copy_csv(backend: Backend, select: str, params: Sequence[Any], path: Path) -> None:
+    """Write the rows of a PostgreSQL ``select`` (``%s`` parameters) to ``path`` as CSV.
+
+    Times are written ``YYYY-MM-DD HH:MM:SS[.ffffff]``, text as UTF-8, with no
+    header; read them back with :func:`_csv`.
+    """
+    cursor = backend.connection.cursor()
+    try:
+        cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+        cursor.execute("SET LOCAL client_encoding = 'UTF8'")
+        sql = f"COPY ({select}) TO STDOUT (FORMAT csv)"
+        with path.open("wb") as out, cursor.copy(sql, params) as copy:
+            for block in copy:
+                out.write(block)
+    finally:
+        cursor.close()
 
 
 def report_rejected(

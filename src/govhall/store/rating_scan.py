@@ -44,6 +44,8 @@ from govhall.store.engine_scan import (
     _csv,
     _member,
     _store_errors,
+    attach_store,
+    copy_csv,
     offsets_agree,
     report_rejected,
 )
@@ -183,7 +185,7 @@ def count_stored_cases(
             opened.close()
         return
     db = engine.connection
-    _attach(engine, source)
+    attach_store(engine.connection, source.target)
     try:
         with _store_errors(source.target):
             ((read, rejected),) = db.execute(
@@ -203,17 +205,6 @@ def _count(source: StoreSource, report: ReadReport, read: int, rejected: int) ->
     summary.used += read - rejected
 
 
-def _attach(engine: DuckDBEngine, source: StoreSource) -> None:
-    import duckdb
-
-    from govhall.store.backends import duckdb_open_error
-
-    try:
-        engine.connection.execute(f"ATTACH {_quote(source.target)} AS {_STORE} (READ_ONLY)")
-    except duckdb.Error as exc:
-        raise duckdb_open_error(source.target, exc, "cannot read the store") from None
-
-
 @contextmanager
 def _staged(engine: DuckDBEngine, source: StoreSource) -> Iterator[Backend | None]:
     """Copy the hall's stored ratings into the engine's ``govhall_ratings`` table.
@@ -231,25 +222,15 @@ def _staged(engine: DuckDBEngine, source: StoreSource) -> Iterator[Backend | Non
         try:
             with _store_errors(opened.display):
                 path = folder / "ratings.csv"
-                cursor = opened.backend.connection.cursor()
-                try:
-                    # CSV times as YYYY-MM-DD HH:MM:SS[.ffffff], text as UTF-8
-                    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
-                    cursor.execute("SET LOCAL client_encoding = 'UTF8'")
-                    sql = _SELECT.format(table="govhall.ratings", hall="%s")
-                    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
-                    with path.open("wb") as out, cursor.copy(copy_sql, (source.hall,)) as copy:
-                        for block in copy:
-                            out.write(block)
-                finally:
-                    cursor.close()
+                select = _SELECT.format(table="govhall.ratings", hall="%s")
+                copy_csv(opened.backend, select, (source.hall,), path)
                 db.execute(f"{create} SELECT * FROM {_csv(path, _COLUMNS)}")
                 yield opened.backend
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             opened.close()
         return
-    _attach(engine, source)
+    attach_store(engine.connection, source.target)
     try:
         with _store_errors(source.target):
             table = f"{_STORE}.govhall.ratings"
