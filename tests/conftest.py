@@ -22,6 +22,10 @@ from govhall.plugins import GovhallPluginManager, get_plugin_manager
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
 
+# no Spark class archive in the user's cache from a test run (tests/test_spark_classes.py
+# gives its runs a folder of their own)
+os.environ.setdefault("GOVHALL_SPARK_CLASS_ARCHIVE", "off")
+
 
 @pytest.fixture
 def manager() -> GovhallPluginManager:

@@ -34,7 +34,10 @@ What a run on one machine costs, and what is done about it (measured with
   the run's peak memory 1.4 GB instead of 2.2 GB);
 - Parquet files are read with the schema of the relation (no Spark job to
   read it back), and the dates the rule tables must cover are taken from the
-  Arrow tables or counted by DuckDB (:attr:`SparkEngine.span`), not by a Spark job.
+  Arrow tables or counted by DuckDB (:attr:`SparkEngine.span`), not by a Spark job;
+- the driver JVM maps the classes an earlier run loaded from a class archive
+  (:mod:`govhall.engines.spark_classes`) instead of loading them one by one: a
+  whole run about a quarter faster; the first run on a machine writes it.
 """
 
 from __future__ import annotations
@@ -47,12 +50,14 @@ import threading
 import weakref
 from collections.abc import Mapping
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govhall.engines.base import EngineError
 from govhall.engines.measures import for_dialect
 from govhall.engines.relations import CASE_RELATION, PAUSE_RELATION, RATING_RELATION
+from govhall.engines.spark_classes import ClassArchive, class_archive, stop_driver_jvm
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -123,11 +128,15 @@ class SparkEngine:
         )
         self._owned = session is None
         self._session = session
-        self._starting: Future[Any] | None = None
+        self._starting: Future[Started] | None = None
+        self._archive: ClassArchive | None = None
+        self._launched = False
         try:
             if session is None:
                 check_can_start(master)
-                self._starting = start_in_background(master, self._scratch)
+                if connect_url(master) is None:
+                    self._archive = class_archive()
+                self._starting = start_in_background(master, self._scratch, self._archive)
         except BaseException:
             self._remove_scratch()
             raise
@@ -145,7 +154,8 @@ class SparkEngine:
         """
         if self._session is None:
             assert self._starting is not None
-            self._session = self._starting.result()
+            started = self._starting.result()
+            self._session, self._launched = started.session, started.launched
         return self._session
 
     def register(self, relations: Mapping[str, Any]) -> None:
@@ -257,7 +267,9 @@ class SparkEngine:
     def close(self) -> None:
         """Stop the Spark session if this engine started it; remove the temporary folder.
 
-        A JVM still starting is waited for, then stopped.
+        A JVM still starting is waited for, then stopped. A JVM writing the class
+        archive (:mod:`govhall.engines.spark_classes`) is stopped and waited for,
+        and the archive put into place.
         """
         try:
             if self._owned:
@@ -267,6 +279,10 @@ class SparkEngine:
                     session = None
                 if session is not None:
                     session.stop()
+                    archive = self._archive
+                    writing = archive is not None and archive.making is not None
+                    if archive is not None and writing and self._launched and stop_driver_jvm():
+                        archive.finish()
         finally:
             self._remove_scratch()
 
@@ -359,17 +375,31 @@ def check_can_start(master: str | None) -> None:
         raise EngineError(f"the spark engine cannot start: {why}")
 
 
-def start_in_background(master: str | None, scratch: Path) -> Future[Any]:
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A session started in the background, and whether its start launched the JVM."""
+
+    session: Any
+    launched: bool
+
+
+def start_in_background(
+    master: str | None, scratch: Path, archive: ClassArchive | None = None
+) -> Future[Started]:
     """Start a Spark session (:func:`start_session`) in a thread; return its future.
 
     The thread is not a daemon: Python waits for a JVM still starting before
-    it exits, and the JVM stops with Python.
+    it exits, and the JVM stops with Python. ``launched``: no JVM ran in this
+    process before (else the session joins it, and its options stay its own).
     """
-    future: Future[Any] = Future()
+    future: Future[Started] = Future()
 
     def start() -> None:
         try:
-            future.set_result(start_session(master, scratch))
+            from pyspark import SparkContext
+
+            launched = SparkContext._gateway is None
+            future.set_result(Started(start_session(master, scratch, archive), launched))
         except BaseException as exc:  # handed to whoever waits for the session
             future.set_exception(exc)
 
@@ -377,16 +407,21 @@ def start_in_background(master: str | None, scratch: Path) -> Future[Any]:
     return future
 
 
-def java_options(master: str | None, scratch: Path) -> str:
-    """The driver's JVM options: Derby's folder, and :data:`LOCAL_JAVA_OPTIONS` in local mode."""
+def java_options(master: str | None, scratch: Path, archive: ClassArchive | None = None) -> str:
+    """The driver's JVM options: Derby's folder, :data:`LOCAL_JAVA_OPTIONS` in local mode,
+    and those of the class ``archive`` (:mod:`govhall.engines.spark_classes`) when given."""
     options = [f"-Dderby.system.home={scratch}"]
     if is_local(master):
         options.extend(LOCAL_JAVA_OPTIONS)
+    if archive is not None:
+        options.extend(archive.java_options())
     return " ".join(options)
 
 
-def start_session(master: str | None, scratch: Path) -> Any:
+def start_session(master: str | None, scratch: Path, archive: ClassArchive | None = None) -> Any:
     """Start (or join) a Spark session whose files stay in ``scratch``.
+
+    ``archive``: the driver JVM maps the class archive, or writes it at exit.
 
     Raises:
         EngineError: pyspark is not installed, or there is no Java, or the JVM failed.
@@ -401,7 +436,7 @@ def start_session(master: str | None, scratch: Path) -> Any:
         SparkSession.builder.master(master or DEFAULT_MASTER)
         .appName("govhall")
         .config("spark.sql.warehouse.dir", str(scratch / "spark-warehouse"))
-        .config("spark.driver.extraJavaOptions", java_options(master, scratch))
+        .config("spark.driver.extraJavaOptions", java_options(master, scratch, archive))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
