@@ -19,6 +19,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from test_engines import _config, _write
 
@@ -227,3 +228,52 @@ def test_a_postgresql_store_hands_python_its_ratings_in_its_own_collation(
         assert ids == ["a-1", "B-2", "b-3"]  # the database's order (bytes put "B-2" first)
     finally:
         postgres_server.drop_database(target)
+
+
+def test_a_stores_report_is_the_same_when_duckdb_reads_its_bulletin(
+    tmp_path: Path, store_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The month report's 好差评 section from a store: DuckDB splits the month's ratings
+    (the page, the JSON and the bulletin behind them are the rows engine's)."""
+    from govhall.store import rating_scan
+
+    config = _config("pinghu", tmp_path)
+    hall = open_hall(config)
+    months = _bulletin_data(hall, tmp_path / "data", seed=7)
+    with (tmp_path / "data" / "cases.csv").open(encoding="utf-8", newline="") as handle:
+        case = next(csv.DictReader(handle))
+    # rated in the month, and again at the very first moment after it: the later rating
+    # replaces the month's (the report counts a rating given at the month's end)
+    after = dt.date.fromisoformat(f"{months[1]}-01") + dt.timedelta(days=40)
+    end = f"{after.replace(day=1).isoformat()}T00:00"
+    with (tmp_path / "data" / "ratings.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for moment in (f"{months[1]}-20T10:00", end):
+            writer.writerow([case["case_id"], case["window"], "", "4", moment, "kiosk", ""])
+    _ingest(config, tmp_path / "data", store_target)
+    scans: list[Any] = []
+    scan = rating_scan.scan_store_ratings
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        scans.append(scan(*args, **kwargs))
+        return scans[-1]
+
+    monkeypatch.setattr(rating_scan, "scan_store_ratings", spy)
+    for month in months[1:3]:
+        found = []
+        for engine in ("rows", "duckdb"):
+            out = tmp_path / f"report-{month}-{engine}.html"
+            result = CliRunner().invoke(
+                cli, ["report", str(config), "--data", store_target, "--month", month,
+                      "--engine", engine, "--out", str(out), "--json"],
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+            document = json.loads(result.stdout)
+            del document["path"]
+            bulletin = hall.report(store_target, month, engine=engine).bulletin
+            assert bulletin is not None
+            found.append((document, out.read_bytes(), bulletin.to_json(), result.stderr))
+        assert found[0] == found[1]
+        assert found[0][2]["orders"]
+    assert len(scans) == 4  # the duckdb runs' (command and call), each split by DuckDB
+    assert all(found is not None for found in scans)

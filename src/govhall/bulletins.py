@@ -63,7 +63,9 @@ class HallBulletins:
         if engine == "duckdb" and isinstance(source, DataFolder):
             return self._duckdb(source, builder, read, label=str(data))
         if engine == "duckdb" and isinstance(source, StoreSource):
-            return self._duckdb_store(source, builder, read)
+            bulletin = self._duckdb_store(source, builder, read)
+            assert bulletin is not None  # (only the report's reading may give none)
+            return bulletin
         progress = getattr(source, "rectifications", None)
         builder.add_ratings(self.located_ratings(source, read), read)
         if progress is not None:
@@ -108,6 +110,10 @@ class HallBulletins:
         builder = BulletinBuilder(session.time, session.rating_limits, month, first, end, end)
         if located is None and isinstance(source, DataFolder):  # DuckDB reads the ratings
             return self._duckdb(source, builder, read, counted=True)
+        if located is None and isinstance(source, StoreSource):
+            counted = self._duckdb_store(source, builder, read, counted=True)
+            if counted is not None:
+                return counted  # (else the builder was given nothing yet)
         if located is None:
             located = []
             # a store reads only the ratings near the month (tap_located takes the month's)
@@ -224,37 +230,61 @@ class HallBulletins:
         return bulletin
 
     def _duckdb_store(
-        self, source: StoreSource, builder: BulletinBuilder, read: ReadReport
-    ) -> Bulletin:
+        self,
+        source: StoreSource,
+        builder: BulletinBuilder,
+        read: ReadReport,
+        *,
+        counted: bool = False,
+    ) -> Bulletin | None:
         """Build a store's bulletin with DuckDB counting what needs no rule (same answer).
 
-        The counts and messages are those of the ``rows`` engine: the
-        ratings first, then the rectification rows, then (only when a
-        complaint about the time taken is checked) the cases, counted in the
-        store and read only for the ids complained about.
+        For ``govhall ratings`` (``counted`` false) the counts and messages are
+        those of the ``rows`` engine: the ratings first, then the
+        rectification rows, then (only when a complaint about the time taken
+        is checked) the cases, counted in the store and read only for the ids
+        complained about. For the report (``counted``: its counting pass read
+        and reported the rows) the month's ratings and cases are read quietly,
+        and only the rectifications of ratings from the month's start reach the
+        builder (and ``read``); ``None`` then when the ratings must be streamed
+        (:func:`~govhall.store.rating_scan.scan_store_ratings`), with nothing
+        read into ``read``.
         """
         from govhall.engines.duck import DuckDBEngine
         from govhall.store.rating_scan import count_stored_cases, scan_store_ratings
 
         session = self.session
-        source.summary("ratings", read)  # the summary lists the ratings first, as rows does
-        steps = list(source.rectifications(session.zone, read))
+        zone = session.zone
+        reader = ReadReport() if counted else read  # the ratings' and cases' rows
+        if not counted:
+            source.summary("ratings", read)  # the summary lists the ratings first, as rows does
+        # the report's rectification rows reach `read` only when the scan takes the ratings
+        steps = list(source.rectifications(zone, ReadReport() if counted else read))
+        if counted:
+            steps = [row for row in steps if row[2].rated_at >= builder.first]
         named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
         duck = DuckDBEngine()
         try:
             month = (builder.first, builder.end)
             scan = scan_store_ratings(
-                duck, source, session.zone, read, session.keys, month, builder.as_of, named
-            )
+                duck, source, zone, reader, session.keys, month, builder.as_of, named,
+                only=month if counted else None,
+            )  # fmt: skip
+            if scan is None and counted:
+                return None
             if scan is None:  # an offset the zone disagrees with: stream them, as rows does
                 builder.add_ratings(self.located_ratings(source, read), read)
             else:
-                builder.add_ratings(scan.rows, read)
+                builder.add_ratings(scan.rows, reader)
                 builder.add_counted(scan.counts, scan.unknown)
+            if counted:  # read again, into `read` this time
+                rows = source.rectifications(zone, read)
+                steps = [row for row in rows if row[2].rated_at >= builder.first]
             builder.add_rectifications(steps, read)
             wanted = builder.cases_wanted()
             if wanted:
-                count_stored_cases(duck, source, read, session.keys)
+                if not counted:
+                    count_stored_cases(duck, source, read, session.keys)
                 cases = self._cases(source, ReadReport(), wanted)
                 builder.add_cases(cases, session.due_times.due)
         finally:

@@ -93,6 +93,8 @@ def scan_store_ratings(
     month: tuple[dt.datetime, dt.datetime],
     as_of: dt.datetime,
     named: Iterable[tuple[str, str, dt.datetime]],
+    *,
+    only: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> RatingScan | None:
     """Split the hall's stored ratings into those Python needs and DuckDB's counts of the rest.
 
@@ -107,6 +109,11 @@ def scan_store_ratings(
         month: The month's first moment and the first moment after it.
         as_of: Ratings given after it are not yet known.
         named: ``(case_id, channel, rated_at)`` of every rectification row.
+        only: Take only the ratings given from ``only[0]`` to ``only[1]``, both
+            included (the others are neither read nor counted), by their
+            hall-local wall clock, as Python compares two times of the hall's
+            zone: a rating given at the very end of a month still replaces an
+            earlier one of the month (:func:`govhall.report.data.tap_located`).
 
     Returns:
         The split, or ``None`` (nothing counted) when the ratings must be
@@ -120,6 +127,9 @@ def scan_store_ratings(
 
     db = engine.connection
     with _staged(engine, source) as backend:
+        if only is not None:
+            first, end = (moment.astimezone(tz).replace(tzinfo=None) for moment in only)
+            db.execute("DELETE FROM govhall_ratings WHERE t < ? OR t > ?", [first, end])
         usable = _member("win", keys.windows)
         pairs = "SELECT epoch_us(t) AS us, rated_offset AS off FROM govhall_ratings"
         twice = db.execute(
