@@ -9,12 +9,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from test_engines import _config, _write
 
-from govhall.cli import main as cli
 from govhall.engines.spark import java_missing, java_options
 from govhall.engines.spark_classes import (
     ARCHIVE_ENV,
@@ -23,7 +21,6 @@ from govhall.engines.spark_classes import (
     ClassArchive,
     class_archive,
 )
-from govhall.session import open_hall
 
 pytest.importorskip("pyspark")
 
@@ -114,43 +111,51 @@ def test_a_folder_that_cannot_be_made_means_no_archive(
     assert class_archive() is None
 
 
-def _kpi(config: Path, data: Path, folder: Path) -> subprocess.CompletedProcess[str]:
-    """``govhall kpi --engine spark --json`` in a process of its own, archive in ``folder``."""
-    code = "import sys\nfrom govhall.cli import main\nsys.exit(main())"
-    args = ["kpi", str(config), "--data", str(data), "--engine", "spark", "--master",
-            "local[1]", "--json"]  # fmt: skip
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
+RUN = """
+import json
+from govhall.engines import open_engine
+engine = open_engine("spark", master="local[1]")
+jvm = engine.session.sparkContext._jvm
+arguments = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+answer = engine.query("SELECT 1 + 1 AS two")
+engine.close()
+print(json.dumps({"answer": answer, "archive": [a for a in arguments if "Archive" in a]}))
+"""
+"""A Spark run in a process of its own: its answer and the JVM's archive options, as JSON."""
+
+
+def _run(folder: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN],
         capture_output=True,
         text=True,
         env={**os.environ, ARCHIVE_ENV: str(folder)},
         timeout=600,
     )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found: dict[str, Any] = json.loads(done.stdout)  # the JVM wrote nothing else there
+    assert found["answer"] == [[2]]
+    return found
 
 
 def test_runs_write_map_and_survive_a_damaged_archive(tmp_path: Path) -> None:
     """Three real runs: the first writes the archive, the second maps it, the third finds it
-    damaged and starts without it; each prints the rows engine's JSON and nothing else."""
+    damaged and starts without it; each answers and prints its JSON alone on stdout."""
     missing = java_missing()
     if missing:
         if os.environ.get("GOVHALL_REQUIRE_SPARK") == "1":
             pytest.fail(f"GOVHALL_REQUIRE_SPARK=1 but {missing}")
         pytest.skip(missing)
-    config = _config("pinghu", tmp_path)
-    data = _write(open_hall(config), tmp_path / "data", seed=2, count=60)
-    expected = CliRunner().invoke(
-        cli, ["kpi", str(config), "--data", str(data), "--engine", "rows", "--json"]
-    )
-    assert expected.exit_code == 0, expected.output
     folder = tmp_path / "archive"
-    for run in ("writes", "maps", "damaged"):
-        done = _kpi(config, data, folder)
-        assert done.returncode == 0, done.stderr[-2000:]
-        assert json.loads(done.stdout) == json.loads(expected.stdout), run
-        archives = sorted(folder.iterdir())
-        assert [path.suffix for path in archives] == [".jsa"], archives  # no part left over
-        if run == "writes":
-            assert archives[0].stat().st_size > 1_000_000
-        if run == "maps":
-            archives[0].chmod(0o644)
-            archives[0].write_bytes(b"not an archive" * 1000)
+    first = _run(folder)
+    (archive,) = folder.iterdir()  # in place, no unfinished part left over
+    assert archive.suffix == ".jsa"
+    assert archive.stat().st_size > 1_000_000
+    (written,) = first["archive"]  # the JVM wrote a part, renamed into place at close
+    assert written.startswith(f"-XX:ArchiveClassesAtExit={folder / archive.stem}.")
+    assert written.endswith(".part")
+    assert _run(folder)["archive"] == [f"-XX:SharedArchiveFile={archive}"]
+    archive.chmod(0o644)
+    archive.write_bytes(b"not an archive" * 1000)
+    assert _run(folder)["archive"] == [f"-XX:SharedArchiveFile={archive}"]
+    assert sorted(folder.iterdir()) == [archive]  # a damaged archive is left, not rewritten
