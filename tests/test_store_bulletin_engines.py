@@ -277,3 +277,46 @@ def test_a_stores_report_is_the_same_when_duckdb_reads_its_bulletin(
         assert found[0][2]["orders"]
     assert len(scans) == 4  # the duckdb runs' (command and call), each split by DuckDB
     assert all(found is not None for found in scans)
+
+
+def test_auto_reads_a_stores_bulletin_with_duckdb_and_a_small_folders_with_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govhall.engines import AUTO_DUCKDB_BYTES
+    from govhall.readers import duck_ratings
+    from govhall.readers.folder import DataFolder
+    from govhall.session import bulletin_engine
+    from govhall.store import rating_scan
+
+    config = _config("pinghu", tmp_path)
+    hall = open_hall(config)
+    months = _bulletin_data(hall, tmp_path / "data", seed=8)
+    target = str(tmp_path / "store.duckdb")
+    _ingest(config, tmp_path / "data", target)
+    assert bulletin_engine(StoreSource(target, hall.config.hall.id)) == "duckdb"
+    assert bulletin_engine(DataFolder(tmp_path / "data")) == "rows"
+    big = tmp_path / "big"
+    big.mkdir()
+    with (big / "ratings.csv").open("wb") as handle:
+        handle.truncate(AUTO_DUCKDB_BYTES)
+    assert bulletin_engine(DataFolder(big)) == "duckdb"
+    (tmp_path / "empty").mkdir()
+    assert bulletin_engine(DataFolder(tmp_path / "empty")) == "rows"  # no files: rows says so
+    calls: list[str] = []
+    for module, name in ((rating_scan, "scan_store_ratings"), (duck_ratings, "scan_ratings")):
+        original = getattr(module, name)
+
+        def spy(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    expected = _ratings(config, target, months[1], "rows")
+    for data in (target, str(tmp_path / "data")):
+        result = CliRunner().invoke(
+            cli, ["ratings", str(config), "--data", data, "--month", months[1], "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        if data == target:
+            assert (json.loads(result.stdout), result.stderr) == expected
+    assert calls == ["scan_store_ratings"]  # the small folder's went through rows

@@ -996,16 +996,19 @@ class HallSession:
                 reads a folder's CSV or Parquet files (:mod:`govhall.readers.duck_ratings`)
                 or a store's rows (:mod:`govhall.store.rating_scan`) and counts the
                 ratings no rule can treat other than count; the bulletin is the same.
+                ``auto``: :func:`bulletin_engine` chooses.
 
         Raises:
             RatingRulesError: The work-order rules are unusable.
             GovhallError: An unreadable file, a malformed month, an unknown engine.
         """
-        if engine not in ("rows", "duckdb"):
-            raise GovhallError(f"ratings: unknown engine {engine!r} (rows, duckdb)")
+        if engine not in ("auto", "rows", "duckdb"):
+            raise GovhallError(f"ratings: unknown engine {engine!r} (auto, rows, duckdb)")
         wanted = _month(month)
         source = self.source(data)
         read = read if read is not None else _new_report()
+        if engine == "auto":
+            engine = bulletin_engine(source)
         return self._bulletins.month(data, source, wanted, as_of, read, engine)
 
     def write_sample(
@@ -1100,6 +1103,27 @@ def open_hall(
     else:
         loaded = config
     return HallSession(loaded, manager)
+
+
+def bulletin_engine(source: DataSource) -> str:
+    """The engine ``auto`` means for a bulletin of ``source``: ``duckdb`` for a store, and
+    for a data folder whose ratings and cases files hold 8 MiB or more
+    (:data:`govhall.engines.AUTO_DUCKDB_BYTES`); else ``rows``."""
+    from govhall.engines import choose_engine
+    from govhall.readers.folder import DataFolder
+    from govhall.store.source import StoreSource
+
+    if isinstance(source, StoreSource):
+        return "duckdb"
+    if not isinstance(source, DataFolder):
+        return "rows"
+    files: list[Path] = []
+    for kind in ("ratings", "cases"):
+        try:
+            files.extend(source.files(kind))
+        except GovhallError:  # no such files: the run says so, whichever engine reads
+            continue
+    return choose_engine(files)
 
 
 def _month(month: Month | str) -> Month:

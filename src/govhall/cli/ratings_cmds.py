@@ -72,14 +72,15 @@ TOP_TAGS = 10
 )
 @click.option(
     "--engine",
-    type=click.Choice(["rows", "duckdb"]),
-    default="rows",
+    type=click.Choice(["auto", "rows", "duckdb"]),
+    default="auto",
     show_default=True,
     help=(
         "Where the ratings are counted: rows streams every rating through Python; duckdb "
         "reads the CSV or Parquet files (or the store's rows) with DuckDB, which counts the "
         "ratings no rule can change (good ones, rated once per channel, named by no "
-        "rectification row) and hands the rest to Python. Both give the same bulletin."
+        "rectification row) and hands the rest to Python; auto is duckdb for a store and "
+        "from 8 MiB of ratings and cases files on, else rows. All give the same bulletin."
     ),
 )
 @strict_option
