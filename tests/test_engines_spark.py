@@ -287,3 +287,26 @@ def test_a_spark_engine_that_cannot_start_leaves_no_duckdb_reader_behind(
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("refused: the spark engine cannot start"), done.stdout
     assert done.stdout.splitlines()[-1] == "left: []"  # neither DuckDB's folder nor Spark's
+
+
+@pytest.mark.parametrize("how", ["arrow", "duckdb"])
+def test_the_years_of_the_cases_are_the_calendars(spark_session: Any, how: str) -> None:
+    """Handed over by DuckDB, the years come with the relations (no Spark job); either way
+    they are those the rule calendar gives the receipts and conclusions."""
+    from govhall.engines.kpi import years_named
+    from govhall.engines.measures import years_sql
+
+    received = [day_no(dt.date(2022, 12, 31)), day_no(dt.date(2024, 6, 1))]
+    concluded = [day_no(dt.date(2023, 1, 2)), None]
+    relations = _relations(received, concluded, [0, 0], [], [received[1]])
+    engine = open_engine("spark", spark_session=spark_session)
+    try:
+        _hand_over(engine, relations, how)
+        assert engine.years == ({2022, 2023, 2024} if how == "duckdb" else None)  # type: ignore[attr-defined]
+        hall = open_hall(ROOT / "configs" / "zhenhai.toml")
+        assert rule_tables_for(engine, hall.config, hall.time) is not None
+        asked = {int(row[0]) for row in engine.query(years_sql())}
+        assert asked == {2022, 2023, 2024}
+        assert years_named(engine) == asked
+    finally:
+        engine.close()

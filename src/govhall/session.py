@@ -626,8 +626,7 @@ class HallSession:
         years: set[int] | None,
     ) -> None:
         """Feed ``scorer`` the counts of ``engine`` (instead of the records)."""
-        from govhall.engines import measures
-        from govhall.engines.kpi import rule_tables_for
+        from govhall.engines.kpi import rule_tables_for, years_named
         from govhall.engines.score import count_scores
 
         with self._counting(source, read, progress, engine, master) as (counter, span):
@@ -639,7 +638,7 @@ class HallSession:
             )
             scorer.add_counts(found.counted)
             if years is not None:
-                years.update(int(row[0]) for row in counter.query(measures.years_sql()))
+                years.update(years_named(counter))
 
     def scorer(self, months: Iterable[Month], *, evidence: str = "summary") -> Scorer:
         """Return a scorer for ``months`` with the hall's rulebooks, weights and due times.

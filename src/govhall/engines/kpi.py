@@ -106,4 +106,14 @@ def count_kpis(
     kpis.on_time, kpis.handling_minutes = int(on_time or 0), int(minutes or 0)
     if not years:
         return kpis, set()
-    return kpis, {int(row[0]) for row in engine.query(measures.years_sql())}
+    return kpis, years_named(engine)
+
+
+def years_named(engine: Engine) -> set[int]:
+    """The years the registered cases were received or concluded in: one query, unless the
+    engine was told them with the relations (the ``spark`` engine, by DuckDB:
+    :attr:`SparkEngine.years <govhall.engines.spark.SparkEngine.years>`)."""
+    known: set[int] | None = getattr(engine, "years", None)
+    if known is not None:
+        return set(known)
+    return {int(row[0]) for row in engine.query(measures.years_sql())}

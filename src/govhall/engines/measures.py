@@ -228,6 +228,20 @@ ORDER BY 1
 """
 
 
+def years_of_days_sql() -> str:
+    """:func:`years_sql` without the rule tables, in DuckDB's dialect: a relation's day
+    numbers are days since 1970-01-01 of the hall-local date, whose year the calendar's is."""
+    return f"""
+SELECT DISTINCT CAST(year(DATE '1970-01-01' + CAST(day_no AS INTEGER)) AS INTEGER)
+FROM (
+  SELECT received_day AS day_no FROM {CASE_RELATION}
+  UNION
+  SELECT concluded_day AS day_no FROM {CASE_RELATION} WHERE concluded_day IS NOT NULL
+)
+ORDER BY 1
+"""
+
+
 def bounds_sql() -> str:
     """The dates the rule tables must cover, from the relations themselves (day numbers)."""
     return f"""

@@ -144,6 +144,9 @@ class SparkEngine:
         self.span: DateSpan | None = None
         """The dates the registered ``case_rows``, ``case_pauses`` and ``rating_rows`` name,
         when all three were handed over as Arrow tables (``None``: ask the engine)."""
+        self.years: set[int] | None = None
+        """The years the registered cases were received or concluded in, when a DuckDB
+        engine handed them over (:meth:`take_from`; ``None``: ask the engine)."""
 
     @property
     def session(self) -> Any:
@@ -176,15 +179,18 @@ class SparkEngine:
                 self._view(name, *written[name])
         if any(name in relations for name in RELATIONS):
             self.span = arrow_span(relations)
+            self.years = None
 
     def take_from(self, duck: DuckDBEngine) -> None:
         """Take the relations ``duck`` holds: ``case_rows``, ``case_pauses`` and ``rating_rows``.
 
         DuckDB writes them as Parquet files in the temporary folder (on its
         own threads; the cases in two files, as :meth:`register` writes them)
-        and counts the dates they name (:attr:`span`); Spark then reads the files.
+        and counts the dates they name (:attr:`span`) and the years of the
+        cases (:attr:`years`: no Spark job for them); Spark then reads the files.
         """
         from govhall.engines.kpi import counted_span
+        from govhall.engines.measures import years_of_days_sql
 
         db = duck.connection
         setting = "SELECT current_setting('preserve_insertion_order')"
@@ -195,6 +201,7 @@ class SparkEngine:
         finally:
             db.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
         self.span = counted_span(duck)
+        self.years = {int(row[0]) for row in duck.query(years_of_days_sql())}
         for name in RELATIONS:
             self._view(name, *written[name])
 
