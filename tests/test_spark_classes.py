@@ -40,13 +40,20 @@ def test_off_means_no_archive(monkeypatch: pytest.MonkeyPatch, fake_java: Path) 
     assert class_archive() is None
 
 
+def _to_write(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ClassArchive, Path]:
+    """The archive a run started now writes (none is in ``folder`` yet), and its part file."""
+    monkeypatch.setenv(ARCHIVE_ENV, str(folder))
+    found = class_archive()
+    assert found is not None
+    assert found.making is not None
+    return found, found.making
+
+
 def test_the_first_run_writes_the_archive_and_later_runs_map_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_java: Path
 ) -> None:
     folder = tmp_path / "cache"
-    monkeypatch.setenv(ARCHIVE_ENV, str(folder))
-    first = class_archive()
-    assert first is not None
+    first, _ = _to_write(folder, monkeypatch)
     assert first.making is not None
     assert first.making.parent == folder
     assert first.making.suffix == ".part"
@@ -54,13 +61,11 @@ def test_the_first_run_writes_the_archive_and_later_runs_map_it(
     options = java_options("local[2]", tmp_path, first).split()
     assert options[-2:] == first.java_options()
     assert not first.finish()  # the JVM wrote nothing: no archive
-    second = class_archive()
-    assert second is not None
-    assert second.making is not None
-    second.making.write_bytes(b"classes")
+    second, part = _to_write(folder, monkeypatch)
+    part.write_bytes(b"classes")
     assert second.finish()
     assert second.path.read_bytes() == b"classes"
-    assert not second.making.exists()
+    assert not part.exists()
     third = class_archive()
     assert third == ClassArchive(second.path)
     assert third.java_options() == [f"-XX:SharedArchiveFile={second.path}", QUIET]
@@ -85,9 +90,7 @@ def test_an_empty_archive_is_written_again_and_stale_parts_are_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_java: Path
 ) -> None:
     folder = tmp_path / "cache"
-    monkeypatch.setenv(ARCHIVE_ENV, str(folder))
-    found = class_archive()
-    assert found is not None
+    found, _ = _to_write(folder, monkeypatch)
     found.path.write_bytes(b"")  # a file left empty counts as none
     stale = folder / f"{found.path.stem}.old.part"
     fresh = folder / f"{found.path.stem}.new.part"
@@ -95,9 +98,7 @@ def test_an_empty_archive_is_written_again_and_stale_parts_are_removed(
         part.write_bytes(b"x")
     long_ago = time.time() - STALE_SECONDS - 60
     os.utime(stale, (long_ago, long_ago))
-    again = class_archive()
-    assert again is not None
-    assert again.making is not None
+    _to_write(folder, monkeypatch)
     assert not stale.exists()
     assert fresh.exists()  # another run may still be writing it
 

@@ -288,7 +288,8 @@ class SparkEngine:
                     session.stop()
                     archive = self._archive
                     writing = archive is not None and archive.making is not None
-                    if archive is not None and writing and self._launched and stop_driver_jvm():
+                    if writing and self._launched and stop_driver_jvm():
+                        assert archive is not None
                         archive.finish()
         finally:
             self._remove_scratch()
