@@ -160,3 +160,18 @@ def test_runs_write_map_and_survive_a_damaged_archive(tmp_path: Path) -> None:
     archive.write_bytes(b"not an archive" * 1000)
     assert _run(folder)["archive"] == [f"-XX:SharedArchiveFile={archive}"]
     assert sorted(folder.iterdir()) == [archive]  # a damaged archive is left, not rewritten
+
+
+def test_the_default_folder_is_the_users_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_java: Path
+) -> None:
+    monkeypatch.delenv(ARCHIVE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    found = class_archive()
+    assert found is not None
+    assert found.path.parent == tmp_path / "xdg" / "govhall"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    found = class_archive()
+    assert found is not None
+    assert found.path.parent == tmp_path / "home" / ".cache" / "govhall"

@@ -83,7 +83,10 @@ def class_archive() -> ClassArchive | None:
     if setting:
         folder = Path(setting)
     else:
-        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        try:
+            cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        except (KeyError, RuntimeError):  # no home folder to be found: no archive
+            return None
         folder = Path(cache) / "govhall"
     key = _install_key()
     if key is None:
