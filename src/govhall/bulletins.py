@@ -75,13 +75,10 @@ class HallBulletins:
             # a store holds its hall's cases: importing them is how a hall gets into it
             folder = isinstance(source, DataFolder)
             if isinstance(data, str | Path) and folder and not _has_files(source, "cases"):
-                no_cases = f"{data}: no cases file: time-limit complaints are not checked"
+                no_cases = str(data)
             else:  # every case is read and counted, from a store too (as from a folder)
                 builder.add_cases(self._cases(source, read), session.due_times.due)
-        bulletin = builder.result()
-        if no_cases:
-            bulletin.warnings.append(no_cases)
-        return bulletin
+        return _result(builder, no_cases)
 
     def for_report(
         self,
@@ -215,7 +212,7 @@ class HallBulletins:
             builder.add_rectifications(steps, read)
             wanted = builder.cases_wanted()
             if wanted and not has_cases and not counted:
-                no_cases = f"{label}: no cases file: time-limit complaints are not checked"
+                no_cases = label
             elif wanted and has_cases:
                 paths = source.files("cases")
                 cases = read_wanted_cases(
@@ -224,10 +221,7 @@ class HallBulletins:
                 builder.add_cases(cases, session.due_times.due)
         finally:
             duck.close()
-        bulletin = builder.result()
-        if no_cases:
-            bulletin.warnings.append(no_cases)
-        return bulletin
+        return _result(builder, no_cases)
 
     def _duckdb_store(
         self,
@@ -348,6 +342,17 @@ class HallBulletins:
         if wanted is not None and isinstance(source, StoreSource):
             return source.cases(session.zone, read, windows=windows, items=items, ids=wanted)
         return source.cases(session.zone, read, windows=windows, items=items)
+
+
+def _result(builder: BulletinBuilder, no_cases: str | None) -> Bulletin:
+    """The builder's bulletin; ``no_cases`` names a data folder without a cases file, whose
+    complaints about the time taken could not be checked (the bulletin says so)."""
+    bulletin = builder.result()
+    if no_cases is not None:
+        bulletin.warnings.append(
+            f"{no_cases}: no cases file: time-limit complaints are not checked"
+        )
+    return bulletin
 
 
 def _has_files(source: DataSource, kind: str) -> bool:
