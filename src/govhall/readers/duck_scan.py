@@ -239,10 +239,7 @@ class FolderScan:
         self.tz = tz
         self.report = report
         self.keys = keys
-        self.windows: Collection[str] = keys.windows
-        self.items: Collection[str] = keys.items
-        for name, table in keys.as_arrow().items():
-            self.connection.register(name, table)
+        engine.register(keys.as_arrow())  # the tables the checks join the ids to
         self.fast_files = 0
         self.careful_files = 0
         self._parts: list[str] = []  # the tables behind the views
@@ -331,7 +328,9 @@ class FolderScan:
         from govhall.readers.typed import read_cases
 
         records: list[Case] = list(
-            read_cases(paths, self.tz, self.report, windows=self.windows, items=self.items)
+            read_cases(
+                paths, self.tz, self.report, windows=self.keys.windows, items=self.keys.items
+            )
         )
         part = relations_from_records(records, (), self.keys)
         table = f"govhall_careful_{number}"
@@ -535,7 +534,7 @@ LEFT JOIN govhall_item_numbers i ON i.key_id = item_t
             if known
             else None
         )
-        records = read_ratings(paths, self.tz, self.report, windows=self.windows, case_ids=ids)
+        records = read_ratings(paths, self.tz, self.report, windows=self.keys.windows, case_ids=ids)
         part = relations_from_records((), list(counted_ratings(records, repeated)), self.keys)
         db.register("govhall_part_ratings", part.ratings)
         db.execute("INSERT INTO rating_rows SELECT * FROM govhall_part_ratings")
@@ -593,7 +592,7 @@ FROM (SELECT *, {rated} AS t FROM ({read.sql}))
             rows, bad = db.execute(
                 f"SELECT COUNT(*), COUNT(*) FILTER (WHERE ok IS NOT TRUE) FROM {table}"
             ).fetchall()[0]
-            known = self._known(table, win=self.windows)
+            known = self._known(table, win=self.keys.windows)
             lines = counting.result()
         except (duckdb.Error, OSError, ValueError):  # ValueError: a Parquet footer unread
             self._drop(table)

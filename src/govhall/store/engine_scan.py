@@ -121,10 +121,7 @@ class StoreScan:
         self.tz = tz
         self.report = report
         self.keys = keys
-        self.windows: Collection[str] = keys.windows
-        self.items: Collection[str] = keys.items
-        for name, table in keys.as_arrow().items():
-            self.connection.register(name, table)
+        engine.register(keys.as_arrow())  # the tables the checks join the ids to
         self.as_records = False
         """Whether the rows were read as records (the zone disagreed with a stored offset)."""
 
@@ -233,7 +230,7 @@ LEFT JOIN govhall_item_numbers i ON i.key_id = item
             f"""CREATE OR REPLACE TEMP TABLE govhall_stored_ratings AS
 SELECT case_id, win, staff, level, CAST({_day("rated_at")} AS INTEGER) AS rated_day,
   epoch_us(rated_at) AS rated_us, channel, rated_offset,
-  {_member("win", self.windows)} AS ok
+  {_member("win", self.keys.windows)} AS ok
 FROM ({ratings})
 """,
         )
@@ -304,8 +301,10 @@ UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
         from govhall.assessment.workorders import counted_ratings
         from govhall.engines.relations import relations_from_records
 
-        cases = self.source.cases(self.tz, self.report, windows=self.windows, items=self.items)
-        ratings = self.source.ratings(self.tz, self.report, windows=self.windows)
+        cases = self.source.cases(
+            self.tz, self.report, windows=self.keys.windows, items=self.keys.items
+        )
+        ratings = self.source.ratings(self.tz, self.report, windows=self.keys.windows)
         relations = relations_from_records(cases, counted_ratings(ratings, repeated), self.keys)
         self.as_records = True
         db = self.connection
