@@ -46,7 +46,7 @@ from govhall.readers.duck_scan import (
     _quote,
     _source,
     _time_ok,
-    physical_lines,
+    lines_counted,
     plain_ends,
     trimmed,
 )
@@ -210,6 +210,7 @@ def scan_ratings(
             if path.suffix.lower() not in (".csv", ".parquet"):
                 return None
             source, names = _source(path, RATING_COLUMNS, RATING_OPTIONAL)
+            counting = lines_counted(path)  # while DuckDB reads the file
             verb = (
                 "CREATE OR REPLACE TEMP TABLE govhall_ratings AS"
                 if number == 0
@@ -237,7 +238,7 @@ FROM ({source})
                 [number],
             ).fetchall()[0]
             # a row a line (after a CSV header): the rows' lines are the careful reader's
-            lines = physical_lines(path)
+            lines = counting.result()
             if bad or not _one_row_a_line(path, int(rows), lines):
                 return None
             found.append((path, names, int(rows), lines))
