@@ -1,14 +1,27 @@
-"""Counting a data file's physical lines, as the DuckDB scan checks "one row a line"."""
+"""The DuckDB scan of a data folder: the staged cases' types, the repeated-id check, and
+counting a data file's physical lines (the scan checks "one row a line")."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_engines import ROOT, _write
 
-from govhall.readers.duck_scan import lines_counted, physical_lines
+from govhall.engines.duck import DuckDBEngine
+from govhall.readers import ReadReport
+from govhall.readers.duck_scan import (
+    FolderScan,
+    enum_type,
+    lines_counted,
+    physical_lines,
+    relation_tables,
+)
+from govhall.session import HallSession, open_hall
 
 CHUNK = 1 << 20
 """What physical_lines reads at a time."""
@@ -53,3 +66,112 @@ def test_a_count_that_fails_hands_its_error_to_whoever_waits(tmp_path: Path) -> 
     counting = lines_counted(tmp_path / "gone.csv")
     with pytest.raises(FileNotFoundError):
         counting.result()
+
+
+@pytest.fixture
+def pinghu() -> HallSession:
+    return open_hall(ROOT / "configs" / "pinghu.toml")
+
+
+@pytest.fixture
+def engine() -> Iterator[DuckDBEngine]:
+    counter = DuckDBEngine()
+    yield counter
+    counter.close()
+
+
+def _scan(hall: HallSession, engine: DuckDBEngine, folder: Path) -> FolderScan:
+    scan = FolderScan(engine, hall.zone, ReadReport(), hall.keys)
+    scan.cases(hall.source(folder).files("cases"))
+    return scan
+
+
+def test_staged_cases_hold_window_item_kind_and_status_as_codes_handed_on_as_text(
+    tmp_path: Path, pinghu: HallSession, engine: DuckDBEngine
+) -> None:
+    """A window's code + 1 is its number; another engine is handed the ids as text."""
+    data = _write(pinghu, tmp_path / "data", seed=4, count=400)
+    scan = _scan(pinghu, engine, data)
+    scan.ratings(pinghu.source(data).files("ratings"))
+    assert (scan.fast_files, scan.careful_files) == (2, 0)
+    db = engine.connection
+    kinds = {name: kind for name, kind, *_ in db.execute("DESCRIBE case_rows").fetchall()}
+    for column in ("win", "item", "kind", "status"):
+        assert kinds[column].startswith("ENUM"), (column, kinds[column])
+    rows = db.execute("SELECT win, win_no, item, item_no FROM case_rows").fetchall()
+    assert len(rows) == 400
+    assert {(w, n) for w, n, _, _ in rows} <= set(pinghu.keys.windows.items())
+    assert {(i, n) for _, _, i, n in rows} <= set(pinghu.keys.items.items())
+    assert len({w for w, *_ in rows}) > 1
+    tables = relation_tables(db)
+    for column in ("win", "item", "kind", "status"):
+        assert tables["case_rows"].schema.field(column).type == pa.string()
+    assert sorted(tables["case_rows"]["win"].to_pylist()) == sorted(w for w, *_ in rows)
+
+
+@pytest.mark.parametrize(("column", "value"), [("kind", "Immediate"), ("status", "done")])
+def test_a_kind_or_status_not_allowed_sends_the_file_to_the_careful_reader(
+    tmp_path: Path, pinghu: HallSession, engine: DuckDBEngine, column: str, value: str
+) -> None:
+    data = _write(pinghu, tmp_path / "data", seed=5, count=200)
+    path = data / "cases.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[7][column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    scan = _scan(pinghu, engine, data)
+    assert (scan.fast_files, scan.careful_files) == (0, 1)
+    (rejected,) = scan.report.problems
+    assert (rejected.line, rejected.key) == (9, column)
+    assert engine.connection.execute("SELECT count(*) FROM case_rows").fetchall() == [(199,)]
+
+
+def test_an_enumeration_is_made_once_for_its_values(engine: DuckDBEngine) -> None:
+    db = engine.connection
+    first = enum_type(db, "window", ["a", "b"])
+    assert enum_type(db, "window", ["a", "b"]) == first
+    other = enum_type(db, "window", ["a", "b", "c"])
+    assert other != first
+    assert db.execute(f"SELECT enum_code(TRY_CAST('c' AS {other}))").fetchall() == [(2,)]
+    assert db.execute(f"SELECT TRY_CAST('c' AS {first})").fetchall() == [(None,)]
+
+
+def _cases_file(path: Path, ids: list[str]) -> None:
+    lines = ["case_id,window,item,kind,received_at,status,concluded_at,visits"]
+    lines += [
+        f"{i},police,residence-certificate,immediate,2025-10-09T09:00,accepted,,1" for i in ids
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("files", "careful", "repeats"),
+    [
+        ([["A1", "A2", "A3"]], [], False),
+        ([["A1", "A2", "A1"]], [], True),
+        ([["A1", "A2"], ["A3", "A2"]], [], True),
+        ([["A1", "A2"], ["A3"]], ["A4", "A5"], False),
+        ([["A1", "A2"], ["A3"]], ["A4", "A3"], True),
+        ([], ["A4", "A4"], True),
+        ([], [], False),
+    ],
+)
+def test_a_case_id_held_twice_is_found_in_a_file_across_files_and_against_careful_ids(
+    tmp_path: Path,
+    pinghu: HallSession,
+    engine: DuckDBEngine,
+    files: list[list[str]],
+    careful: list[str],
+    repeats: bool,
+) -> None:
+    scan = FolderScan(engine, pinghu.zone, ReadReport(), pinghu.keys)
+    staged = []
+    for number, ids in enumerate(files, 1):
+        _cases_file(tmp_path / f"cases-{number}.csv", ids)
+        staged.append(scan._stage_cases(tmp_path / f"cases-{number}.csv", number))
+    assert all(staged)
+    assert scan._ids_repeat(staged, careful) is repeats
