@@ -90,6 +90,32 @@ WHERE {_period("received_day", start, end)}
 """
 
 
+def _picked(spans: int, where: str, join: str) -> str:
+    """The cases of ``where`` with their rule-table values (``picked``'s body)."""
+    return f"""
+  SELECT c.row_id, c.case_id, c.win, c.win_no, c.item, c.status, c.staff, c.received_day,
+         c.received_minute, c.concluded_day, c.concluded_minute, c.concluded_us, c.has_pauses,
+         CASE c.kind WHEN 'immediate' THEN i.n_immediate WHEN 'promised' THEN i.n_promised END
+           AS n,
+         CASE WHEN c.received_minute < r.closing THEN r.wd_before ELSE r.wd_after END AS from_wd,
+         CASE WHEN c.received_minute < r.closing THEN r.work_before ELSE r.work_after END
+           AS from_work,
+         r.open_before + {_open_at("r", "c.received_minute", spans)} AS open_received
+  FROM {CASE_RELATION} c
+  {join} rule_window_days r ON r.win_no = c.win_no AND r.day_no = c.received_day
+  {join} rule_items i ON i.item_no = c.item_no
+  WHERE {where}"""
+
+
+def _based(picked: str) -> str:
+    """``picked``'s rows with ``base`` and ``m`` (a ``based`` CTE's body)."""
+    return f"""
+  SELECT k.*,
+         CASE WHEN k.n > 0 THEN k.from_wd WHEN k.n = 0 THEN k.from_wd - k.from_work END AS base,
+         CASE WHEN k.n > 1 THEN k.n WHEN k.n >= 0 THEN 1 END AS m
+  FROM {picked} k"""
+
+
 def _due_ctes(spans: int, where: str, join: str = "JOIN", *, minutes: bool = False) -> str:
     """The steps to the due day of the cases picked, ending in ``counted``.
 
@@ -99,7 +125,10 @@ def _due_ctes(spans: int, where: str, join: str = "JOIN", *, minutes: bool = Fal
     between receipt and conclusion. Only cases with pauses are joined to
     their pauses: the others (nearly all) pass through with zeros, so no
     engine has to match every case against the few paused ones (Spark would
-    shuffle them all for it).
+    shuffle them all for it). The paused cases are picked again on their own
+    (``paused_based``, which the pause steps read three times): ``based`` is
+    read once, so no engine keeps all of it in memory to read it again
+    (DuckDB did: 0.15 s of a 0.9 s query at 5,000,000 cases).
 
     ``join`` is ``JOIN`` (a case the rule tables cannot time drops out: the
     caller counts them) or ``LEFT JOIN`` (it stays, with null days).
@@ -108,11 +137,10 @@ def _due_ctes(spans: int, where: str, join: str = "JOIN", *, minutes: bool = Fal
         f""",
 paused_minutes AS (
   SELECT b.row_id, SUM({_open_at("r", _UNTIL, spans)} - {_open_at("r", _SINCE, spans)}) AS minutes
-  FROM based b
+  FROM paused_based b
   JOIN paused_days d ON d.row_id = b.row_id
     AND d.day_no BETWEEN b.received_day AND b.concluded_day
   JOIN rule_window_days r ON r.win_no = b.win_no AND r.day_no = d.day_no
-  WHERE b.has_pauses = 1
   GROUP BY b.row_id
 )"""
         if minutes
@@ -125,25 +153,13 @@ paused_minutes AS (
         else ("", "", "")
     )  # fmt: skip
     return f"""
-WITH picked AS (
-  SELECT c.row_id, c.case_id, c.win, c.win_no, c.item, c.status, c.staff, c.received_day,
-         c.received_minute, c.concluded_day, c.concluded_minute, c.concluded_us, c.has_pauses,
-         CASE c.kind WHEN 'immediate' THEN i.n_immediate WHEN 'promised' THEN i.n_promised END
-           AS n,
-         CASE WHEN c.received_minute < r.closing THEN r.wd_before ELSE r.wd_after END AS from_wd,
-         CASE WHEN c.received_minute < r.closing THEN r.work_before ELSE r.work_after END
-           AS from_work,
-         r.open_before + {_open_at("r", "c.received_minute", spans)} AS open_received
-  FROM {CASE_RELATION} c
-  {join} rule_window_days r ON r.win_no = c.win_no AND r.day_no = c.received_day
-  {join} rule_items i ON i.item_no = c.item_no
-  WHERE {where}
+WITH picked AS ({_picked(spans, where, join)}
 ),
-based AS (
-  SELECT k.*,
-         CASE WHEN k.n > 0 THEN k.from_wd WHEN k.n = 0 THEN k.from_wd - k.from_work END AS base,
-         CASE WHEN k.n > 1 THEN k.n WHEN k.n >= 0 THEN 1 END AS m
-  FROM picked k
+based AS ({_based("picked")}
+),
+paused_picked AS ({_picked(spans, f"c.has_pauses = 1 AND {where}", join)}
+),
+paused_based AS ({_based("paused_picked")}
 ),
 paused_days AS (
   SELECT DISTINCT p.row_id, cal.day_no, cal.wd, cal.is_work
@@ -154,8 +170,7 @@ paused_work AS (
   SELECT b.row_id, d.wd - b.base
            - ROW_NUMBER() OVER (PARTITION BY b.row_id ORDER BY d.wd) AS ahead,
          b.m
-  FROM based b JOIN paused_days d ON d.row_id = b.row_id AND d.is_work = 1 AND d.wd > b.base
-  WHERE b.has_pauses = 1
+  FROM paused_based b JOIN paused_days d ON d.row_id = b.row_id AND d.is_work = 1 AND d.wd > b.base
 ),
 extra AS (
   SELECT row_id, CAST(SUM(CASE WHEN ahead < m THEN 1 ELSE 0 END) AS INTEGER) AS extra
@@ -165,8 +180,7 @@ counted AS (
   SELECT b.*, CAST(0 AS INTEGER) AS extra{zero_minutes} FROM based b WHERE b.has_pauses <> 1
   UNION ALL
   SELECT b.*, COALESCE(e.extra, 0) AS extra{its_minutes}
-  FROM based b LEFT JOIN extra e ON e.row_id = b.row_id{minutes_join}
-  WHERE b.has_pauses = 1
+  FROM paused_based b LEFT JOIN extra e ON e.row_id = b.row_id{minutes_join}
 )"""
 
 
