@@ -112,6 +112,33 @@ def test_sunday_rota_cycle_and_explicit_dates(time: HallTime) -> None:
     assert time.hours.intervals("police", D(2026, 10, 11)) == DUTY  # police every Sunday
 
 
+def test_windows_sharing_the_halls_hours_share_their_answers_and_no_other_does(
+    manager: GovhallPluginManager,
+) -> None:
+    """Windows without hours of their own or a rota duty are worked out once a day for all;
+    asked in any order, every window gets what it would get on its own."""
+    text = HALL.replace(
+        '[[windows]]\nid = "tax"',
+        '[[windows]]\nid = "records"\nname = "档案窗口"\n\n[[windows]]\nid = "tax"',
+    )
+    config = _load(text, manager)
+    windows = [w.id for w in config.windows]
+    assert "records" in windows
+    days = [D(2026, 6, 20) + dt.timedelta(days=n) for n in range(150)]
+    alone = {}
+    for window in windows:
+        fresh = hall_time(config, manager).hours
+        alone[window] = [fresh.intervals(window, day) for day in days]
+    for order in (windows, windows[::-1]):
+        hours = hall_time(config, manager).hours
+        for day_index, day in enumerate(days):
+            for window in order:
+                assert hours.intervals(window, day) == alone[window][day_index], (window, day)
+    apart = [d for d, a, b in zip(days, alone["records"], alone["social"], strict=True) if a != b]
+    assert apart == [D(2026, 10, 25)]  # social's rota Sunday
+    assert alone["market"] != alone["records"] != alone["police"]
+
+
 def test_schedule_changes_from_a_date(time: HallTime) -> None:
     summer = ((480, 690), (870, 1080))
     assert time.hours.intervals("tax", D(2026, 6, 30)) == WEEKDAY

@@ -253,41 +253,44 @@ def _window_days(
         *("wd_before", "work_before", "wd_after", "work_after", "due_us", "open_before"),
         *("wd", "is_work"),
     )
-    columns: dict[str, list[int | str | None]] = {name: [] for name in names}
+    rows: list[tuple[int | str | None, ...]] = []
     intervals: list[tuple[tuple[int, int], ...]] = []
     # a window's row for a day follows from the day and the window's hours that day,
     # which most windows share: each such pair is worked out once
-    known: dict[tuple[dt.date, tuple[tuple[int, int], ...]], tuple[int, ...]] = {}
+    known: dict[tuple[dt.date, tuple[tuple[int, int], ...]], tuple[int | None, ...]] = {}
+    opened: dict[tuple[tuple[int, int], ...], int] = {}  # open minutes of a day's intervals
     nothing = (None, None)
+    on_days = [(day, day_no(day), *days[day_no(day)]) for day in dates]
     for window in config.windows:
         total = 0
-        for day in dates:
-            number = day_no(day)
-            wd, is_work = days[number]
-            hours = tuple(time.hours.intervals(window.id, day))
+        win_no = keys.windows[window.id]
+        for day, number, wd, is_work in on_days:
+            hours = time.hours.intervals(window.id, day)
             found = known.get((day, hours))
             if found is None:
                 closing = closing_minute(time, window.id, day)
                 morning = dt.datetime.combine(day, dt.time())
                 late = morning + dt.timedelta(minutes=min(closing, 24 * 60 - 1))
-                before = counted_from(time, window.id, morning)
-                after = counted_from(time, window.id, late) if closing < 24 * 60 else before
-                due = morning + dt.timedelta(minutes=closing)
-                found = known[day, hours] = (closing, day_no(before), day_no(after), wall_us(due))
-            closing, before_no, after_no, due_us = found
+                before = day_no(counted_from(time, window.id, morning))
+                after = day_no(counted_from(time, window.id, late)) if closing < 24 * 60 else before
+                due = wall_us(morning + dt.timedelta(minutes=closing))
+                # a day the table does not hold (never, in practice) has no ordinal: its
+                # cases cannot be timed, as when a join finds no row
+                found = known[day, hours] = (
+                    closing, before, after, *days.get(before, nothing), *days.get(after, nothing),
+                    due,
+                )  # fmt: skip
+            rows.append((window.id, win_no, number, *found, total, wd, is_work))
             spans = hours if is_work else ()
-            # a day the table does not hold (never, in practice) has no ordinal: its cases
-            # cannot be timed, as when a join finds no row
-            row = (window.id, keys.windows[window.id], number, closing, before_no, after_no,
-                   *days.get(before_no, nothing), *days.get(after_no, nothing), due_us, total,
-                   wd, is_work)  # fmt: skip
-            for name, value in zip(names, row, strict=True):
-                columns[name].append(value)
             intervals.append(spans)
-            total += sum(b - a for a, b in spans)
+            minutes = opened.get(spans)
+            if minutes is None:
+                minutes = opened[spans] = sum(b - a for a, b in spans)
+            total += minutes
+    columns = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
     width = max(max((len(spans) for spans in intervals), default=0), 1)
     types = {"win": pa.string(), "due_us": pa.int64(), "open_before": pa.int64()}
-    table = {name: pa.array(got, types.get(name, pa.int32())) for name, got in columns.items()}
+    table = {name: pa.array(columns.get(name, ()), types.get(name, pa.int32())) for name in names}
     for index in range(width):
         table[f"a{index + 1}"] = pa.array(
             [s[index][0] if index < len(s) else 0 for s in intervals], pa.int32()

@@ -28,6 +28,7 @@ applied in SQL (with ``latest``, the last rating of a case from a channel).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -218,14 +219,14 @@ def enum_type(db: Any, name: str, values: Iterable[str]) -> str:
     The name holds a digest of the values, so halls with other windows or
     items sharing a connection each get their own type.
     """
+    import duckdb
+
     listed = list(values)
     digest = hashlib.sha1("\n".join(listed).encode()).hexdigest()[:16]
     type_name = f"govhall_{name}_{digest}"
-    (exists,) = db.execute(
-        "SELECT count(*) FROM duckdb_types() WHERE database_name = 'temp' AND type_name = ?",
-        [type_name],
-    ).fetchall()[0]
-    if not exists:
+    # made already (for the same values) when it exists: asking the catalog first took
+    # 2 ms, six times as long as trying
+    with contextlib.suppress(duckdb.CatalogException):
         db.execute(f"CREATE TEMP TYPE {type_name} AS ENUM {_in_order(listed)}")
     return type_name
 

@@ -117,10 +117,18 @@ class OpeningHours:
         self.calendar = calendar
         self.windows = dict.fromkeys(windows)  # ordered, O(1) membership
         self._cache: dict[tuple[str, dt.date], tuple[Span, ...]] = {}
+        rota = hours.rota
+        # windows with hours of their own or a rota duty; every other window keeps the
+        # hall's hours, so their intervals are worked out once a day for all of them
+        self._own = {
+            *hours.windows,
+            *(w for duty in (rota.cycle if rota else []) for w in duty),
+            *(w for duty in (rota.dates.values() if rota else []) for w in duty),
+        }
 
     def intervals(self, window: str, day: dt.date) -> tuple[Span, ...]:
         """Return the window's open intervals on ``day``, in minutes, sorted and disjoint."""
-        key = (window, day)
+        key = (window if window in self._own else "", day)
         found = self._cache.get(key)
         if found is None:
             found = self._resolve(window, day)
