@@ -175,3 +175,18 @@ def test_a_case_id_held_twice_is_found_in_a_file_across_files_and_against_carefu
         staged.append(scan._stage_cases(tmp_path / f"cases-{number}.csv", number))
     assert all(staged)
     assert scan._ids_repeat(staged, careful) is repeats
+
+
+def test_a_value_outside_an_enumeration_casts_to_null_in_a_csv_read(
+    tmp_path: Path, engine: DuckDBEngine
+) -> None:
+    """DuckDB 2's type pushdown would make the CSV reader cast to the enumeration (and stop
+    at a value outside it); the engine turns it off, so TRY_CAST gives null."""
+    path = tmp_path / "ids.csv"
+    path.write_text("police\nnowhere\ntax\n", encoding="utf-8")
+    kind = enum_type(engine.connection, "window", ["police", "tax"])
+    found = engine.connection.execute(
+        f"SELECT TRY_CAST(w AS {kind}) FROM read_csv('{path}', header = false, "
+        "auto_detect = false, columns = {'w': 'VARCHAR'})"
+    ).fetchall()
+    assert found == [("police",), (None,), ("tax",)]

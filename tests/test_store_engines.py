@@ -201,6 +201,28 @@ def test_a_zone_changed_since_the_import_reads_the_rows_as_records(tmp_path: Pat
     _same_in_every_period(after, target, "duckdb")
 
 
+def test_a_stored_kind_or_status_no_import_writes_reads_the_rows_as_records(
+    tmp_path: Path,
+) -> None:
+    """A store changed by hand (a status the import never writes): the engine keeps the
+    kinds and statuses it knows as codes, so it is handed records, as rows reads them."""
+    import duckdb
+
+    target = str(tmp_path / "store.duckdb")
+    config = _config("pinghu", tmp_path)
+    hall = open_hall(config)
+    data = _write(hall, tmp_path / "data", seed=8, count=300)
+    _ingest(config, data, target)
+    assert not _scan(hall, target).as_records
+    with duckdb.connect(target) as store:
+        (case_id,) = store.execute(
+            "SELECT case_id FROM govhall.cases WHERE status = 'concluded' ORDER BY case_id LIMIT 1"
+        ).fetchall()[0]
+        store.execute("UPDATE govhall.cases SET status = 'Concluded' WHERE case_id = ?", [case_id])
+    assert _scan(hall, target).as_records
+    _same_in_every_period(hall, target, "duckdb")
+
+
 def test_a_store_counts_in_spark_what_rows_counts(tmp_path: Path, spark_session: Any) -> None:
     config = _config("receipt-day-counts", tmp_path)
     hall = open_hall(config)

@@ -76,12 +76,24 @@ class DuckDBEngine:
             self.connection.execute(f"SET memory_limit = '{memory}'")
         if threads is not None:
             self.connection.execute(f"SET threads TO {int(threads)}")
-        # the measures' SQL joins each case to its rule rows in the order it is written;
-        # DuckDB's join reordering, misled by its estimate of a union of cases, built a
-        # hash table of millions of rule-row pairs instead (1.4 s of a 3 s KPI query at
-        # 5M cases)
-        self.connection.execute("SET disabled_optimizers = 'join_order'")
+        self.connection.execute(f"SET disabled_optimizers = '{','.join(self._disabled())}'")
         self._held: dict[str, Any] = {}
+
+    def _disabled(self) -> list[str]:
+        """The DuckDB optimizers this engine turns off (those this DuckDB version has).
+
+        - ``join_order``: the measures' SQL joins each case to its rule rows in
+          the order it is written; DuckDB's join reordering, misled by its
+          estimate of a union of cases, built a hash table of millions of
+          rule-row pairs instead (1.4 s of a 3 s KPI query at 5M cases).
+        - ``type_pushdown`` (DuckDB 2): it moves a ``TRY_CAST`` of a CSV column
+          into the CSV reader as the column's type, where a value that does not
+          cast stops the read with a conversion error instead of giving null
+          (seen with a window id outside the hall's enumeration of windows).
+        """
+        found = self.connection.execute("SELECT name FROM duckdb_optimizers()").fetchall()
+        known = {name for (name,) in found}
+        return [name for name in ("join_order", "type_pushdown") if name in known]
 
     def register(self, relations: Mapping[str, Any]) -> None:
         """Make each relation known by its name (Arrow tables are read in place, not copied)."""

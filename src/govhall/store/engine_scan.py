@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govhall.engines.tables import NAIVE_EPOCH
-from govhall.readers.duck_scan import _day, _in, _minute, _quote
+from govhall.readers.duck_scan import CaseEnums, _day, _in, _minute, _quote
 from govhall.readers.report import ReadReport
 from govhall.store.backends import (
     POSTGRES_SCHEMES,
@@ -121,9 +121,10 @@ class StoreScan:
         self.tz = tz
         self.report = report
         self.keys = keys
-        engine.register(keys.as_arrow())  # the tables the checks join the ids to
+        self._enums = CaseEnums.made(self.connection, keys)
         self.as_records = False
-        """Whether the rows were read as records (the zone disagreed with a stored offset)."""
+        """Whether the rows were read as records (the zone disagreed with a stored offset, or
+        a stored kind or status is not one an import writes)."""
 
     def read(self, repeated: str = "latest") -> None:
         """Fill ``case_rows``, ``case_pauses`` and ``rating_rows``; count the rows in the report.
@@ -135,12 +136,20 @@ class StoreScan:
         """
         self._drop()
         with self._staged() as backend:
-            agree = self._offsets_agree()
+            agree = self._offsets_agree() and not self._odd()
             if agree:
                 self._finish(repeated, backend)
         if not agree:
             self._drop()
             self._as_records(repeated)
+
+    def _odd(self) -> bool:
+        """Whether a stored case has a kind or status that no import writes (a store changed
+        by hand): the rows are then read as records, as ``rows`` reads them."""
+        (odd,) = self.connection.execute(
+            "SELECT count(*) FROM govhall_stored_cases WHERE odd"
+        ).fetchall()[0]
+        return bool(odd)
 
     @contextmanager
     def _staged(self) -> Iterator[Backend | None]:
@@ -218,11 +227,13 @@ SELECT win, item, kind, status, staff, CAST(visits AS BIGINT) AS visits,
   epoch_us(f) AS concluded_us, CAST(pauses <> '' AS INTEGER) AS has_pauses,
   case_id, NULLIF(pauses, '') AS pauses_t,
   epoch_us(r) AS received_us, received_offset, concluded_offset,
-  w.key_no AS win_no, i.key_no AS item_no,
-  (w.key_no IS NOT NULL AND i.key_no IS NOT NULL) AS ok
-FROM (SELECT *, received_at AS r, concluded_at AS f FROM ({cases}))
-LEFT JOIN govhall_window_numbers w ON w.key_id = win
-LEFT JOIN govhall_item_numbers i ON i.key_id = item
+  {CaseEnums.numbers()}, (win IS NOT NULL AND item IS NOT NULL) AS ok,
+  (kind IS NULL OR status IS NULL) AS odd
+FROM (
+  SELECT * EXCLUDE (win, item, kind, status), received_at AS r, concluded_at AS f,
+    {self._enums.cast("win", "item", "kind", "status")}
+  FROM ({cases})
+)
 """,
         )
         _unordered(
