@@ -25,12 +25,6 @@ def test_windows_and_items_are_numbered_in_the_config_order_from_one() -> None:
     assert list(keys.items) == [i.id for i in hall.config.items]
     assert list(keys.items.values()) == list(range(1, len(hall.config.items) + 1))
     assert hall.keys == keys
-    tables = keys.as_arrow()
-    assert tables["govhall_window_numbers"].to_pylist()[0] == {
-        "key_id": hall.config.windows[0].id,
-        "key_no": 1,
-    }
-    assert tables["govhall_item_numbers"].num_rows == len(hall.config.items)
 
 
 def test_a_repeated_id_keeps_its_first_number() -> None:

@@ -98,20 +98,6 @@ class KeyNumbers:
         """Number the config's windows and items."""
         return cls.numbered((w.id for w in config.windows), (i.id for i in config.items))
 
-    def as_arrow(self) -> dict[str, pa.Table]:
-        """The numbers as two tables of ``key_id`` and ``key_no``, by the names SQL joins them."""
-        import pyarrow as pa
-
-        return {
-            f"govhall_{name}_numbers": pa.table(
-                {
-                    "key_id": pa.array(list(numbers), pa.string()),
-                    "key_no": pa.array(list(numbers.values()), pa.int32()),
-                }
-            )
-            for name, numbers in (("window", self.windows), ("item", self.items))
-        }
-
 
 def _numbers(ids: Iterable[str]) -> dict[str, int]:
     numbers: dict[str, int] = {}
