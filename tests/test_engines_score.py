@@ -232,3 +232,25 @@ def test_master_without_spark_is_a_usage_error_for_scores(
     result = _cli(*command, str(config), "--data", str(tmp_path), "--master", "local[1]")
     assert result.exit_code == 2
     assert "--master applies to --engine spark only" in result.output
+
+
+def test_a_reports_bulletin_takes_the_cases_duckdb_read_for_the_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB reads a folder's cases once for the whole report: the bulletin is built in the
+    engine that counted the scores, while it still holds them; the page is rows' page."""
+    from govhall.readers.duck_scan import FolderScan
+
+    hall = open_hall(_config("pinghu", tmp_path))
+    data = _write(hall, tmp_path / "data", seed=44)
+    expected = _report(hall, data, MONTHS[0], "rows")
+    reads: list[int] = []
+    read_cases = FolderScan.cases
+
+    def counted(scan: FolderScan, paths: Any) -> None:
+        reads.append(len(paths))
+        read_cases(scan, paths)
+
+    monkeypatch.setattr(FolderScan, "cases", counted)
+    assert _report(hall, data, MONTHS[0], "duckdb") == expected
+    assert reads == [1]

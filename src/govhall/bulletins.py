@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from govhall.assessment.workorders import Bulletin, BulletinBuilder
     from govhall.engines.duck import DuckDBEngine
     from govhall.readers.duck_ratings import StagedCases
+    from govhall.readers.duck_scan import FolderScan
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Rating
     from govhall.session import DataSource, HallSession
@@ -88,6 +89,8 @@ class HallBulletins:
         end: dt.datetime,
         located: list[tuple[str, int, Rating]] | None,
         read: ReadReport,
+        *,
+        scanned: FolderScan | None = None,
     ) -> Bulletin:
         """Build the report's bulletin from the month's ratings (statuses at its end).
 
@@ -96,6 +99,9 @@ class HallBulletins:
         Repeated ratings are not reported again (the bulletin lists them); the
         rectifications of the month's ratings are read (into ``read``); the
         cases are read a second time (quietly) only for time-limit complaints.
+        ``scanned``: the DuckDB scan that read a data folder's cases for the
+        scores, still holding them; its engine then builds the bulletin too,
+        and the cases are not read again.
         """
         from govhall.assessment.workorders import BulletinBuilder
         from govhall.readers.folder import DataFolder
@@ -106,7 +112,7 @@ class HallBulletins:
 
         builder = BulletinBuilder(session.time, session.rating_limits, month, first, end, end)
         if located is None and isinstance(source, DataFolder):  # DuckDB reads the ratings
-            return self._duckdb(source, builder, read, counted=True)
+            return self._duckdb(source, builder, read, counted=True, scanned=scanned)
         if located is None and isinstance(source, StoreSource):
             counted = self._duckdb_store(source, builder, read, counted=True)
             if counted is not None:
@@ -152,6 +158,7 @@ class HallBulletins:
         *,
         counted: bool = False,
         label: str = "",
+        scanned: FolderScan | None = None,
     ) -> Bulletin:
         """Build a folder's bulletin with DuckDB counting what needs no rule (same answer).
 
@@ -162,7 +169,9 @@ class HallBulletins:
         pass read and reported the files) they are read quietly, and only the
         month's ratings and the rectifications of ratings from the month's
         start reach the builder. The rectification rows are read into ``read``
-        either way.
+        either way. ``scanned``: a scan that read the folder's cases into its
+        engine (the report's counting pass), used instead of a new engine that
+        reads them again.
         """
         from govhall.engines.duck import DuckDBEngine
         from govhall.readers.duck_ratings import read_wanted_cases, scan_ratings, start_files
@@ -181,11 +190,13 @@ class HallBulletins:
             steps = [row for row in steps if row[2].rated_at >= builder.first]
         named = [(row.case_id, row.channel, row.rated_at) for _, _, row in steps]
         no_cases = None
-        duck = DuckDBEngine()
+        duck = scanned.engine if scanned is not None else DuckDBEngine()
         try:
             month = (builder.first, builder.end)
             has_cases = _has_files(source, "cases")
-            staged, ids = self._staged_cases(duck, source) if has_cases and files else (None, None)
+            staged, ids = (
+                self._staged_cases(duck, source, scanned) if has_cases and files else (None, None)
+            )
             scan = scan_ratings(
                 duck, files, session.zone, reader, session.window_ids, month, builder.as_of, named,
                 ids, ids_table=staged.ids_table if staged is not None else None,
@@ -220,7 +231,8 @@ class HallBulletins:
                 )
                 builder.add_cases(cases, session.due_times.due)
         finally:
-            duck.close()
+            if scanned is None:
+                duck.close()
         return _result(builder, no_cases)
 
     def _duckdb_store(
@@ -286,15 +298,22 @@ class HallBulletins:
         return builder.result()
 
     def _staged_cases(
-        self, duck: DuckDBEngine, source: DataFolder
+        self, duck: DuckDBEngine, source: DataFolder, scan: FolderScan | None = None
     ) -> tuple[StagedCases, Collection[str] | None]:
         """Have DuckDB read the cases once for a bulletin: the orphan check's ids, and the
-        time-limit cross-check's rows (``ids``: the folder's, when DuckDB kept no id table)."""
-        from govhall.readers.duck_ratings import stage_cases
+        time-limit cross-check's rows (``ids``: the folder's, when DuckDB kept no id table).
+
+        ``scan``: the cases already read into ``duck`` (by a counting pass, which
+        reported their rows), taken as they are.
+        """
+        from govhall.readers.duck_ratings import StagedCases, stage_cases
 
         session = self.session
 
-        staged = stage_cases(duck, source.files("cases"), session.zone, session.keys)
+        if scan is not None:
+            staged = StagedCases(scan, ReadReport(), [])
+        else:
+            staged = stage_cases(duck, source.files("cases"), session.zone, session.keys)
         if staged.ids_table is None:  # a file read the careful way: ask the folder
             return staged, source.case_ids(session.zone, session.window_ids)
         return staged, None

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from govhall.model import ServiceItem
     from govhall.plugins import GovhallPluginManager
     from govhall.readers import ReadReport
+    from govhall.readers.duck_scan import FolderScan
     from govhall.readers.folder import DataFolder
     from govhall.records import Case, Finding, Pause, Rating
     from govhall.report.data import MonthReport, OverdueCase
@@ -491,11 +492,14 @@ class HallSession:
         progress: Progress | None,
         engine: str | Engine,
         master: str | None,
+        scans: list[FolderScan] | None = None,
     ) -> Iterator[tuple[Engine, DateSpan | None]]:
         """Open ``engine`` (a name) or take it (open), and register the source's relations in it.
 
         Yields the engine and the span of dates of the relations (``None``:
-        ask the engine). An engine opened here is closed on leaving.
+        ask the engine). An engine opened here is closed on leaving. ``scans``
+        receives the scan of a data folder's cases when the engine is DuckDB
+        and read them itself (they stay in it until the block ends).
         """
         from govhall.engines import open_engine, relations_from_records
         from govhall.engines.duck import DuckDBEngine
@@ -513,7 +517,9 @@ class HallSession:
                 # the rows DuckDB kept
                 reader = counter if isinstance(counter, DuckDBEngine) else DuckDBEngine()
                 try:
-                    self._scan_into(reader, source, read)
+                    scan = self._scan_into(reader, source, read)
+                    if scan is not None and reader is counter and scans is not None:
+                        scans.append(scan)
                     if isinstance(counter, SparkEngine):
                         counter.take_from(reader)
                     elif reader is not counter:
@@ -534,8 +540,9 @@ class HallSession:
 
     def _scan_into(
         self, reader: DuckDBEngine, source: DataFolder | StoreSource, read: ReadReport
-    ) -> None:
-        """Have DuckDB read ``source``'s cases and ratings into the engine's relations."""
+    ) -> FolderScan | None:
+        """Have DuckDB read ``source``'s cases and ratings into the engine's relations; return
+        the scan of a data folder (``None``: a store's rows)."""
         from govhall.readers.folder import DataFolder
 
         if isinstance(source, DataFolder):
@@ -544,10 +551,11 @@ class HallSession:
             scan = FolderScan(reader, self.zone, read, self.keys)
             scan.cases(source.files("cases"))
             scan.ratings(source.files("ratings"), self.rating_limits.repeated)
-            return
+            return scan
         from govhall.store.engine_scan import StoreScan
 
         StoreScan(reader, source, self.zone, read, self.keys).read(self.rating_limits.repeated)
+        return None
 
     def _engine_kpis(
         self,
@@ -850,10 +858,7 @@ class HallSession:
         months = sorted({_month(m) for m in trend})
         if engine != "rows":
             counted = self._engine_report(scorer, source, read, progress, engine, master, months)
-            scorer.add_findings(source.findings(read, windows=self.window_ids))
-            self._bulletins.add_work_orders(scorer, source)
-            bulletin = self._bulletins.for_report(source, str(wanted), first, end, None, read)
-            report = self._month_report(wanted, *counted[:3], scorer, read, bulletin)
+            report = self._month_report(wanted, *counted[:3], scorer, read, counted[4])
             report.trend = counted[3]
             return report
         month_cases: list[Case] = []
@@ -895,10 +900,12 @@ class HallSession:
         engine: str | Engine,
         master: str | None,
         trend: list[Month],
-    ) -> tuple[Kpis, list[OverdueCase], list[Rating], dict[Month, Kpis]]:
+    ) -> tuple[Kpis, list[OverdueCase], list[Rating], dict[Month, Kpis], Bulletin]:
         """Count the month's KPIs and the scorer's inputs on ``engine``; list the follow-ups.
 
-        The last item holds the KPIs of each month of ``trend``, counted in the same pass.
+        The fourth item holds the KPIs of each month of ``trend``, counted in the same pass;
+        the last the month's bulletin, built while the engine still holds the cases (so
+        DuckDB reads a folder's cases once for both).
         """
         from govhall.assessment.kpi import Kpis
         from govhall.engines.kpi import rule_tables_for
@@ -908,15 +915,26 @@ class HallSession:
 
         (wanted,) = scorer.months
         first, last = wanted.first_day, wanted.next().first_day - dt.timedelta(days=1)
-        with self._counting(source, read, progress, engine, master) as (counter, span):
+        start = dt.datetime.combine(first, dt.time(), self.zone)
+        end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
+        scans: list[FolderScan] = []
+        with self._counting(source, read, progress, engine, master, scans) as (counter, span):
             tables = rule_tables_for(counter, self.config, self.time, span)
             trended = self._count_months(counter, tables, trend)
             if tables is None:  # no dates at all: nothing to count
-                return Kpis(start=first, end=last), [], [], trended
-            found = count_scores(counter, tables, [wanted], self.zone)
-            scorer.add_counts(found.counted)
-            kpis = self._count_months(counter, tables, [wanted])[wanted]
-            ratings = list_ratings(counter, [wanted], self.zone, most=BAD_LEVEL)
+                kpis, found, ratings = Kpis(start=first, end=last), None, []
+            else:
+                found = count_scores(counter, tables, [wanted], self.zone)
+                scorer.add_counts(found.counted)
+                kpis = self._count_months(counter, tables, [wanted])[wanted]
+                ratings = list_ratings(counter, [wanted], self.zone, most=BAD_LEVEL)
+            scorer.add_findings(source.findings(read, windows=self.window_ids))
+            self._bulletins.add_work_orders(scorer, source)
+            bulletin = self._bulletins.for_report(
+                source, str(wanted), start, end, None, read, scanned=scans[0] if scans else None
+            )
+        if found is None:
+            return kpis, [], [], trended, bulletin
         overdue = [
             OverdueCase(
                 row.case_id,
@@ -932,7 +950,7 @@ class HallSession:
         bad = [
             Rating(r.case_id, r.window, r.staff, r.level, r.rated_at, r.channel) for r in ratings
         ]
-        return kpis, overdue, bad, trended
+        return kpis, overdue, bad, trended, bulletin
 
     def _month_report(
         self,
