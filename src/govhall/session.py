@@ -918,6 +918,16 @@ class HallSession:
         start = dt.datetime.combine(first, dt.time(), self.zone)
         end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
         scans: list[FolderScan] = []
+
+        def follow_ups() -> Bulletin:
+            """The findings, the work orders and the bulletin (in the engine that counted,
+            while it holds a folder's cases; else in one of its own)."""
+            scorer.add_findings(source.findings(read, windows=self.window_ids))
+            self._bulletins.add_work_orders(scorer, source)
+            return self._bulletins.for_report(
+                source, str(wanted), start, end, None, read, scanned=scans[0] if scans else None
+            )
+
         with self._counting(source, read, progress, engine, master, scans) as (counter, span):
             tables = rule_tables_for(counter, self.config, self.time, span)
             trended = self._count_months(counter, tables, trend)
@@ -928,11 +938,10 @@ class HallSession:
                 scorer.add_counts(found.counted)
                 kpis = self._count_months(counter, tables, [wanted])[wanted]
                 ratings = list_ratings(counter, [wanted], self.zone, most=BAD_LEVEL)
-            scorer.add_findings(source.findings(read, windows=self.window_ids))
-            self._bulletins.add_work_orders(scorer, source)
-            bulletin = self._bulletins.for_report(
-                source, str(wanted), start, end, None, read, scanned=scans[0] if scans else None
-            )
+            if scans:
+                bulletin = follow_ups()
+        if not scans:  # (another engine, e.g. Spark's JVM, is closed first)
+            bulletin = follow_ups()
         if found is None:
             return kpis, [], [], trended, bulletin
         overdue = [
