@@ -159,29 +159,17 @@ class StoreScan:
         attached to the engine until the block ends), where the rejected rows
         are looked up.
         """
-        if self.source.target.startswith(POSTGRES_SCHEMES):
-            from govhall.store.open import open_store
-
-            opened = open_store(self.source.target, read_only=True)
-            try:
-                with _store_errors(opened.display):
-                    self._stage_postgres(opened.backend)
-                    yield opened.backend
-            finally:
-                opened.close()
-            return
-        attach_store(self.connection, self.source.target)
-        try:
-            with _store_errors(self.source.target):
+        with store_opened(self.connection, self.source) as backend:
+            if backend is not None:
+                self._stage_postgres(backend)
+            else:
                 hall = _quote(self.source.hall)
                 cases, ratings = (
                     f"{self._select(table)} FROM {_STORE}.govhall.{table} WHERE hall = {hall}"
                     for table in ("cases", "ratings")
                 )
                 self._stage(cases, ratings)
-                yield None
-        finally:
-            self.connection.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
+            yield backend
 
     @staticmethod
     def _select(table: str) -> str:
@@ -341,6 +329,36 @@ UNION ALL SELECT rated_us, rated_offset FROM govhall_stored_ratings"""
             "govhall_stored_case_pauses",
         ):
             db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@contextmanager
+def store_opened(connection: Any, source: StoreSource) -> Iterator[Backend | None]:
+    """Open ``source``'s store for reading while in the block; a database's error in the
+    block becomes a :class:`StoreError` naming the store.
+
+    Yields the PostgreSQL store's connection, or ``None`` for a DuckDB store,
+    attached to ``connection`` as ``govhall_store`` (:func:`attach_store`)
+    until the block ends.
+
+    Raises:
+        StoreError: The store cannot be opened or read.
+    """
+    if source.target.startswith(POSTGRES_SCHEMES):
+        from govhall.store.open import open_store
+
+        opened = open_store(source.target, read_only=True)
+        try:
+            with _store_errors(opened.display):
+                yield opened.backend
+        finally:
+            opened.close()
+        return
+    attach_store(connection, source.target)
+    try:
+        with _store_errors(source.target):
+            yield None
+    finally:
+        connection.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
 
 
 def attach_store(connection: Any, target: str) -> None:

@@ -38,16 +38,14 @@ from typing import TYPE_CHECKING, Any
 
 from govhall.readers.duck_scan import _quote
 from govhall.readers.report import ReadReport
-from govhall.store.backends import POSTGRES_SCHEMES
 from govhall.store.engine_scan import (
     _STORE,
     _csv,
     _member,
-    _store_errors,
-    attach_store,
     copy_csv,
     offsets_agree,
     report_rejected,
+    store_opened,
 )
 from govhall.store.source import _moments
 
@@ -124,6 +122,7 @@ def scan_store_ratings(
         StoreError: The store cannot be read.
     """
     from govhall.readers.duck_ratings import split_ratings
+    from govhall.records import Rating
 
     db = engine.connection
     with _staged(engine, source) as backend:
@@ -152,8 +151,6 @@ def scan_store_ratings(
         moment = _moments(tz)
 
         def located(row: tuple[Any, ...]) -> tuple[str, int, Rating]:
-            from govhall.records import Rating
-
             case_id, window, staff, level, wall, offset, channel, tags, path, line = row
             found = tuple(tags.split(";")) if tags else ()
             rating = Rating(
@@ -179,40 +176,19 @@ def count_stored_cases(
     window = _member('"window"', keys.windows)
     fits = f"{window} AND {_member('item', keys.items)}"
     sql = f"SELECT count(*), count(*) FILTER (WHERE NOT ({fits})) FROM {{table}} WHERE hall = ?"
-    if source.target.startswith(POSTGRES_SCHEMES):
-        from govhall.store.open import open_store
-
-        opened = open_store(source.target, read_only=True)
-        try:
-            with _store_errors(opened.display):
-                ((read, rejected),) = opened.backend.execute(
-                    sql.format(table="govhall.cases"), [source.hall]
-                )
-                _count(source, report, int(read), int(rejected))
-                if rejected:
-                    report_rejected(None, source, report, "cases", keys, opened.backend)
-        finally:
-            opened.close()
-        return
     db = engine.connection
-    attach_store(engine.connection, source.target)
-    try:
-        with _store_errors(source.target):
-            ((read, rejected),) = db.execute(
-                sql.format(table=f"{_STORE}.govhall.cases"), [source.hall]
-            ).fetchall()
-            _count(source, report, int(read), int(rejected))
-            if rejected:
-                report_rejected(db, source, report, "cases", keys, None)
-    finally:
-        db.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
-
-
-def _count(source: StoreSource, report: ReadReport, read: int, rejected: int) -> None:
-    summary = source.summary("cases", report)
-    summary.read += read
-    summary.rejected += rejected
-    summary.used += read - rejected
+    with store_opened(db, source) as backend:
+        if backend is not None:
+            ((read, rejected),) = backend.execute(sql.format(table="govhall.cases"), [source.hall])
+        else:
+            table = f"{_STORE}.govhall.cases"
+            ((read, rejected),) = db.execute(sql.format(table=table), [source.hall]).fetchall()
+        summary = source.summary("cases", report)
+        summary.read += int(read)
+        summary.rejected += int(rejected)
+        summary.used += int(read) - int(rejected)
+        if rejected:
+            report_rejected(db, source, report, "cases", keys, backend)
 
 
 @contextmanager
@@ -224,30 +200,20 @@ def _staged(engine: DuckDBEngine, source: StoreSource) -> Iterator[Backend | Non
     """
     db = engine.connection
     create = "CREATE OR REPLACE TEMP TABLE govhall_ratings AS "
-    if source.target.startswith(POSTGRES_SCHEMES):
-        from govhall.store.open import open_store
-
-        opened = open_store(source.target, read_only=True)
-        folder = Path(tempfile.mkdtemp(prefix="govhall-store-"))
-        try:
-            with _store_errors(opened.display):
+    with store_opened(db, source) as backend:
+        if backend is not None:
+            folder = Path(tempfile.mkdtemp(prefix="govhall-store-"))
+            try:
                 path = folder / "ratings.csv"
                 select = _SELECT.format(table="govhall.ratings", hall="%s")
-                copy_csv(opened.backend, select, (source.hall,), path)
+                copy_csv(backend, select, (source.hall,), path)
                 db.execute(f"{create} SELECT * FROM {_csv(path, _COLUMNS)}")
-                yield opened.backend
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-            opened.close()
-        return
-    attach_store(engine.connection, source.target)
-    try:
-        with _store_errors(source.target):
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        else:
             table = f"{_STORE}.govhall.ratings"
             db.execute(create + _SELECT.format(table=table, hall=_quote(source.hall)))
-            yield None
-    finally:
-        db.execute(f"DETACH DATABASE IF EXISTS {_STORE}")
+        yield backend
 
 
 def _in_store_order(
