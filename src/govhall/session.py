@@ -842,7 +842,7 @@ class HallSession:
             GovhallError: As :meth:`score_months`.
         """
         from govhall.assessment.kpi import compute_kpis
-        from govhall.assessment.workorders import counted_ratings
+        from govhall.assessment.workorders import counted_ratings, month_bounds
         from govhall.report.data import BAD_LEVEL, in_month, tap_cases, tap_located
 
         repeated = self.rating_limits.repeated
@@ -851,8 +851,7 @@ class HallSession:
         source = self.source(data)
         read = read if read is not None else _new_report()
         scorer = self.scorer([wanted])
-        first = dt.datetime.combine(wanted.first_day, dt.time(), self.zone)
-        end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
+        first, end = month_bounds(wanted.first_day, wanted.next().first_day, self.zone)
         last_day = end.date() - dt.timedelta(days=1)
         engine = self._engine_name(source, engine)
         months = sorted({_month(m) for m in trend})
@@ -908,6 +907,7 @@ class HallSession:
         DuckDB reads a folder's cases once for both).
         """
         from govhall.assessment.kpi import Kpis
+        from govhall.assessment.workorders import month_bounds
         from govhall.engines.kpi import rule_tables_for
         from govhall.engines.score import count_scores, list_ratings
         from govhall.records import Rating
@@ -915,8 +915,7 @@ class HallSession:
 
         (wanted,) = scorer.months
         first, last = wanted.first_day, wanted.next().first_day - dt.timedelta(days=1)
-        start = dt.datetime.combine(first, dt.time(), self.zone)
-        end = dt.datetime.combine(wanted.next().first_day, dt.time(), self.zone)
+        start, end = month_bounds(first, wanted.next().first_day, self.zone)
         scans: list[FolderScan] = []
 
         def follow_ups() -> Bulletin:
